@@ -1,0 +1,26 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from agendas.api import (
+    AgendaItemSlotView,
+    AgendaPublishView,
+    AgendaVersionsView,
+    MeetingAgendaView,
+    ReferralViewSet,
+)
+from panels.api import AgencyViewSet, ChildViewSet, MeetingViewSet, PanelViewSet
+
+router = DefaultRouter()
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("panels", PanelViewSet, basename="panel")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("children", ChildViewSet, basename="child")
+router.register("referrals", ReferralViewSet, basename="referral")
+
+urlpatterns = [
+    path("meetings/<int:meeting_id>/agenda/", MeetingAgendaView.as_view(), name="api_meeting_agenda"),
+    path("meetings/<int:meeting_id>/agenda/publish/", AgendaPublishView.as_view(), name="api_agenda_publish"),
+    path("meetings/<int:meeting_id>/agenda/versions/", AgendaVersionsView.as_view(), name="api_agenda_versions"),
+    path("agenda-items/<int:item_id>/slot/", AgendaItemSlotView.as_view(), name="api_agenda_item_slot"),
+    *router.urls,
+]

@@ -1,0 +1,14 @@
+"""Test settings: the real settings with a fast hasher and a throwaway mailbox.
+
+The runtime shape (SQLite + in-memory layer, or PostgreSQL + Redis) still follows DATABASE_URL and
+REDIS_URL, so CI runs the same suite in both shapes.
+"""
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,310 @@
+"""A realistic, entirely fictional youth justice service for demos and end-to-end tests.
+
+Dates are placed around "today" so that every panel has work. Children are written through the real
+cohort import, so the demo data obeys cohort-format.md. Running it again adds nothing that exists.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+
+from panels.cohort_import import FIELD_NAMES, cohort_import_create, cohort_import_process
+from panels.enums import AgencyKind, MeetingStatus, MembershipRole, PanelKind, UserRole
+from panels.models import Agency, Child, CohortImport, Meeting, Panel, PanelMembership, User
+from panels.services import invitees_sync_from_memberships, meetings_generate
+
+DEMO_PASSWORD = "convene-demo-2026"
+SERVICE = "Northbridge Youth Justice Service"
+
+AGENCIES = [
+    (SERVICE, "Northbridge YJS", AgencyKind.YJS, ""),
+    ("HMYOI Larkhollow", "Larkhollow", AgencyKind.SECURE_ESTATE, "yoi"),
+    ("Fenmoor Secure Training Centre", "Fenmoor", AgencyKind.SECURE_ESTATE, "stc"),
+    ("Ashgrove Secure Children's Home", "Ashgrove", AgencyKind.SECURE_ESTATE, "sch"),
+    ("Probation Service, Northbridge", "Probation", AgencyKind.PROBATION, ""),
+    ("Northbridge Police", "Police", AgencyKind.POLICE, ""),
+    ("Northbridge Children's Social Care", "Social care", AgencyKind.SOCIAL_CARE, ""),
+    ("Northbridge Education Inclusion Service", "Education", AgencyKind.EDUCATION, ""),
+    ("Northbridge CAMHS", "CAMHS", AgencyKind.HEALTH, ""),
+    ("Northbridge Housing Options", "Housing", AgencyKind.HOUSING, ""),
+    ("Northbridge Victim Services", "Victim services", AgencyKind.VICTIM_SERVICES, ""),
+    ("Second Chances Mentoring", "Mentoring", AgencyKind.VOLUNTARY, ""),
+]
+
+# username, first, last, agency short name, role, job title
+USERS = [
+    ("chair", "Helen", "Ashdown", "Northbridge YJS", UserRole.MANAGER, "Operations manager"),
+    ("chair2", "Marcus", "Tenley", "Northbridge YJS", UserRole.MANAGER, "Team manager"),
+    ("coordinator", "Priya", "Colebrook", "Northbridge YJS", UserRole.COORDINATOR, "Panel coordinator"),
+    ("casemanager", "Daniel", "Orchard", "Northbridge YJS", UserRole.CASE_MANAGER, "Case manager"),
+    ("casemanager2", "Aisha", "Wendover", "Northbridge YJS", UserRole.CASE_MANAGER, "Case manager"),
+    ("casemanager3", "Tom", "Bellingham", "Northbridge YJS", UserRole.CASE_MANAGER, "Case manager"),
+    ("casemanager4", "Grace", "Millward", "Northbridge YJS", UserRole.CASE_MANAGER, "Case manager"),
+    ("resettlement", "Owen", "Paddock", "Northbridge YJS", UserRole.PRACTITIONER, "Resettlement worker"),
+    ("infoofficer", "Rosa", "Kettering", "Northbridge YJS", UserRole.PRACTITIONER, "Information officer"),
+    ("yoi", "Gareth", "Stainby", "Larkhollow", UserRole.PARTNER, "Head of resettlement"),
+    ("yoi2", "Leah", "Brambury", "Larkhollow", UserRole.PARTNER, "Safeguarding lead"),
+    ("stc", "Nadim", "Corrigan", "Fenmoor", UserRole.PARTNER, "Casework manager"),
+    ("sch", "Ellen", "Maythorpe", "Ashgrove", UserRole.PARTNER, "Registered manager"),
+    ("probation", "Sam", "Hartigan", "Probation", UserRole.PARTNER, "Seconded probation officer"),
+    ("probation2", "Judith", "Fairley", "Probation", UserRole.PARTNER, "Offender manager"),
+    ("police", "Ravi", "Dunmore", "Police", UserRole.PARTNER, "Youth offending police officer"),
+    ("police2", "Kate", "Ellerby", "Police", UserRole.PARTNER, "Gangs intelligence officer"),
+    ("socialcare", "Ben", "Oakridge", "Social care", UserRole.PARTNER, "Social worker"),
+    ("iro", "Maria", "Thistlewood", "Social care", UserRole.PARTNER, "Independent reviewing officer"),
+    ("education", "Joy", "Castleford", "Education", UserRole.PARTNER, "Virtual school advisory teacher"),
+    ("health", "Imran", "Selwood", "CAMHS", UserRole.PARTNER, "Clinical psychologist"),
+    ("housing", "Lucy", "Penrose", "Housing", UserRole.PARTNER, "Housing options officer"),
+    ("victims", "Adam", "Greyfield", "Victim services", UserRole.PARTNER, "Victim liaison officer"),
+    ("mentor", "Chloe", "Ashby", "Mentoring", UserRole.PARTNER, "Mentoring coordinator"),
+    ("outsider", "Neil", "Uptown", "Mentoring", UserRole.PARTNER, "Volunteer (no panels)"),
+]
+
+# name, kind, cadence, time, location, chair, members (username, role)
+PANELS = [
+    ("High Risk Panel", PanelKind.HIGH_RISK, "FREQ=MONTHLY;BYDAY=+1TH", "10:00", "Northbridge YJS, Room 2",
+     "chair", ["coordinator", "casemanager", "casemanager2", "police", "probation", "victims", "yoi"]),
+    ("Education Panel", PanelKind.EDUCATION, "FREQ=MONTHLY;BYDAY=+2TU", "13:30", "Civic Centre, Room 4",
+     "chair2", ["coordinator", "education", "casemanager3", "sch", "stc"]),
+    ("Y2A Transitions Panel", PanelKind.Y2A, "FREQ=MONTHLY;BYDAY=+3WE", "14:00", "Northbridge YJS, Room 1",
+     "chair2", ["coordinator", "probation", "probation2", "infoofficer", "casemanager"]),
+    ("Resettlement Support Panel", PanelKind.RESETTLEMENT, "FREQ=MONTHLY;BYDAY=+1TU", "10:00",
+     "Northbridge YJS, Room 2", "chair",
+     ["coordinator", "resettlement", "housing", "socialcare", "iro", "health", "education", "yoi", "stc", "sch",
+      "mentor", "casemanager4"]),
+    ("MAPPA Liaison Meeting", PanelKind.MAPPA, "FREQ=MONTHLY;BYDAY=-1FR", "11:00", "Police HQ, Meeting Room B",
+     "chair", ["coordinator", "police", "police2", "probation", "victims"]),
+]
+
+GIVEN = ["Zane", "Amara", "Tobi", "Lewis", "Ruby", "Marcus", "Sami", "Connor", "Elijah", "Nadia", "Jamal", "Owen",
+         "Priya", "Kai", "Leon", "Tyler", "Mason", "Jayden", "Chantelle", "Reece", "Demi", "Callum", "Aaliyah",
+         "Kian", "Ellis", "Tia", "Rhys", "Jordan", "Skye", "Harvey"]
+FAMILY = ["Merriwick", "Quillfield", "Harrowgate", "Penhallow", "Okonkwo-Dane", "Veldt", "Ardeley", "Blythewood",
+          "Stroud-Amin", "Ferncastle", "Tenbury", "Caddick-Rowe", "Linfield", "Ashcombe", "Brackenridge",
+          "Dunwoody", "Elmstead", "Farrowdale", "Gillingham-Frost", "Holloway-Reed", "Inchmore", "Jessop-Vale",
+          "Kestrelton", "Lowensby", "Marchbank", "Northwold", "Oakhanger", "Pellinore", "Quarrendon", "Rookwood"]
+ESTABLISHMENTS = [("HMYOI Larkhollow", "yoi"), ("Fenmoor Secure Training Centre", "stc"),
+                  ("Ashgrove Secure Children's Home", "sch")]
+
+
+@dataclass
+class DemoSummary:
+    agencies: int
+    users: int
+    panels: int
+    children_added: int
+    meetings: int
+
+
+def _months(day: date, n: int) -> date:
+    return day + relativedelta(months=n)
+
+
+def demo_children(today: date, case_managers: list[str], count: int = 60) -> list[dict[str, str]]:
+    """Cohort rows for ``count`` fictional children with dates around ``today`` (deterministic per day)."""
+    rng = random.Random(20261122)
+    rows = []
+    plan = ["remand"] * 9 + ["sentenced"] * 22 + ["released"] * 10 + ["community"] * 15 + ["closed"] * 4
+    for i in range(count):
+        kind = plan[i % len(plan)]
+        given, family = GIVEN[i % len(GIVEN)], FAMILY[(i * 7 + i // len(GIVEN)) % len(FAMILY)]
+        # ages 13–17¾, with a good share near 17 so the Y2A panel has work
+        age_days = rng.randint(13 * 365, 17 * 365 + 300) if i % 3 else rng.randint(16 * 365 + 250, 17 * 365 + 330)
+        dob = today - timedelta(days=age_days)
+        row = {name: "" for name in FIELD_NAMES}
+        row.update({
+            "reference": f"NB-{1001 + i}", "given_name": given, "family_name": family,
+            "date_of_birth": dob.isoformat(), "gender": rng.choice(["male"] * 5 + ["female"]),
+            "legal_status": kind, "looked_after": rng.choice(["true", "false", "false", ""]),
+            "ehcp": rng.choice(["true", "false", "false"]),
+            "rosh": rng.choice(["low", "medium", "medium", "high", "very_high"]),
+            "case_manager_email": case_managers[i % len(case_managers)],
+        })
+        establishment, est_type = ESTABLISHMENTS[i % 3]
+        if kind == "remand":
+            remand = today - timedelta(days=rng.randint(1, 70))
+            row.update({"remand_date": remand.isoformat(), "sentence_type": rng.choice(["remand_yda", "remand_yda",
+                        "remand_la"])})
+            if row["sentence_type"] == "remand_yda":
+                row.update({"establishment": establishment, "establishment_type": est_type})
+        elif kind in ("sentenced", "released"):
+            length = rng.choice([4, 6, 8, 10, 12, 12, 18, 24])
+            if kind == "sentenced":
+                sentence = today - timedelta(days=rng.randint(5, max(6, length * 15 - 20)))
+            else:
+                sentence = _months(today, -(length // 2)) - timedelta(days=rng.randint(3, 60))
+            release = _months(sentence, length // 2)
+            row.update({
+                "sentence_type": "dto", "sentence_date": sentence.isoformat(), "sentence_length_months": str(length),
+                "release_date": release.isoformat(), "order_end_date": _months(sentence, length).isoformat(),
+                "establishment": establishment, "establishment_type": est_type,
+            })
+            if kind == "sentenced" and length >= 8 and rng.random() < 0.35:
+                row["early_release_date"] = _months(release, -1).isoformat()
+            if kind == "released":
+                row["actual_release_date"] = min(release, today - timedelta(days=rng.randint(1, 40))).isoformat()
+                if row["actual_release_date"] < row["sentence_date"]:
+                    row["actual_release_date"] = row["sentence_date"]
+            if length >= 12 and rng.random() < 0.5:
+                row.update({"mappa_category": "2", "mappa_level": rng.choice(["1", "2", "2", "3"])})
+            if length >= 12:
+                row["victims"] = "true"
+        elif kind == "community":
+            sentence = today - timedelta(days=rng.randint(20, 300))
+            row.update({"legal_status": "community", "sentence_type": rng.choice(["yro", "referral_order"]),
+                        "sentence_date": sentence.isoformat(),
+                        "order_end_date": _months(sentence, rng.choice([6, 12, 18, 24])).isoformat()})
+        else:
+            row["legal_status"] = "closed"
+        turns_18 = _months(dob, 216)
+        end = row["order_end_date"] or row["licence_end_date"]
+        if end and turns_18.isoformat() <= end:
+            row["transfer_decision"] = rng.choice(["transfer", "undecided", "retain"])
+        rows.append(row)
+    return rows
+
+
+def late_arrivals(today: date, case_managers: list[str]) -> list[dict[str, str]]:
+    """Children recorded only this week (transferred in, or a sentence just notified): some of their
+    deadlines have already passed, so the next agendas show them LATE, as happens in real life."""
+    d = lambda days: (today + timedelta(days=days)).isoformat()  # noqa: E731
+    base = {name: "" for name in FIELD_NAMES}
+    profiles = [
+        # sentenced 10 weeks ago, release in 4 weeks: the six-week reviews are overdue
+        {"legal_status": "sentenced", "sentence_type": "dto", "sentence_date": d(-70), "release_date": d(28),
+         "sentence_length_months": "4", "order_end_date": d(90), "establishment": ESTABLISHMENTS[0][0],
+         "establishment_type": "yoi", "rosh": "high", "date_of_birth": d(-16 * 365 - 40)},
+        {"legal_status": "sentenced", "sentence_type": "dto", "sentence_date": d(-120), "release_date": d(40),
+         "early_release_date": d(20), "sentence_length_months": "10", "order_end_date": d(180),
+         "establishment": ESTABLISHMENTS[1][0], "establishment_type": "stc", "date_of_birth": d(-15 * 365)},
+        # remanded three weeks ago: the remand planning meeting is overdue
+        {"legal_status": "remand", "sentence_type": "remand_yda", "remand_date": d(-21),
+         "establishment": ESTABLISHMENTS[2][0], "establishment_type": "sch", "date_of_birth": d(-14 * 365 - 100)},
+        # a long sentence notified late: the MAPPA referral point has passed
+        {"legal_status": "sentenced", "sentence_type": "s250", "sentence_date": d(-200), "release_date": d(150),
+         "sentence_length_months": "24", "order_end_date": d(500), "mappa_category": "2", "mappa_level": "2",
+         "establishment": ESTABLISHMENTS[0][0], "establishment_type": "yoi", "victims": "true",
+         "date_of_birth": d(-17 * 365 - 200), "transfer_decision": "undecided"},
+        # 17¾ already, turning 18 during the order: transition meeting overdue
+        {"legal_status": "community", "sentence_type": "yro", "sentence_date": d(-60), "order_end_date": d(300),
+         "date_of_birth": d(-(17 * 365 + 290)), "transfer_decision": "transfer"},
+        # released last month: the post-release review is overdue
+        {"legal_status": "released", "sentence_type": "dto", "sentence_date": d(-150), "release_date": d(-32),
+         "actual_release_date": d(-32), "sentence_length_months": "8", "order_end_date": d(90),
+         "establishment": ESTABLISHMENTS[1][0], "establishment_type": "stc", "date_of_birth": d(-16 * 365 - 9)},
+    ]
+    rows = []
+    for i, profile in enumerate(profiles):
+        rows.append({
+            **base, "reference": f"NB-{2001 + i}", "given_name": GIVEN[-1 - i], "family_name": FAMILY[-1 - i],
+            "gender": "male" if i % 3 else "female", "case_manager_email": case_managers[i % len(case_managers)],
+            **profile,
+        })
+    return rows
+
+
+def _csv(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELD_NAMES, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _case_managers(users: dict[str, User]) -> list[str]:
+    return [users[u].email for u in ("casemanager", "casemanager2", "casemanager3", "casemanager4")]
+
+
+def _import_new(service: Agency, actor: User, rows: list[dict[str, str]], *, today: date, filename: str) -> int:
+    existing = set(Child.objects.filter(service=service).values_list("reference", flat=True))
+    rows = [r for r in rows if r["reference"] not in existing]
+    if not rows:
+        return 0
+    job = cohort_import_process(job=cohort_import_create(service=service, actor=actor, text=_csv(rows),
+                                                         filename=filename), today=today)
+    if job.status != CohortImport.Status.APPLIED:
+        raise RuntimeError(f"demo cohort rejected: {job.problems[:3]}")
+    return job.created_count
+
+
+def seed_demo_late_arrivals(*, today: date | None = None) -> int:
+    """Import the children recorded this week (after the demo's past meetings were held)."""
+    today = today or timezone.localdate()
+    service = Agency.objects.get(name=SERVICE)
+    users = {u.username: u for u in User.objects.filter(username__in=["coordinator", "casemanager", "casemanager2",
+                                                                       "casemanager3", "casemanager4"])}
+    return _import_new(service, users["coordinator"], late_arrivals(today, _case_managers(users)), today=today,
+                       filename="transfers-in.csv")
+
+
+def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        agencies = {}
+        for name, short, kind, est in AGENCIES:
+            agency, _ = Agency.objects.get_or_create(
+                name=name, defaults={"short_name": short, "kind": kind, "establishment_type": est,
+                                     "email": f"{short.lower().replace(' ', '.')}@agencies.example"},
+            )
+            agencies[short] = agency
+        service = agencies["Northbridge YJS"]
+        users = {}
+        for username, first, last, agency, role, title in USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                domain = agencies[agency].short_name.lower().replace(" ", "")
+                user = User(username=username, first_name=first, last_name=last, agency=agencies[agency],
+                            role=role, job_title=title, email=f"{username}@{domain}.example")
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            users[username] = user
+        for username in ("casemanager", "casemanager2", "casemanager3", "casemanager4", "resettlement"):
+            if users[username].line_manager_id is None:
+                users[username].line_manager = users["chair"]
+                users[username].save(update_fields=["line_manager"])
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@convene.example", DEMO_PASSWORD, agency=service,
+                                          role=UserRole.MANAGER, first_name="Site", last_name="Administrator")
+        panels = []
+        for name, kind, cadence, start, location, chair, members in PANELS:
+            panel, _ = Panel.objects.get_or_create(
+                service=service, name=name,
+                defaults={"kind": kind, "cadence": cadence, "start_time": time.fromisoformat(start),
+                          "location": location,
+                          "video_link": "https://video.convene.example/" + kind.replace("_", "-"),
+                          "mailbox": "panels@northbridge-yjs.example"},
+            )
+            PanelMembership.objects.get_or_create(
+                panel=panel, user=users[chair], defaults={"role": MembershipRole.CHAIR}
+            )
+            for username in members:
+                role = MembershipRole.COORDINATOR if username == "coordinator" else (
+                    MembershipRole.MEMBER if users[username].agency_id == service.pk else MembershipRole.PARTNER
+                )
+                PanelMembership.objects.get_or_create(panel=panel, user=users[username], defaults={"role": role})
+            panels.append(panel)
+
+    # Children go through the real import (its own transaction), so demo data obeys the format.
+    added = _import_new(service, users["coordinator"], demo_children(today, _case_managers(users), children),
+                        today=today, filename="demo-cohort.csv")
+
+    with transaction.atomic():
+        for panel in panels:
+            meetings_generate(panel=panel, start=_months(today, -3), end=_months(today, 6))
+            for meeting in panel.meetings.all():
+                invitees_sync_from_memberships(meeting=meeting)
+            upcoming = panel.meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at")
+            first_two = list(upcoming.values_list("pk", flat=True)[:2])
+            Meeting.objects.filter(pk__in=first_two, status=MeetingStatus.DRAFT).update(status=MeetingStatus.SCHEDULED)
+    return DemoSummary(
+        agencies=Agency.objects.count(), users=User.objects.count(), panels=len(panels), children_added=added,
+        meetings=Meeting.objects.count(),
+    )

@@ -1,0 +1,140 @@
+"""Enumerations shared by every app (pure: no ORM)."""
+
+from django.db import models
+
+
+class AgencyKind(models.TextChoices):
+    YJS = "yjs", "Youth justice service"
+    SECURE_ESTATE = "secure_estate", "Secure estate"
+    PROBATION = "probation", "Probation"
+    POLICE = "police", "Police"
+    SOCIAL_CARE = "social_care", "Children's social care"
+    EDUCATION = "education", "Education"
+    HEALTH = "health", "Health"
+    HOUSING = "housing", "Housing"
+    VICTIM_SERVICES = "victim_services", "Victim services"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+
+
+class EstablishmentType(models.TextChoices):
+    YOI = "yoi", "Young offender institution"
+    STC = "stc", "Secure training centre"
+    SCH = "sch", "Secure children's home"
+
+
+class UserRole(models.TextChoices):
+    """A person's role in their own agency. Panel roles are on the membership."""
+
+    MANAGER = "manager", "Service or operations manager"
+    COORDINATOR = "coordinator", "Panel coordinator"
+    CASE_MANAGER = "case_manager", "Case manager"
+    PRACTITIONER = "practitioner", "Practitioner"
+    PARTNER = "partner", "Partner agency staff"
+
+
+# Roles of the owning youth justice service that see every child of the service.
+SERVICE_WIDE_ROLES = frozenset({UserRole.MANAGER, UserRole.COORDINATOR})
+
+
+class PanelKind(models.TextChoices):
+    HIGH_RISK = "high_risk", "High Risk Panel"
+    EDUCATION = "education", "Education Panel"
+    Y2A = "y2a", "Youth to adult (Y2A) Panel"
+    RESETTLEMENT = "resettlement", "Resettlement support panel"
+    MAPPA = "mappa", "MAPPA liaison"
+    CUSTOM = "custom", "Custom panel"
+
+
+class MembershipRole(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    COORDINATOR = "coordinator", "Coordinator"
+    MEMBER = "member", "Member"
+    PARTNER = "partner", "Partner"
+
+
+class MeetingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_PROGRESS = "in_progress", "In progress"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class InviteeRole(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    REQUIRED = "required", "Required"
+    OPTIONAL = "optional", "Optional"
+    NON_PARTICIPANT = "non_participant", "For information"
+
+
+class ResponseStatus(models.TextChoices):
+    NEEDS_ACTION = "needs_action", "Not yet replied"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    TENTATIVE = "tentative", "Tentative"
+    DELEGATED = "delegated", "Sent a deputy"
+
+
+class LegalStatus(models.TextChoices):
+    REMAND = "remand", "Remand"
+    SENTENCED = "sentenced", "Sentenced"
+    COMMUNITY = "community", "Community"
+    RELEASED = "released", "Released"
+    CLOSED = "closed", "Closed"
+
+
+class EpisodeKind(models.TextChoices):
+    REMAND = "remand", "Remand"
+    SENTENCE = "sentence", "Sentence"
+
+
+class SentenceType(models.TextChoices):
+    DTO = "dto", "Detention and Training Order"
+    S250 = "s250", "Section 250 detention"
+    S90 = "s90", "Section 90 detention"
+    YRO = "yro", "Youth Rehabilitation Order"
+    REFERRAL_ORDER = "referral_order", "Referral Order"
+    REMAND_YDA = "remand_yda", "Remand to youth detention accommodation"
+    REMAND_LA = "remand_la", "Remand to local authority accommodation"
+    OTHER = "other", "Other"
+
+
+REMAND_SENTENCE_TYPES = frozenset({SentenceType.REMAND_YDA, SentenceType.REMAND_LA})
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Rosh(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    VERY_HIGH = "very_high", "Very high"
+
+
+class MappaNumber(models.TextChoices):
+    ONE = "1", "1"
+    TWO = "2", "2"
+    THREE = "3", "3"
+
+
+class TransferDecision(models.TextChoices):
+    TRANSFER = "transfer", "Transfer to probation"
+    RETAIN = "retain", "Retain in the youth justice service"
+    UNDECIDED = "undecided", "Undecided"
+
+
+class Section(models.TextChoices):
+    """Confidentiality sections of a child's record and minutes."""
+
+    GENERAL = "general", "General"
+    VICTIM = "victim", "Victim"
+    HEALTH = "health", "Health"
+    POLICE_INTEL = "police_intel", "Police intelligence"
+
+
+RESTRICTED_SECTIONS = frozenset({Section.VICTIM, Section.HEALTH, Section.POLICE_INTEL})

@@ -1,0 +1,70 @@
+"""Forms for the panels pages. They validate shape; services decide."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from panels.cohort_import import FIELD_NAMES
+
+
+class CohortUploadForm(forms.Form):
+    file = forms.FileField(label="Cohort file (CSV)", help_text="The format is described in the cohort guide.")
+    dry_run = forms.BooleanField(
+        label="Check the file only (dry run): report problems and what would change, without saving",
+        required=False,
+    )
+    ignore_columns = forms.CharField(
+        label="Columns to ignore (optional)", required=False,
+        help_text="Comma-separated names of extra columns your case system exports, e.g. notes, worker_team.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.COHORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size // 1024} KB; the largest accepted is "
+                f"{settings.COHORT_MAX_UPLOAD_BYTES // 1024} KB."
+            )
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text: save it as 'CSV UTF-8' and try again.") from None
+        if "\x00" in text:
+            raise forms.ValidationError("The file contains binary data: upload a CSV file.")
+        self.cleaned_data["text"] = text
+        return upload
+
+    def clean_ignore_columns(self) -> list[str]:
+        names = [n.strip() for n in self.cleaned_data["ignore_columns"].split(",") if n.strip()]
+        clash = sorted(set(names) & set(FIELD_NAMES))
+        if clash:
+            raise forms.ValidationError(f"These are cohort fields and cannot be ignored: {', '.join(clash)}.")
+        return names
+
+
+class GenerateMeetingsForm(forms.Form):
+    months = forms.IntegerField(
+        label="Generate meetings for the next … months", min_value=1, max_value=24, initial=6,
+    )
+
+    def date_range(self):
+        start = timezone.localdate()
+        return start, start + timedelta(days=31 * self.cleaned_data["months"])
+
+
+class CancelMeetingForm(forms.Form):
+    reason = forms.CharField(label="Why is the meeting cancelled?", max_length=300)
+
+
+class ChildFilterForm(forms.Form):
+    q = forms.CharField(label="Reference or name", required=False, max_length=100)
+    legal_status = forms.ChoiceField(
+        label="Legal status", required=False,
+        choices=[("", "Any"), ("remand", "Remand"), ("sentenced", "Sentenced"), ("community", "Community"),
+                 ("released", "Released"), ("closed", "Closed")],
+    )

@@ -1,0 +1,333 @@
+"""Who and what: agencies, people, panels, children and their legal episodes, meetings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, time
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from panels.enums import (
+    AgencyKind,
+    EpisodeKind,
+    EstablishmentType,
+    Gender,
+    InviteeRole,
+    LegalStatus,
+    MappaNumber,
+    MeetingStatus,
+    MembershipRole,
+    PanelKind,
+    ResponseStatus,
+    Rosh,
+    SentenceType,
+    TransferDecision,
+    UserRole,
+)
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    establishment_type = models.CharField(
+        max_length=3, choices=EstablishmentType.choices, blank=True,
+        help_text="Only for secure-estate establishments.",
+    )
+    email = models.EmailField(blank=True, help_text="The agency's named contact mailbox.")
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.CheckConstraint(
+                name="agency_establishment_type_only_for_secure_estate",
+                condition=Q(kind=AgencyKind.SECURE_ESTATE) | Q(establishment_type=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.establishment_type and self.kind != AgencyKind.SECURE_ESTATE:
+            raise ValidationError({"establishment_type": "Only secure-estate agencies have an establishment type."})
+
+
+class User(AbstractUser):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users", null=True, blank=True)
+    role = models.CharField(max_length=20, choices=UserRole.choices, default=UserRole.PRACTITIONER)
+    job_title = models.CharField(max_length=120, blank=True)
+    line_manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Panel(models.Model):
+    service = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="panels", help_text="The youth justice service that runs it."
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PanelKind.choices)
+    description = models.TextField(blank=True)
+    cadence = models.CharField(
+        max_length=200, blank=True,
+        help_text="An iCalendar RRULE, e.g. FREQ=MONTHLY;BYDAY=+1TH for the first Thursday of each month.",
+    )
+    start_time = models.TimeField(default=time(10, 0))
+    default_duration_minutes = models.PositiveIntegerField(
+        default=120, validators=[MinValueValidator(15), MaxValueValidator(600)]
+    )
+    location = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    mailbox = models.EmailField(blank=True, help_text="Organiser address for invites.")
+    rule_settings = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="panel_unique_name_per_service")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from panels.cadence import CadenceError, parse_cadence
+
+        if self.cadence:
+            try:
+                parse_cadence(self.cadence)
+            except CadenceError as exc:
+                raise ValidationError({"cadence": str(exc)}) from exc
+
+
+class PanelMembership(models.Model):
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="panel_memberships")
+    role = models.CharField(max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+
+    class Meta:
+        ordering = ["panel", "role", "user"]
+        constraints = [models.UniqueConstraint(fields=["panel", "user"], name="membership_unique_user_per_panel")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} of {self.panel}"
+
+
+class Child(models.Model):
+    """A child known to a youth justice service. Legal history lives on ``LegalEpisode``."""
+
+    service = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="children")
+    reference = models.CharField(max_length=40)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=10, choices=Gender.choices, null=True, blank=True)
+    legal_status = models.CharField(max_length=10, choices=LegalStatus.choices)
+    looked_after = models.BooleanField(null=True, blank=True)
+    ehcp = models.BooleanField(null=True, blank=True)
+    school_age = models.BooleanField(
+        null=True, blank=True, help_text="Overrides the derived compulsory-school-age status when set."
+    )
+    rosh = models.CharField(max_length=10, choices=Rosh.choices, null=True, blank=True)
+    mappa_category = models.CharField(max_length=1, choices=MappaNumber.choices, null=True, blank=True)
+    mappa_level = models.CharField(max_length=1, choices=MappaNumber.choices, null=True, blank=True)
+    mappa_referred_on = models.DateField(null=True, blank=True)
+    victims = models.BooleanField(null=True, blank=True)
+    transfer_decision = models.CharField(max_length=10, choices=TransferDecision.choices, null=True, blank=True)
+    transfer_date = models.DateField(null=True, blank=True)
+    case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="caseload"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "reference"], name="child_unique_reference_per_service")
+        ]
+        indexes = [models.Index(fields=["service", "legal_status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.preferred_name or self.given_name} {self.family_name}"
+
+
+class LegalEpisode(models.Model):
+    """A remand or a sentence. A child can have several; the current ones feed the rules."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
+    kind = models.CharField(max_length=10, choices=EpisodeKind.choices)
+    is_current = models.BooleanField(default=True)
+    sentence_type = models.CharField(max_length=20, choices=SentenceType.choices, null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, help_text="Remand date or sentence date.")
+    custody_entry_date = models.DateField(null=True, blank=True)
+    sentence_length_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    release_date = models.DateField(null=True, blank=True, help_text="Expected (standard) release date.")
+    early_release_date = models.DateField(null=True, blank=True)
+    actual_release_date = models.DateField(null=True, blank=True)
+    order_end_date = models.DateField(null=True, blank=True)
+    licence_end_date = models.DateField(null=True, blank=True)
+    establishment = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="episodes_held",
+        limit_choices_to={"kind": "secure_estate"},
+    )
+    establishment_type = models.CharField(max_length=3, choices=EstablishmentType.choices, null=True, blank=True)
+
+    class Meta:
+        ordering = ["child", "start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "kind"], condition=Q(is_current=True), name="episode_one_current_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.child.reference} from {self.start_date or 'unknown date'}"
+
+    @property
+    def effective_release_date(self) -> date | None:
+        return self.early_release_date or self.release_date
+
+
+class Meeting(models.Model):
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="meetings")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT)
+    location = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: bumped on significant changes.")
+    cancelled_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(name="meeting_ends_after_start", condition=Q(ends_at__gt=models.F("starts_at"))),
+            models.UniqueConstraint(fields=["panel", "starts_at"], name="meeting_unique_start_per_panel"),
+        ]
+        indexes = [models.Index(fields=["panel", "status", "starts_at"])]
+
+    def __str__(self) -> str:
+        from django.utils import timezone
+
+        return f"{self.panel} – {timezone.localtime(self.starts_at):%a %-d %b %Y %H:%M}"
+
+    @property
+    def local_date(self) -> date:
+        from django.utils import timezone
+
+        return timezone.localtime(self.starts_at).date()
+
+    @property
+    def ical_uid(self) -> str:
+        return f"meeting-{self.uid}@{settings.SITE_DOMAIN}"
+
+
+class MeetingInvitee(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitees")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="invitations")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=InviteeRole.choices, default=InviteeRole.REQUIRED)
+    response = models.CharField(max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.NEEDS_ACTION)
+    can_edit_minutes = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["meeting", "name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "email"], name="invitee_unique_email_per_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class CohortImport(models.Model):
+    """One upload of a cohort file: validated whole, applied whole or not at all."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        VALIDATING = "validating", "Checking rows"
+        APPLYING = "applying", "Applying"
+        VALIDATED = "validated", "Checked (dry run)"
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+
+    service = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cohort_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    source = models.TextField(help_text="The file as uploaded (kept for the import history).")
+    dry_run = models.BooleanField(default=False)
+    ignore_columns = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.VALIDATED, self.Status.APPLIED, self.Status.REJECTED, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class AuditEntry(models.Model):
+    """Append-only: who read or changed what, when, from where. Never updated or deleted by the app."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=60, db_index=True)
+    child = models.ForeignKey(Child, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    panel = models.ForeignKey(Panel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"

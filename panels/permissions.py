@@ -1,0 +1,139 @@
+"""Need-to-know predicates (pure: plain facts in, booleans out; no ORM).
+
+Every selector in every app filters with the same rules, and every view answers 404 when a predicate
+says no: IDs in URLs are not secrets, and a user who may not know a thing exists is not told.
+
+The rules:
+- Staff of the owning youth justice service: managers and coordinators see every panel, meeting and
+  child of their service; case managers and practitioners see their own caseload and the panels they
+  are members of.
+- Partner-agency users see a meeting only when invited to it (and never while it is a draft) or when
+  they hold a membership of its panel; within a meeting they see only the children they are entitled
+  to: secure-estate staff only the children held at their establishment.
+- Restricted sections (victim, health, police intelligence) are readable by the service's staff with a
+  need to know and, among partners, only by the agencies that hold that kind of information.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from panels.enums import (
+    RESTRICTED_SECTIONS,
+    SERVICE_WIDE_ROLES,
+    AgencyKind,
+    MeetingStatus,
+    MembershipRole,
+    Section,
+    UserRole,
+)
+
+EDITING_MEMBERSHIPS = frozenset({MembershipRole.CHAIR, MembershipRole.COORDINATOR})
+
+# Which partner agencies hold which restricted information.
+SECTIONS_BY_AGENCY_KIND: dict[str, frozenset[str]] = {
+    AgencyKind.VICTIM_SERVICES: frozenset({Section.VICTIM}),
+    AgencyKind.PROBATION: frozenset({Section.VICTIM}),  # victim liaison officers sit in probation
+    AgencyKind.HEALTH: frozenset({Section.HEALTH}),
+    AgencyKind.POLICE: frozenset({Section.POLICE_INTEL}),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the rules need to know about the person asking."""
+
+    id: int | None
+    is_authenticated: bool
+    agency_id: int | None = None
+    agency_kind: str | None = None
+    role: str = UserRole.PARTNER
+    is_active: bool = True
+
+    @classmethod
+    def of(cls, user) -> Viewer:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return ANONYMOUS
+        agency = user.agency  # callers select_related("agency") on the request user
+        return cls(
+            id=user.pk,
+            is_authenticated=True,
+            agency_id=user.agency_id,
+            agency_kind=agency.kind if agency else None,
+            role=user.role,
+        )
+
+    @property
+    def is_service_staff(self) -> bool:
+        return self.is_authenticated and self.agency_kind == AgencyKind.YJS
+
+    def is_staff_of(self, service_id: int) -> bool:
+        return self.is_service_staff and self.agency_id == service_id
+
+    def sees_whole_service(self, service_id: int) -> bool:
+        return self.is_staff_of(service_id) and self.role in SERVICE_WIDE_ROLES
+
+
+ANONYMOUS = Viewer(id=None, is_authenticated=False, is_active=False)
+
+
+def can_view_panel(viewer: Viewer, *, service_id: int, membership: str | None) -> bool:
+    if not viewer.is_authenticated:
+        return False
+    return viewer.sees_whole_service(service_id) or membership is not None
+
+
+def can_manage_panel(viewer: Viewer, *, service_id: int, membership: str | None) -> bool:
+    """Change settings, generate and schedule meetings, edit invitees."""
+    if not viewer.is_authenticated:
+        return False
+    return viewer.sees_whole_service(service_id) or (
+        viewer.is_staff_of(service_id) and membership in EDITING_MEMBERSHIPS
+    )
+
+
+def can_view_meeting(
+    viewer: Viewer, *, service_id: int, membership: str | None, invited: bool, status: str
+) -> bool:
+    if not viewer.is_authenticated:
+        return False
+    if viewer.sees_whole_service(service_id):
+        return True
+    if membership is not None and viewer.is_staff_of(service_id):
+        return True
+    # Partners (and standing partner members) see only what has been sent out.
+    return (invited or membership is not None) and status != MeetingStatus.DRAFT
+
+
+def can_view_child_record(viewer: Viewer, *, service_id: int, case_manager_id: int | None) -> bool:
+    """The full record of a child (key dates, episodes). Partners reach children only via meetings."""
+    if not viewer.is_authenticated:
+        return False
+    return viewer.sees_whole_service(service_id) or (
+        viewer.is_staff_of(service_id) and case_manager_id is not None and case_manager_id == viewer.id
+    )
+
+
+def can_view_child_in_meeting(
+    viewer: Viewer, *, service_id: int, establishment_id: int | None, can_view_meeting: bool
+) -> bool:
+    """Whether a viewer of a meeting may see a given child's item within it."""
+    if not can_view_meeting:
+        return False
+    if viewer.is_staff_of(service_id):
+        return True
+    if viewer.agency_kind == AgencyKind.SECURE_ESTATE:
+        return establishment_id is not None and establishment_id == viewer.agency_id
+    return True
+
+
+def readable_sections(viewer: Viewer, *, service_id: int) -> frozenset[str]:
+    if not viewer.is_authenticated:
+        return frozenset()
+    if viewer.is_staff_of(service_id) and viewer.role in {*SERVICE_WIDE_ROLES, UserRole.CASE_MANAGER}:
+        return frozenset({Section.GENERAL, *RESTRICTED_SECTIONS})
+    return frozenset({Section.GENERAL, *SECTIONS_BY_AGENCY_KIND.get(viewer.agency_kind or "", frozenset())})
+
+
+def can_import_cohort(viewer: Viewer, *, service_id: int) -> bool:
+    return viewer.sees_whole_service(service_id)

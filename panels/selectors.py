@@ -1,0 +1,190 @@
+"""Reads, filtered by need to know. Each ``*_get_for_user`` raises Http404 for anyone without it.
+
+The query filters here express exactly the predicates in ``panels.permissions``; the tests check the
+two against each other for every persona.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from panels import permissions
+from panels.enums import SERVICE_WIDE_ROLES, AgencyKind, MeetingStatus
+from panels.models import Agency, Child, LegalEpisode, Meeting, MeetingInvitee, Panel, PanelMembership
+from panels.permissions import Viewer
+
+
+def _service_wide_agency(viewer: Viewer) -> int | None:
+    if viewer.is_service_staff and viewer.role in SERVICE_WIDE_ROLES:
+        return viewer.agency_id
+    return None
+
+
+# --- panels --------------------------------------------------------------------------------------
+def panel_list_for_user(*, user) -> QuerySet[Panel]:
+    viewer = Viewer.of(user)
+    if not viewer.is_authenticated:
+        return Panel.objects.none()
+    q = Q(Exists(PanelMembership.objects.filter(panel=OuterRef("pk"), user_id=viewer.id)))
+    if (service_id := _service_wide_agency(viewer)) is not None:
+        q |= Q(service_id=service_id)
+    return Panel.objects.filter(q).select_related("service").order_by("name")
+
+
+def panel_list_managed_by(*, user) -> QuerySet[Panel]:
+    """Panels whose meetings, agendas and referrals the user may manage (same rule as can_manage_panel)."""
+    viewer = Viewer.of(user)
+    if not viewer.is_service_staff:
+        return Panel.objects.none()
+    if (service_id := _service_wide_agency(viewer)) is not None:
+        return Panel.objects.filter(service_id=service_id)
+    return Panel.objects.filter(
+        Exists(PanelMembership.objects.filter(panel=OuterRef("pk"), user_id=viewer.id,
+                                              role__in=permissions.EDITING_MEMBERSHIPS)),
+        service_id=viewer.agency_id,
+    )
+
+
+@dataclass(frozen=True)
+class PanelAccess:
+    panel: Panel
+    membership: str | None
+    can_manage: bool
+
+
+def panel_get_for_user(*, user, panel_id: int) -> PanelAccess:
+    viewer = Viewer.of(user)
+    panel = Panel.objects.select_related("service").filter(pk=panel_id).first()
+    if panel is None or not viewer.is_authenticated:
+        raise Http404("No such panel")
+    membership = (
+        PanelMembership.objects.filter(panel=panel, user_id=viewer.id).values_list("role", flat=True).first()
+    )
+    if not permissions.can_view_panel(viewer, service_id=panel.service_id, membership=membership):
+        raise Http404("No such panel")
+    return PanelAccess(
+        panel=panel,
+        membership=membership,
+        can_manage=permissions.can_manage_panel(viewer, service_id=panel.service_id, membership=membership),
+    )
+
+
+# --- meetings ------------------------------------------------------------------------------------
+def meeting_list_for_user(*, user) -> QuerySet[Meeting]:
+    viewer = Viewer.of(user)
+    if not viewer.is_authenticated:
+        return Meeting.objects.none()
+    is_member = Exists(PanelMembership.objects.filter(panel=OuterRef("panel_id"), user_id=viewer.id))
+    is_invited = Exists(MeetingInvitee.objects.filter(meeting=OuterRef("pk"), user_id=viewer.id))
+    q = (is_member | is_invited) & ~Q(status=MeetingStatus.DRAFT)
+    if viewer.is_service_staff:
+        q |= is_member & Q(panel__service_id=viewer.agency_id)
+    if (service_id := _service_wide_agency(viewer)) is not None:
+        q |= Q(panel__service_id=service_id)
+    return Meeting.objects.filter(q).select_related("panel", "panel__service")
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    meeting: Meeting
+    membership: str | None
+    invited: bool
+    can_manage: bool
+    viewer: Viewer
+
+
+def meeting_get_for_user(*, user, meeting_id: int) -> MeetingAccess:
+    viewer = Viewer.of(user)
+    if not viewer.is_authenticated:
+        raise Http404("No such meeting")
+    meeting = (
+        Meeting.objects.select_related("panel", "panel__service")
+        .annotate(
+            _membership=PanelMembership.objects.filter(panel=OuterRef("panel_id"), user_id=viewer.id).values(
+                "role"
+            )[:1],
+            _invited=Exists(MeetingInvitee.objects.filter(meeting=OuterRef("pk"), user_id=viewer.id)),
+        )
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting")
+    service_id = meeting.panel.service_id
+    if not permissions.can_view_meeting(
+        viewer, service_id=service_id, membership=meeting._membership, invited=meeting._invited,
+        status=meeting.status,
+    ):
+        raise Http404("No such meeting")
+    return MeetingAccess(
+        meeting=meeting,
+        membership=meeting._membership,
+        invited=meeting._invited,
+        can_manage=permissions.can_manage_panel(viewer, service_id=service_id, membership=meeting._membership),
+        viewer=viewer,
+    )
+
+
+def meeting_invitees(*, meeting: Meeting) -> list[MeetingInvitee]:
+    return list(meeting.invitees.select_related("agency", "user").order_by("role", "name"))
+
+
+# --- children ------------------------------------------------------------------------------------
+def _children_visible_q(viewer: Viewer) -> Q | None:
+    if not viewer.is_service_staff:
+        return None
+    if (service_id := _service_wide_agency(viewer)) is not None:
+        return Q(service_id=service_id)
+    return Q(service_id=viewer.agency_id, case_manager_id=viewer.id)
+
+
+def children_with_episodes(qs: QuerySet[Child]) -> QuerySet[Child]:
+    return qs.select_related("case_manager", "service").prefetch_related(
+        Prefetch(
+            "episodes",
+            queryset=LegalEpisode.objects.filter(is_current=True).select_related("establishment"),
+            to_attr="current_episodes",
+        )
+    )
+
+
+def child_list_for_user(*, user) -> QuerySet[Child]:
+    q = _children_visible_q(Viewer.of(user))
+    if q is None:
+        return Child.objects.none()
+    return children_with_episodes(Child.objects.filter(q)).order_by("reference")
+
+
+def child_get_for_user(*, user, child_id: int) -> Child:
+    q = _children_visible_q(Viewer.of(user))
+    child = None if q is None else children_with_episodes(Child.objects.filter(q, pk=child_id)).first()
+    if child is None:
+        raise Http404("No such child")
+    return child
+
+
+# --- agencies ------------------------------------------------------------------------------------
+def agency_list_for_user(*, user) -> QuerySet[Agency]:
+    """The directory of agencies is open to every signed-in user: it names organisations, not people."""
+    if not Viewer.of(user).is_authenticated:
+        return Agency.objects.none()
+    return Agency.objects.order_by("kind", "name")
+
+
+def agency_get_for_user(*, user, agency_id: int) -> tuple[Agency, bool]:
+    """The agency and whether its staff list may be shown (own agency, or the service's managers)."""
+    viewer = Viewer.of(user)
+    agency = agency_list_for_user(user=user).filter(pk=agency_id).first()
+    if agency is None:
+        raise Http404("No such agency")
+    can_list_staff = viewer.agency_id == agency.pk or (
+        viewer.is_service_staff and viewer.role in SERVICE_WIDE_ROLES
+    )
+    return agency, can_list_staff
+
+
+def establishments() -> QuerySet[Agency]:
+    return Agency.objects.filter(kind=AgencyKind.SECURE_ESTATE)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from panels import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("panels/", views.panel_list, name="panel_list"),
+    path("panels/<int:panel_id>/", views.panel_detail, name="panel_detail"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:meeting_id>/status/<slug:action>", views.meeting_status, name="meeting_status"),
+    path("children/", views.child_list, name="child_list"),
+    path("children/<int:child_id>/", views.child_detail, name="child_detail"),
+    path("agencies/", views.agency_list, name="agency_list"),
+    path("agencies/<int:agency_id>/", views.agency_detail, name="agency_detail"),
+    path("cohort/", views.cohort_import_list, name="cohort_import_list"),
+    path("cohort/imports/<int:import_id>/", views.cohort_import_detail, name="cohort_import_detail"),
+    path("cohort/export.csv", views.cohort_export, name="cohort_export"),
+    path("healthz", views.healthz, name="healthz"),
+]

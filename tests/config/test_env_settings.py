@@ -1,0 +1,44 @@
+"""Settings read from the environment fail loudly, naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"DATABASE_URL": "mysql://x@localhost/db"}, "DATABASE_URL has scheme 'mysql'"),
+        ({"REDIS_URL": "http://localhost:6379"}, "REDIS_URL has scheme 'http'"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32 characters"),
+        ({"SESSION_COOKIE_AGE": "ten"}, "SESSION_COOKIE_AGE='ten' is not a whole number"),
+        ({"EMAIL_URL": "smtp://"}, "EMAIL_URL names no host"),
+    ],
+)
+def test_bad_settings_fail_at_start_with_a_clear_message(env, message, tmp_path):
+    result = _check({"CONVENE_VAR_DIR": str(tmp_path), **env})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_good_production_settings_start(tmp_path):
+    result = _check({
+        "CONVENE_VAR_DIR": str(tmp_path), "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@127.0.0.1:1/db",
+        "REDIS_URL": "redis://127.0.0.1:1/0", "EMAIL_URL": "smtp://user:pw@mail.example:587?tls=1",
+    })
+    assert result.returncode == 0, result.stderr
