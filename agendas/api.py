@@ -1,0 +1,230 @@
+"""REST API for agendas, items, versions and referrals: the same selectors and rules as the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agendas import services
+from agendas.models import AgendaItem, Referral
+from agendas.presenters import agenda_view_for
+from panels import selectors as panel_selectors
+from panels.models import Child, Panel, User
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    late = serializers.BooleanField()
+    explanation = serializers.CharField()
+
+
+class ItemSerializer(serializers.Serializer):
+    id = serializers.SerializerMethodField()
+    child_id = serializers.IntegerField()
+    reference = serializers.CharField()
+    name = serializers.CharField()
+    state = serializers.CharField()
+    late = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True)
+    slot_start = serializers.CharField(allow_null=True)
+    slot_minutes = serializers.IntegerField(allow_null=True)
+    presenter = serializers.CharField(allow_null=True)
+    version = serializers.SerializerMethodField()
+
+    def get_id(self, obj) -> int | None:
+        return obj.item.pk if obj.item else None
+
+    def get_version(self, obj) -> int | None:
+        return obj.item.version if obj.item else None
+
+
+class AgendaSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField()
+    working = serializers.BooleanField()
+    version = serializers.IntegerField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    changes = serializers.DictField(allow_null=True)
+    items = ItemSerializer(many=True)
+
+
+def _meeting_access(request, meeting_id) -> panel_selectors.MeetingAccess:
+    try:
+        return panel_selectors.meeting_get_for_user(user=request.user, meeting_id=int(meeting_id))
+    except (TypeError, ValueError):
+        raise Http404("No such meeting") from None
+
+
+def _validation_response(exc: ValidationError) -> Response:
+    body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+class MeetingAgendaView(APIView):
+    """The agenda of a meeting as the caller may see it: the working agenda for the service's staff, the
+    latest published version (only the children they are entitled to) for partners."""
+
+    @extend_schema(responses=AgendaSerializer)
+    def get(self, request, meeting_id: int):
+        access = _meeting_access(request, meeting_id)
+        view = agenda_view_for(access=access, published_only=request.query_params.get("published") == "1")
+        data = {
+            "meeting": access.meeting.pk, "working": view.working,
+            "version": view.version.number if view.version else None,
+            "published_at": view.version.published_at if view.version else None,
+            "changes": view.version.changes if view.version else None, "items": view.items,
+        }
+        return Response(AgendaSerializer(data).data)
+
+
+class PublishInput(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    changes = serializers.DictField()
+    note = serializers.CharField()
+
+
+class AgendaVersionsView(APIView):
+    """Every published version of a meeting's agenda: number, date, what changed (no item contents)."""
+
+    @extend_schema(responses=VersionSerializer(many=True))
+    def get(self, request, meeting_id: int):
+        access = _meeting_access(request, meeting_id)
+        versions = access.meeting.agenda_versions.order_by("number")
+        if not access.viewer.is_staff_of(access.meeting.panel.service_id):
+            # partners learn which versions exist, not which children changed
+            return Response([{"number": v.number, "published_at": v.published_at, "changes": {}, "note": v.note}
+                             for v in versions])
+        return Response(VersionSerializer(versions, many=True).data)
+
+
+class AgendaPublishView(APIView):
+    @extend_schema(request=PublishInput, responses={201: VersionSerializer})
+    def post(self, request, meeting_id: int):
+        access = _meeting_access(request, meeting_id)
+        if not access.can_manage:
+            raise Http404("No such meeting")
+        data = PublishInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            version = services.agenda_publish(meeting=access.meeting, actor=request.user,
+                                              note=data.validated_data.get("note", ""))
+        except ValidationError as exc:
+            return _validation_response(exc)
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class SlotInput(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    slot_start = serializers.TimeField(allow_null=True)
+    slot_minutes = serializers.IntegerField(allow_null=True, min_value=5, max_value=240)
+    presenter = serializers.IntegerField(allow_null=True, required=False)
+
+
+class AgendaItemSlotView(APIView):
+    """Set a child's slot. Send the item's ``version``; a stale version gets 409 with the current item."""
+
+    @extend_schema(request=SlotInput, responses={200: None, 409: None})
+    def patch(self, request, item_id: int):
+        item = AgendaItem.objects.select_related("meeting", "child").filter(pk=item_id).first()
+        if item is None:
+            raise Http404("No such item")
+        access = _meeting_access(request, item.meeting_id)
+        if not access.can_manage:
+            raise Http404("No such item")
+        data = SlotInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        presenter = None
+        if data.validated_data.get("presenter"):
+            presenter = User.objects.filter(pk=data.validated_data["presenter"],
+                                            agency_id=access.meeting.panel.service_id).first()
+            if presenter is None:
+                return Response({"presenter": ["No such person in this service."]}, status=400)
+        try:
+            item = services.agenda_item_update(
+                item=item, actor=request.user, expected_version=data.validated_data["version"],
+                slot_start=data.validated_data["slot_start"], slot_minutes=data.validated_data["slot_minutes"],
+                presenter=presenter,
+            )
+        except services.AgendaConflict as exc:
+            return Response({"detail": str(exc), "version": exc.item.version}, status=status.HTTP_409_CONFLICT)
+        except ValidationError as exc:
+            return _validation_response(exc)
+        return Response({"id": item.pk, "version": item.version,
+                         "slot_start": item.slot_start.strftime("%H:%M") if item.slot_start else None,
+                         "slot_minutes": item.slot_minutes})
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    child_reference = serializers.CharField(source="child.reference", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "panel", "child", "child_reference", "reason", "status", "decision_note", "created_at",
+                  "decided_at"]
+        read_only_fields = ["status", "decision_note", "created_at", "decided_at"]
+
+
+class DecisionInput(serializers.Serializer):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class ReferralViewSet(viewsets.GenericViewSet, viewsets.mixins.ListModelMixin,
+                      viewsets.mixins.RetrieveModelMixin, viewsets.mixins.CreateModelMixin):
+    """Referrals the caller made, or that wait on panels the caller chairs or coordinates."""
+
+    serializer_class = ReferralSerializer
+    filterset_fields = ["panel", "status"]
+    queryset = Referral.objects.none()  # for the schema; get_queryset filters per user
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Referral.objects.none()
+        managed = panel_selectors.panel_list_managed_by(user=self.request.user).values("pk")
+        q = Q(referred_by=self.request.user) | Q(panel_id__in=managed)
+        return Referral.objects.filter(q).select_related("child").order_by("-created_at")
+
+    def create(self, request, *args, **kwargs):
+        data = ReferralSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        child: Child = data.validated_data["child"]
+        panel: Panel = data.validated_data["panel"]
+        try:
+            panel_selectors.child_get_for_user(user=request.user, child_id=child.pk)
+        except Http404:
+            return Response({"child": ["No such child."]}, status=400)
+        try:
+            referral = services.referral_create(panel=panel, child=child, reason=data.validated_data["reason"],
+                                                actor=request.user)
+        except ValidationError as exc:
+            return _validation_response(exc)
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionInput, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        referral = self.get_object()
+        access = panel_selectors.panel_get_for_user(user=request.user, panel_id=referral.panel_id)
+        if not access.can_manage:
+            raise Http404("No such referral")
+        data = DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            referral = services.referral_decide(referral=referral, actor=request.user,
+                                                accept=data.validated_data["accept"],
+                                                note=data.validated_data.get("note", ""))
+        except ValidationError as exc:
+            return _validation_response(exc)
+        return Response(ReferralSerializer(referral).data)

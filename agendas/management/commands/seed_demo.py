@@ -1,0 +1,36 @@
+"""python manage.py seed_demo — a fictional service with panels, people, children, meetings and agendas."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from agendas.demo import hold_demo_history, publish_demo_agendas
+from panels.demo import DEMO_PASSWORD, USERS, seed_demo, seed_demo_late_arrivals
+
+
+class Command(BaseCommand):
+    help = "Create (or top up) the fictional Northbridge demo service. Safe to run again."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--children", type=int, default=60, help="How many fictional children (default 60).")
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+
+    def handle(self, *args, children: int, quiet_logins: bool, **options) -> None:
+        summary = seed_demo(children=children)
+        hold_demo_history()
+        arrivals = seed_demo_late_arrivals()
+        published = publish_demo_agendas()
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo service ready: {summary.agencies} agencies, {summary.users} users, {summary.panels} panels, "
+            f"{summary.children_added + arrivals} children added, {summary.meetings} meetings, "
+            f"{published} agenda(s) published."
+        ))
+        if quiet_logins:
+            return
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        shown = {"chair": "panel chair", "coordinator": "coordinator (imports the cohort)",
+                 "casemanager": "case manager", "yoi": "secure-estate partner (YOI)",
+                 "probation": "probation partner", "outsider": "a user with no panels", "admin": "site admin"}
+        for username, role in shown.items():
+            self.stdout.write(f"  {username:<14} {role}")
+        self.stdout.write(f"  … and {len(USERS) - len(shown) + 1} more partner and staff users (see the admin).")

@@ -1,0 +1,110 @@
+"""What each audience sees of an agenda. The same code serves the page, the pack and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from agendas import selectors
+from agendas.models import AgendaItem, AgendaVersion
+from panels import permissions
+from panels.keydates import KeyDate, upcoming_key_dates
+from panels.models import Child, LegalEpisode
+from panels.records import child_to_record
+from panels.selectors import MeetingAccess, children_with_episodes
+
+
+@dataclass
+class ItemView:
+    child_id: int
+    reference: str
+    name: str
+    state: str
+    reasons: list[dict[str, Any]]
+    late: bool
+    slot_start: str | None
+    slot_minutes: int | None
+    presenter: str | None
+    key_dates: list[KeyDate] = field(default_factory=list)
+    item: AgendaItem | None = None  # the working row (for chairs' forms)
+
+    @property
+    def due(self) -> date | None:
+        dues = [r["due"] for r in self.reasons if r.get("due")]
+        return date.fromisoformat(min(dues)) if dues else None
+
+
+@dataclass
+class AgendaView:
+    working: bool  # True: the live working agenda (service staff); False: the latest published version
+    version: AgendaVersion | None
+    items: list[ItemView]
+    hidden: int = 0  # items on the agenda this viewer is not entitled to see
+    built: bool = True
+
+
+def _establishments(child_ids: list[int]) -> dict[int, int | None]:
+    found = dict.fromkeys(child_ids)
+    for child_id, establishment_id, kind in LegalEpisode.objects.filter(
+        child_id__in=child_ids, is_current=True, establishment__isnull=False
+    ).values_list("child_id", "establishment_id", "kind"):
+        if found[child_id] is None or kind == "sentence":
+            found[child_id] = establishment_id
+    return found
+
+
+def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> AgendaView:
+    meeting = access.meeting
+    viewer = access.viewer
+    version = selectors.latest_version(meeting=meeting)
+    today = timezone.localdate()
+    staff = viewer.is_staff_of(meeting.panel.service_id)
+    if staff and not published_only:
+        rows = list(meeting.agenda_items.select_related("presenter").order_by("position"))
+        children = {c.pk: c for c in children_with_episodes(Child.objects.filter(pk__in=[r.child_id for r in rows]))}
+        items = []
+        for row in rows:
+            child = children[row.child_id]
+            items.append(ItemView(
+                child_id=child.pk, reference=child.reference, name=child.display_name, state=row.state,
+                reasons=row.reasons, late=row.late, slot_start=row.slot_start.strftime("%H:%M") if row.slot_start
+                else None, slot_minutes=row.slot_minutes, presenter=str(row.presenter) if row.presenter else None,
+                key_dates=upcoming_key_dates(child_to_record(child), today=today, limit=4), item=row,
+            ))
+        return AgendaView(working=True, version=version, items=items, built=bool(rows) or version is not None)
+    if version is None:
+        return AgendaView(working=False, version=None, items=[])
+    entries = [e for e in version.items if e["state"] != AgendaItem.State.REMOVED]
+    child_ids = [e["child_id"] for e in entries]
+    establishments = _establishments(child_ids)
+    allowed = {
+        child_id for child_id in child_ids
+        if permissions.can_view_child_in_meeting(viewer, service_id=meeting.panel.service_id,
+                                                 establishment_id=establishments[child_id], can_view_meeting=True)
+    }
+    children = {c.pk: c for c in children_with_episodes(Child.objects.filter(pk__in=allowed))}
+    items = []
+    for entry in entries:
+        child = children.get(entry["child_id"])
+        if child is None:
+            continue
+        items.append(ItemView(
+            child_id=child.pk, reference=child.reference, name=child.display_name, state=entry["state"],
+            reasons=entry["reasons"], late=entry["late"], slot_start=entry["slot_start"],
+            slot_minutes=entry["slot_minutes"], presenter=entry["presenter"],
+            key_dates=upcoming_key_dates(child_to_record(child), today=today, limit=4),
+        ))
+    return AgendaView(working=False, version=version, items=items, hidden=len(entries) - len(items))
+
+
+def pack_pdf(request, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("agendas/pack.html", {**context, "for_pdf": True}, request=request)
+    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
+        pdf_variant="pdf/ua-1", custom_metadata=True
+    )

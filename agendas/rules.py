@@ -1,0 +1,446 @@
+"""Who is due for discussion, why and by when: the default rules of agenda-rules.md.
+
+Pure: frozen dataclasses in, reasons out. No ORM, no clock: meeting dates, settings and the
+working-day calendar are passed in. The live builder (``agendas.services``) and ``agenda_dryrun``
+both call ``place_for_panel``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from agendas.workdays import WorkingCalendar, add_months
+
+BEFORE, AFTER, RECURRING = "before", "after", "recurring"
+
+CODES_BY_KIND: dict[str, tuple[str, ...]] = {
+    "high_risk": ("HR_PRE_RELEASE", "HR_ROSH"),
+    "education": ("ED_SCHOOL_AGE", "ED_ETE_PLAN"),
+    "y2a": ("Y2A_IN_ORDER", "Y2A_PLANNING_START", "Y2A_TRANSITION_MEETING", "Y2A_TRANSFER", "Y2A_POST_TRANSFER"),
+    "resettlement": ("RS_IN_CUSTODY", "RS_REMAND_PLANNING", "RS_FIRST_PLANNING", "RS_PENULTIMATE",
+                     "RS_FINAL_REVIEW", "RS_POST_RELEASE"),
+    "mappa": ("MAPPA_REFERRAL", "MAPPA_MANAGED"),
+    "custom": (),
+}
+ALL_CODES = frozenset(code for codes in CODES_BY_KIND.values() for code in codes)
+RULE_TITLES: dict[str, str] = {
+    "HR_PRE_RELEASE": "Pre-release risk review",
+    "HR_ROSH": "High or very high risk of serious harm",
+    "ED_SCHOOL_AGE": "School-age child in custody",
+    "ED_ETE_PLAN": "Education, training and employment plan for release",
+    "Y2A_IN_ORDER": "Aged 17 during the order",
+    "Y2A_PLANNING_START": "Transition planning starts (17½)",
+    "Y2A_TRANSITION_MEETING": "Multi-agency transition meeting (17¾)",
+    "Y2A_TRANSFER": "Transfer to probation before the 18th birthday",
+    "Y2A_POST_TRANSFER": "Review after transfer to probation",
+    "RS_IN_CUSTODY": "In custody",
+    "RS_REMAND_PLANNING": "Remand planning meeting",
+    "RS_FIRST_PLANNING": "First resettlement planning meeting",
+    "RS_PENULTIMATE": "Penultimate resettlement meeting",
+    "RS_FINAL_REVIEW": "Final release review",
+    "RS_POST_RELEASE": "Post-release review",
+    "MAPPA_REFERRAL": "MAPPA referral",
+    "MAPPA_MANAGED": "Managed at MAPPA level 2 or 3",
+}
+
+
+@lru_cache(maxsize=8192)
+def fmt(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+# --- inputs --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChildFacts:
+    reference: str
+    date_of_birth: date
+    legal_status: str
+    remand_date: date | None = None
+    sentence_date: date | None = None
+    custody_entry_date: date | None = None
+    sentence_length_months: int | None = None
+    release_date: date | None = None
+    early_release_date: date | None = None
+    actual_release_date: date | None = None
+    order_end_date: date | None = None
+    licence_end_date: date | None = None
+    school_age: bool | None = None
+    rosh: str | None = None
+    mappa_level: str | None = None
+    mappa_referred_on: date | None = None
+    transfer_decision: str | None = None
+    transfer_date: date | None = None
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> ChildFacts:
+        return cls(*map(record.get, _CHILD_FACT_NAMES))
+
+    @property
+    def release(self) -> date | None:
+        """The effective release date R."""
+        return self.early_release_date or self.release_date
+
+    @property
+    def custody_entry(self) -> date | None:
+        """E: custody_entry_date, else the earlier of remand and sentence dates for custody statuses."""
+        if self.custody_entry_date:
+            return self.custody_entry_date
+        if self.legal_status in ("remand", "sentenced", "released"):
+            known = [d for d in (self.remand_date, self.sentence_date) if d]
+            return min(known) if known else None
+        return None
+
+    @property
+    def not_yet_released(self) -> bool:
+        return self.actual_release_date is None
+
+    def in_custody_on(self, day: date) -> bool:
+        window = _custody_window(self)
+        return window is not None and window[0] <= day and (window[1] is None or day < window[1])
+
+    def school_age_on(self, day: date) -> bool:
+        if self.school_age is not None:
+            return self.school_age
+        return day < school_leaving_date(self.date_of_birth)
+
+    @property
+    def eighteenth_birthday(self) -> date:
+        return add_months(self.date_of_birth, 216)
+
+    @property
+    def order_end(self) -> date | None:
+        return self.licence_end_date or self.order_end_date
+
+
+_CHILD_FACT_NAMES = tuple(f.name for f in fields(ChildFacts))
+
+
+def school_leaving_date(date_of_birth: date) -> date:
+    """The last Friday of June of the school year (1 Sep–31 Aug) in which the child turns 16."""
+    sixteenth = add_months(date_of_birth, 192)
+    year = sixteenth.year + 1 if sixteenth.month >= 9 else sixteenth.year
+    last_june = date(year, 6, 30)
+    return last_june - timedelta(days=(last_june.weekday() - 4) % 7)
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """Every default timescale, per panel. Numbers are whole weeks, months or working days."""
+
+    hr_pre_release_weeks: int = 6
+    ed_ete_plan_weeks: int = 6
+    y2a_planning_start_from_months: int = 204
+    y2a_planning_start_by_months: int = 210
+    y2a_transition_by_months: int = 213
+    y2a_post_transfer_from_weeks: int = 4
+    y2a_post_transfer_by_weeks: int = 6
+    rs_remand_planning_wd: int = 10
+    rs_first_planning_wd: int = 20
+    rs_penultimate_months: int = 1
+    rs_final_review_wd: int = 10
+    rs_post_release_wd: int = 20
+    mappa_referral_months: int = 6
+    mappa_min_sentence_months: int = 12
+    disabled_rules: tuple[str, ...] = ()
+
+    _LABELS = {
+        "hr_pre_release_weeks": "High Risk: weeks before release for the pre-release risk review",
+        "ed_ete_plan_weeks": "Education: weeks before release for the ETE plan",
+        "y2a_planning_start_from_months": "Y2A: age in months when transition planning may start (17 years = 204)",
+        "y2a_planning_start_by_months": "Y2A: age in months by which transition planning starts (17½ = 210)",
+        "y2a_transition_by_months": "Y2A: age in months by which the transition meeting is held (17¾ = 213)",
+        "y2a_post_transfer_from_weeks": "Y2A: weeks after transfer from which the review may be held",
+        "y2a_post_transfer_by_weeks": "Y2A: weeks after transfer by which the review is held",
+        "rs_remand_planning_wd": "Resettlement: working days after remand for the remand planning meeting",
+        "rs_first_planning_wd": "Resettlement: working days after entering custody for the first planning meeting",
+        "rs_penultimate_months": "Resettlement: months before release for the penultimate meeting",
+        "rs_final_review_wd": "Resettlement: working days before release for the final release review",
+        "rs_post_release_wd": "Resettlement: working days after release for the post-release review",
+        "mappa_referral_months": "MAPPA: months before release for the referral",
+        "mappa_min_sentence_months": (
+            "MAPPA: shortest sentence (months) that is referred; 0 refers every custodial sentence"
+        ),
+    }
+    _LIMITS = {"rs_remand_planning_wd": 260, "rs_first_planning_wd": 260, "rs_final_review_wd": 260,
+               "rs_post_release_wd": 260, "mappa_min_sentence_months": 600}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> tuple[RuleSettings | None, list[str]]:
+        errors: list[str] = []
+        names = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in names:
+                errors.append(f"{key}: is not a rule setting")
+                continue
+            if key == "disabled_rules":
+                if not isinstance(value, list | tuple) or not all(isinstance(c, str) for c in value):
+                    errors.append(f"{key}: must be a list of rule codes")
+                    continue
+                unknown = sorted(set(value) - ALL_CODES)
+                if unknown:
+                    errors.append(f"{key}: unknown rule code(s) {', '.join(unknown)}")
+                    continue
+                values[key] = tuple(sorted(set(value)))
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                errors.append(f"{key}: must be a whole number, not {value!r}")
+                continue
+            limit = cls._LIMITS.get(key, 240 if key.endswith("months") else 104)
+            if not 0 <= value <= limit:
+                errors.append(f"{key}: {value} is outside 0..{limit}")
+                continue
+            values[key] = value
+        if errors:
+            return None, errors
+        settings = cls(**values)
+        if settings.y2a_post_transfer_from_weeks > settings.y2a_post_transfer_by_weeks:
+            errors.append("y2a_post_transfer_from_weeks: must not be after y2a_post_transfer_by_weeks")
+        if not (settings.y2a_planning_start_from_months <= settings.y2a_planning_start_by_months
+                <= settings.y2a_transition_by_months <= 216):
+            errors.append("y2a_*_months: the Y2A ages must rise in order and end by 216 months (18)")
+        return (None, errors) if errors else (settings, [])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v) for f in fields(self)}
+
+    def describe(self) -> dict[str, str]:
+        return dict(self._LABELS)
+
+    def enabled(self, code: str) -> bool:
+        return code not in self.disabled_rules
+
+
+# --- outputs -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    kind: str
+    eligible: date | None
+    due: date | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class PlacedReason:
+    code: str
+    kind: str
+    due: date | None
+    late: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class AgendaItemResult:
+    child: str  # the child's reference
+    late: bool
+    reasons: tuple[PlacedReason, ...]
+
+    @property
+    def earliest_due(self) -> date | None:
+        dues = [r.due for r in self.reasons if r.due]
+        return min(dues) if dues else None
+
+
+@dataclass(frozen=True)
+class MeetingResult:
+    date: date
+    items: tuple[AgendaItemResult, ...]
+
+
+# --- the rules -----------------------------------------------------------------------------------
+def reasons_for_child(
+    child: ChildFacts, *, kind: str, settings: RuleSettings, calendar: WorkingCalendar
+) -> list[Reason]:
+    """The dated (``before`` and ``after``) reasons of one child for one panel kind."""
+    if child.legal_status == "closed":
+        return []
+    out: list[Reason] = []
+    due_off = calendar.previous_working_day_or_same
+
+    def add(code: str, kind_: str, eligible: date | None, due: date | None, text: str) -> None:
+        if eligible is None or due is None or not settings.enabled(code):
+            return
+        out.append(Reason(code, kind_, eligible, due, text))
+
+    S, R, A = child.sentence_date, child.release, child.actual_release_date
+    pre_release = child.legal_status == "sentenced" and R is not None and child.not_yet_released and S is not None
+    release_text = f"Release on {fmt(R)}" if R else ""
+
+    if kind == "high_risk" and pre_release:
+        due = due_off(R - timedelta(weeks=settings.hr_pre_release_weeks))
+        add("HR_PRE_RELEASE", BEFORE, S, due, f"{release_text}: pre-release risk review due by {fmt(due)}")
+    elif kind == "education" and pre_release:
+        due = due_off(R - timedelta(weeks=settings.ed_ete_plan_weeks))
+        add("ED_ETE_PLAN", BEFORE, S, due, f"{release_text}: education, training and employment plan due by {fmt(due)}")
+    elif kind == "y2a" and _turns_18_in_order(child):
+        dob, b18 = child.date_of_birth, child.eighteenth_birthday
+        start_from = add_months(dob, settings.y2a_planning_start_from_months)
+        start_by = add_months(dob, settings.y2a_planning_start_by_months)
+        meeting_by = add_months(dob, settings.y2a_transition_by_months)
+        turns = f"Turns 18 on {fmt(b18)}"
+        due = due_off(start_by)
+        add("Y2A_PLANNING_START", BEFORE, start_from, due, f"{turns}: transition planning to start by {fmt(due)}")
+        due = due_off(meeting_by)
+        add("Y2A_TRANSITION_MEETING", BEFORE, start_by, due, f"{turns}: transition meeting due by {fmt(due)}")
+        if child.transfer_decision != "retain":
+            due = due_off(b18)
+            add("Y2A_TRANSFER", BEFORE, meeting_by, due, f"{turns}: transfer to probation complete by {fmt(due)}")
+        if child.transfer_decision == "transfer":
+            transfer = child.transfer_date or b18
+            due = due_off(transfer + timedelta(weeks=settings.y2a_post_transfer_by_weeks))
+            add("Y2A_POST_TRANSFER", AFTER, transfer + timedelta(weeks=settings.y2a_post_transfer_from_weeks), due,
+                f"Transferred to probation on {fmt(transfer)}: review due by {fmt(due)}")
+    elif kind == "resettlement":
+        if child.remand_date:
+            due = calendar.add_working_days(child.remand_date, settings.rs_remand_planning_wd)
+            add("RS_REMAND_PLANNING", AFTER, child.remand_date, due,
+                f"Remanded on {fmt(child.remand_date)}: remand planning meeting due by {fmt(due)}")
+        entry = child.custody_entry
+        if entry:
+            due = calendar.add_working_days(entry, settings.rs_first_planning_wd)
+            add("RS_FIRST_PLANNING", AFTER, entry, due,
+                f"Entered custody on {fmt(entry)}: first resettlement planning meeting due by {fmt(due)}")
+        if pre_release:
+            due = due_off(add_months(R, -settings.rs_penultimate_months))
+            add("RS_PENULTIMATE", BEFORE, S, due, f"{release_text}: penultimate meeting due by {fmt(due)}")
+            due = calendar.sub_working_days(R, settings.rs_final_review_wd)
+            add("RS_FINAL_REVIEW", BEFORE, S, due, f"{release_text}: final release review due by {fmt(due)}")
+        if A:
+            due = calendar.add_working_days(A, settings.rs_post_release_wd)
+            add("RS_POST_RELEASE", AFTER, A, due, f"Released on {fmt(A)}: post-release review due by {fmt(due)}")
+    elif kind == "mappa" and pre_release and child.mappa_referred_on is None:
+        minimum = settings.mappa_min_sentence_months
+        length = child.sentence_length_months
+        if minimum == 0 or (length is not None and length >= minimum):
+            due = due_off(add_months(R, -settings.mappa_referral_months))
+            add("MAPPA_REFERRAL", BEFORE, S, due, f"{release_text}: MAPPA referral due by {fmt(due)}")
+    return out
+
+
+def _turns_18_in_order(child: ChildFacts) -> bool:
+    end = child.order_end
+    return end is not None and child.eighteenth_birthday <= end
+
+
+@dataclass(frozen=True)
+class RecurringWindow:
+    """A recurring reason holds at every meeting ``M`` with ``start <= M < end`` (None: unbounded)."""
+
+    code: str
+    start: date | None
+    end: date | None
+    explanation: str
+
+    def holds_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+def recurring_windows(child: ChildFacts, *, kind: str, settings: RuleSettings) -> list[RecurringWindow]:
+    """The recurring reasons of one child as date windows: one mechanism for every recurring rule."""
+    if child.legal_status == "closed":
+        return []
+    windows: list[RecurringWindow] = []
+
+    def add(code: str, start: date | None, end: date | None, text: str) -> None:
+        if settings.enabled(code) and (start is None or end is None or start < end):
+            windows.append(RecurringWindow(code, start, end, text))
+
+    if kind == "high_risk" and child.rosh in ("high", "very_high"):
+        add("HR_ROSH", None, None,
+            f"Risk of serious harm rated {child.rosh.replace('_', ' ')}: discussed at every meeting")
+    elif kind == "mappa" and child.mappa_level in ("2", "3"):
+        add("MAPPA_MANAGED", None, None, f"Managed at MAPPA level {child.mappa_level}: discussed at every meeting")
+    elif kind == "y2a" and _turns_18_in_order(child):
+        add("Y2A_IN_ORDER", add_months(child.date_of_birth, 204), child.eighteenth_birthday,
+            f"Aged 17 and turns 18 during the order (on {fmt(child.eighteenth_birthday)})")
+    elif kind in ("resettlement", "education"):
+        custody = _custody_window(child)
+        if custody is None:
+            return windows
+        start, end = custody
+        if kind == "resettlement":
+            add("RS_IN_CUSTODY", start, end, f"In custody since {fmt(start)}: discussed at every meeting")
+        elif child.school_age is not False:
+            if child.school_age is None:
+                leaving = school_leaving_date(child.date_of_birth)
+                end = leaving if end is None else min(end, leaving)
+            add("ED_SCHOOL_AGE", start, end, "Of compulsory school age and in custody: discussed at every meeting")
+    return windows
+
+
+def _custody_window(child: ChildFacts) -> tuple[date, date | None] | None:
+    """In custody on M: custody status, E <= M, and no actual release on or before M."""
+    entry = child.custody_entry
+    if child.legal_status not in ("remand", "sentenced") or entry is None:
+        return None
+    return entry, child.actual_release_date
+
+
+def recurring_codes_on(child: ChildFacts, *, kind: str, on: date, settings: RuleSettings) -> list[str]:
+    """The recurring reasons whose condition holds for ``child`` on meeting date ``on``."""
+    return [w.code for w in recurring_windows(child, kind=kind, settings=settings) if w.holds_on(on)]
+
+
+def _place(reason: Reason, dates: Sequence[date]) -> tuple[int, bool] | None:
+    """Index of the meeting a dated reason sits on, and whether it is late (section 2)."""
+    if reason.kind == BEFORE:
+        lo = bisect_left(dates, reason.eligible)
+        hi = bisect_right(dates, reason.due)
+        if hi > lo:
+            return hi - 1, False
+        index = max(lo, hi)  # first meeting after due and on or after eligible
+        return (index, True) if index < len(dates) else None
+    index = bisect_left(dates, reason.eligible)
+    if index >= len(dates):
+        return None
+    return index, dates[index] > reason.due
+
+
+def place_for_panel(
+    children: Iterable[ChildFacts], *, kind: str, meeting_dates: Sequence[date], settings: RuleSettings,
+    calendar: WorkingCalendar, only: Collection[date] | None = None,
+) -> list[MeetingResult]:
+    """Every child's reasons placed on the panel's meetings, as agendas in date order (sections 2–4).
+
+    Placement always considers every meeting given; ``only`` limits which meetings' agendas are
+    returned (the live builder needs one, the dry run all).
+    """
+    dates = sorted(set(meeting_dates))
+    keep = [only is None or day in only for day in dates]
+    buckets: list[dict[str, list[PlacedReason]]] = [{} for _ in dates]
+    for child in children:
+        for reason in reasons_for_child(child, kind=kind, settings=settings, calendar=calendar):
+            placed = _place(reason, dates)
+            if placed is not None and keep[placed[0]]:
+                index, late = placed
+                buckets[index].setdefault(child.reference, []).append(
+                    PlacedReason(reason.code, reason.kind, reason.due, late, reason.explanation))
+        for window in recurring_windows(child, kind=kind, settings=settings):
+            first = 0 if window.start is None else bisect_left(dates, window.start)
+            last = len(dates) if window.end is None else bisect_left(dates, window.end)
+            reason = PlacedReason(window.code, RECURRING, None, False, window.explanation)
+            for index in range(first, last):
+                if keep[index]:
+                    buckets[index].setdefault(child.reference, []).append(reason)
+    results = []
+    for day, bucket, wanted in zip(dates, buckets, keep, strict=True):
+        if not wanted:
+            continue
+        keyed = []
+        for ref, reasons in bucket.items():
+            late = any(r.late for r in reasons)
+            dues = [r.due for r in reasons if r.due is not None]
+            first_due = min(dues) if dues else None
+            item = AgendaItemResult(ref, late, tuple(sorted(reasons, key=lambda r: r.code)))
+            keyed.append(((not late, first_due is None, first_due or date.max, ref), item))
+        keyed.sort(key=lambda pair: pair[0])
+        items = [item for _, item in keyed]
+        results.append(MeetingResult(day, tuple(items)))
+    return results
+

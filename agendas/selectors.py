@@ -1,0 +1,126 @@
+"""Reads for agendas, in a constant number of queries whatever the cohort size."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from agendas.models import AgendaItem, AgendaVersion, Referral
+from agendas.rules import ChildFacts
+from panels import permissions
+from panels.enums import EpisodeKind, LegalStatus, MeetingStatus
+from panels.models import Child, LegalEpisode, Meeting, Panel
+from panels.records import flat_record
+from panels.selectors import MeetingAccess, meeting_get_for_user
+
+NOT_HELD = (MeetingStatus.DRAFT, MeetingStatus.SCHEDULED)
+HELD = (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
+
+
+FACT_CHILD_COLUMNS = ("id", "reference", "date_of_birth", "legal_status", "school_age", "rosh", "mappa_level",
+                      "mappa_referred_on", "transfer_decision", "transfer_date")
+FACT_EPISODE_COLUMNS = ("child_id", "kind", "start_date", "sentence_type", "custody_entry_date",
+                        "sentence_length_months", "release_date", "early_release_date", "actual_release_date",
+                        "order_end_date", "licence_end_date", "establishment_type")
+FACT_CHILD_FIELDS = tuple(c for c in FACT_CHILD_COLUMNS if c not in ("id", "reference"))
+
+
+def cohort_rows(*, service_id: int, child_ids=None) -> tuple[list[dict], list[dict]]:
+    """The raw rows the rules need: open children and their current episodes (two queries, no models)."""
+    open_children = Child.objects.filter(service_id=service_id).exclude(legal_status=LegalStatus.CLOSED)
+    if child_ids is not None:
+        open_children = open_children.filter(pk__in=list(child_ids))
+    children = list(open_children.values(*FACT_CHILD_COLUMNS))
+    episodes = list(LegalEpisode.objects.filter(is_current=True, child__in=open_children.values("pk"))
+                    .values(*FACT_EPISODE_COLUMNS))
+    return children, episodes
+
+
+def cohort_facts(*, service_id: int, child_ids=None) -> dict[int, ChildFacts]:
+    """Every open child of a service (or just ``child_ids``) as rule inputs, by child id (two queries)."""
+    children, episodes = cohort_rows(service_id=service_id, child_ids=child_ids)
+    by_child: dict[int, dict[str, dict]] = {}
+    for episode in episodes:
+        by_child.setdefault(episode["child_id"], {})[episode["kind"]] = episode
+    facts = {}
+    for row in children:
+        current = by_child.get(row["id"], {})
+        record = flat_record(row, current.get(EpisodeKind.REMAND), current.get(EpisodeKind.SENTENCE), get=dict.get,
+                             child_fields=FACT_CHILD_FIELDS)
+        facts[row["id"]] = ChildFacts.from_record(record)
+    return facts
+
+
+def child_names(child_ids) -> dict[int, str]:
+    return {pk: f"{preferred or given} {family}" for pk, given, preferred, family in
+            Child.objects.filter(pk__in=list(child_ids)).values_list("pk", "given_name", "preferred_name",
+                                                                     "family_name")}
+
+
+def meetings_not_held(*, panel: Panel, today: date) -> list[Meeting]:
+    """The panel's meetings still to be held, today onwards, in date order (one per local date)."""
+    meetings = panel.meetings.filter(status__in=NOT_HELD, starts_at__date__gte=today).order_by("starts_at")
+    seen: set[date] = set()
+    result = []
+    for meeting in meetings:
+        if meeting.local_date not in seen:
+            seen.add(meeting.local_date)
+            result.append(meeting)
+    return result
+
+
+def satisfied_reasons(*, panel: Panel) -> set[tuple[int, str, str | None]]:
+    """(child id, code, due) already discussed at a held meeting of the panel: not listed again."""
+    rows = AgendaItem.objects.filter(
+        meeting__panel=panel, meeting__status__in=HELD, state=AgendaItem.State.LISTED
+    ).values_list("child_id", "reasons")
+    # only the rules' one-off reasons are satisfied by a discussion; open actions and recurring ones come back
+    return {(child_id, r["code"], r.get("due")) for child_id, reasons in rows for r in reasons
+            if r.get("kind") in ("before", "after")}
+
+
+def accepted_referrals(*, panel: Panel) -> list[Referral]:
+    return list(
+        Referral.objects.filter(panel=panel, status=Referral.Status.ACCEPTED, discussed_at__isnull=True)
+        .select_related("referred_by").order_by("decided_at")
+    )
+
+
+def latest_version(*, meeting: Meeting) -> AgendaVersion | None:
+    return meeting.agenda_versions.order_by("-number").first()
+
+
+def working_items(*, meeting: Meeting) -> QuerySet[AgendaItem]:
+    return meeting.agenda_items.select_related("child", "presenter").order_by("position")
+
+
+def visible_item_child_ids(access: MeetingAccess, child_establishments: dict[int, int | None]) -> set[int]:
+    """Which children of a meeting's agenda this viewer may see (secure estate: only its own)."""
+    service_id = access.meeting.panel.service_id
+    return {
+        child_id for child_id, establishment_id in child_establishments.items()
+        if permissions.can_view_child_in_meeting(
+            access.viewer, service_id=service_id, establishment_id=establishment_id, can_view_meeting=True
+        )
+    }
+
+
+def agenda_get_for_user(*, user, meeting_id: int) -> MeetingAccess:
+    """The meeting, if the user may see it; partners additionally need a published agenda."""
+    return meeting_get_for_user(user=user, meeting_id=meeting_id)
+
+
+def referral_list_for_panel(*, panel: Panel) -> QuerySet[Referral]:
+    return Referral.objects.filter(panel=panel).select_related("child", "referred_by", "decided_by")
+
+
+def referral_list_for_user(*, user) -> QuerySet[Referral]:
+    return Referral.objects.filter(referred_by=user).select_related("child", "panel")
+
+
+def panels_discussing_child(*, child: Child) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(
+        Exists(AgendaItem.objects.filter(meeting=OuterRef("pk"), child=child, state=AgendaItem.State.LISTED))
+    ).filter(Q(starts_at__gte=timezone.now())).select_related("panel").order_by("starts_at")

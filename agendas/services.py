@@ -1,0 +1,428 @@
+"""Build, rebuild and publish meeting agendas; referrals; the chair's additions and removals.
+
+The rules (``agendas.rules``) decide *who is due and why*; this module adds what only the live system
+knows (referrals, the chair's decisions, reasons already discussed, what was published) and writes
+the result. Everything a chair does is audited; publishing freezes a numbered version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from agendas import selectors
+from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, Referral
+from agendas.rules import RuleSettings, place_for_panel
+from agendas.workdays import WorkingCalendar
+from panels.audit import audit_record
+from panels.enums import MeetingStatus
+from panels.events import event_emit
+from panels.models import Child, Meeting, Panel, User
+
+
+class AgendaConflict(Exception):
+    """Someone else changed the item first (compare-and-set failed)."""
+
+    def __init__(self, item: AgendaItem):
+        super().__init__(f"The item for {item.child.reference} was changed by someone else; reload and retry.")
+        self.item = item
+
+
+@lru_cache(maxsize=8)
+def calendar_for(first_year: int, last_year: int) -> WorkingCalendar:
+    return WorkingCalendar.england(first_year, last_year)
+
+
+def calendar_around(days: list[date]) -> WorkingCalendar:
+    years = [d.year for d in days] or [timezone.localdate().year]
+    return calendar_for(min(years) - 3, max(years) + 2)
+
+
+def panel_rule_settings(panel: Panel) -> RuleSettings:
+    settings, errors = RuleSettings.from_dict(panel.rule_settings or {})
+    if errors:
+        raise ValidationError({"rule_settings": errors})
+    return settings
+
+
+# --- extra reason providers ----------------------------------------------------------------------
+# Apps to the right (minutes: open actions) register a provider:
+# provider(*, panel, meeting, child_ids) -> {child_id: [reason dict]}.
+_providers: list = []
+
+
+def reason_provider_register(provider) -> None:
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+@dataclass
+class ComputedItem:
+    child_id: int
+    reference: str
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    removed_reason: str = ""
+    name: str = ""
+
+    @property
+    def late(self) -> bool:
+        return any(r["late"] for r in self.reasons)
+
+    @property
+    def earliest_due(self) -> date | None:
+        dues = [r["due"] for r in self.reasons if r.get("due")]
+        return date.fromisoformat(min(dues)) if dues else None
+
+    def sort_key(self) -> tuple:
+        due = self.earliest_due
+        return (not self.late, due is None, due or date.max, self.reference)
+
+
+def _reason(code, kind, due, late, explanation) -> dict[str, Any]:
+    return {"code": code, "kind": kind, "due": due.isoformat() if due else None, "late": bool(late),
+            "explanation": explanation}
+
+
+def agenda_compute(*, meeting: Meeting, today: date | None = None) -> list[ComputedItem]:
+    """Who is due at ``meeting`` and why, in agenda order. Reads only; a constant number of queries."""
+    results = agendas_compute(panel=meeting.panel, today=today, meetings=[meeting])
+    return results[meeting.pk]
+
+
+def agendas_compute(
+    *, panel: Panel, today: date | None = None, meetings: list[Meeting] | None = None, child_ids=None
+) -> dict[int, list[ComputedItem]]:
+    """Computed items for several not-yet-held meetings of one panel at once (the forward look).
+
+    ``child_ids`` limits the computation to some children: placement of one child never depends on
+    another, so a child's own forward look costs the same whatever the cohort size.
+    """
+    today = today or timezone.localdate()
+    not_held = selectors.meetings_not_held(panel=panel, today=today)
+    wanted = meetings if meetings is not None else not_held
+    for meeting in wanted:
+        if meeting.status not in selectors.NOT_HELD:
+            raise ValidationError({"meeting": "Agendas are built only for meetings not yet held."})
+    by_date = {m.local_date: m for m in not_held}
+    for meeting in wanted:
+        by_date.setdefault(meeting.local_date, meeting)
+    dates = sorted(by_date)
+    facts = selectors.cohort_facts(service_id=panel.service_id, child_ids=child_ids)
+    id_by_ref = {f.reference: child_id for child_id, f in facts.items()}
+    wanted_dates = {m.local_date: m for m in wanted}
+    placed = place_for_panel(facts.values(), kind=panel.kind, meeting_dates=dates,
+                             settings=panel_rule_settings(panel), calendar=calendar_around(dates),
+                             only=set(wanted_dates))
+    satisfied = selectors.satisfied_reasons(panel=panel)
+    referrals = selectors.accepted_referrals(panel=panel)
+    decisions_by_meeting: dict[int, list[AgendaDecision]] = {m.pk: [] for m in wanted}
+    for decision in AgendaDecision.objects.filter(meeting__in=wanted, superseded=False).select_related("actor"):
+        decisions_by_meeting[decision.meeting_id].append(decision)
+    out: dict[int, list[ComputedItem]] = {m.pk: [] for m in wanted}
+    first_date = dates[0] if dates else None
+
+    def item_for(items: dict[int, ComputedItem], child_id: int) -> ComputedItem:
+        if child_id not in items:
+            items[child_id] = ComputedItem(child_id, facts[child_id].reference)
+        return items[child_id]
+
+    for result in placed:
+        meeting = wanted_dates.get(result.date)
+        if meeting is None:
+            continue
+        items: dict[int, ComputedItem] = {}
+        for placed_item in result.items:
+            child_id = id_by_ref[placed_item.child]
+            reasons = [
+                _reason(r.code, r.kind, r.due, r.late, r.explanation) for r in placed_item.reasons
+                if (child_id, r.code, r.due.isoformat() if r.due else None) not in satisfied
+            ]
+            if reasons:
+                item_for(items, child_id).reasons = reasons
+        # accepted referrals go to the first meeting still to be held
+        if meeting.local_date == first_date:
+            for referral in referrals:
+                if referral.child_id in facts:
+                    item_for(items, referral.child_id).reasons.append(_reason(
+                        "REFERRAL", "referral", None, False,
+                        f"Referred by {referral.referred_by} on {referral.created_at:%-d %b %Y}: {referral.reason}",
+                    ))
+        for provider in _providers:
+            for child_id, extra in provider(panel=panel, meeting=meeting, child_ids=facts.keys()).items():
+                if child_id in facts:
+                    item_for(items, child_id).reasons.extend(extra)
+        for decision in decisions_by_meeting.get(meeting.pk, []):
+            if decision.child_id not in facts:
+                continue
+            if decision.action == AgendaDecision.Action.ADD:
+                item_for(items, decision.child_id).reasons.append(_reason(
+                    "MANUAL", "manual", None, False, f"Added by {decision.actor}: {decision.reason}",
+                ))
+            elif decision.child_id in items:
+                items[decision.child_id].removed_reason = f"Removed by {decision.actor}: {decision.reason}"
+        for item in items.values():
+            item.reasons.sort(key=lambda r: r["code"])
+        out[meeting.pk] = sorted(items.values(), key=ComputedItem.sort_key)
+    names = selectors.child_names({item.child_id for items in out.values() for item in items})
+    for items in out.values():
+        for item in items:
+            item.name = names.get(item.child_id, "")
+    return out
+
+
+def _published_child_ids(meeting: Meeting) -> set[int]:
+    version = selectors.latest_version(meeting=meeting)
+    return {entry["child_id"] for entry in version.items} if version else set()
+
+
+@transaction.atomic
+def agenda_build(*, meeting: Meeting, today: date | None = None, actor: User | None = None) -> QuerySet[AgendaItem]:
+    """(Re)build the working agenda. Keeps slots, presenters and the chair's decisions; never silently
+    drops a child who was on a published version (they are kept, flagged "no longer due")."""
+    meeting = Meeting.objects.select_for_update().select_related("panel").get(pk=meeting.pk)
+    computed = agenda_compute(meeting=meeting, today=today)
+    existing = {item.child_id: item for item in meeting.agenda_items.all()}
+    published = _published_child_ids(meeting)
+    to_create, to_update, to_delete = [], [], []
+    position = 0
+    seen = set()
+    for entry in computed:
+        position += 1
+        seen.add(entry.child_id)
+        state = AgendaItem.State.REMOVED if entry.removed_reason else AgendaItem.State.LISTED
+        item = existing.get(entry.child_id)
+        values = {"reasons": entry.reasons, "late": entry.late, "earliest_due": entry.earliest_due,
+                  "position": position, "state": state}
+        if item is None:
+            to_create.append(AgendaItem(meeting=meeting, child_id=entry.child_id, **values))
+        elif any(getattr(item, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(item, k, v)
+            item.version += 1
+            to_update.append(item)
+    for child_id, item in existing.items():
+        if child_id in seen:
+            continue
+        if child_id in published:
+            position += 1
+            if item.state != AgendaItem.State.NO_LONGER_DUE or item.position != position:
+                item.state, item.position = AgendaItem.State.NO_LONGER_DUE, position
+                item.version += 1
+                to_update.append(item)
+        else:
+            to_delete.append(item.pk)
+    AgendaItem.objects.bulk_create(to_create)
+    AgendaItem.objects.bulk_update(to_update, ["reasons", "late", "earliest_due", "position", "state", "version",
+                                               "updated_at"])
+    AgendaItem.objects.filter(pk__in=to_delete).delete()
+    if actor is not None:
+        audit_record(actor=actor, action="agenda.rebuilt", meeting=meeting, panel=meeting.panel,
+                     detail={"added": len(to_create), "changed": len(to_update), "dropped": len(to_delete)})
+    event_emit("agendas.agenda.rebuilt", {"meeting_id": meeting.pk, "status": meeting.status})
+    return selectors.working_items(meeting=meeting)  # lazy: callers that only rebuild pay nothing
+
+
+def _require_not_held(meeting: Meeting) -> None:
+    if meeting.status not in selectors.NOT_HELD:
+        raise ValidationError({"meeting": "This meeting has been held: its agenda can no longer change."})
+
+
+def agenda_child_add(*, meeting: Meeting, child: Child, reason: str, actor: User) -> AgendaDecision:
+    return _decide(meeting=meeting, child=child, reason=reason, actor=actor, action=AgendaDecision.Action.ADD)
+
+
+def agenda_child_remove(*, meeting: Meeting, child: Child, reason: str, actor: User) -> AgendaDecision:
+    return _decide(meeting=meeting, child=child, reason=reason, actor=actor, action=AgendaDecision.Action.REMOVE)
+
+
+@transaction.atomic
+def _decide(*, meeting: Meeting, child: Child, reason: str, actor: User, action: str) -> AgendaDecision:
+    _require_not_held(meeting)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Give a reason: it is recorded in the audit log."})
+    if child.service_id != meeting.panel.service_id:
+        raise ValidationError({"child": "That child is not known to this panel's service."})
+    AgendaDecision.objects.filter(meeting=meeting, child=child, superseded=False).update(superseded=True)
+    decision = AgendaDecision.objects.create(meeting=meeting, child=child, action=action, reason=reason,
+                                             actor=actor)
+    audit_record(actor=actor, action=f"agenda.child_{'added' if action == 'add' else 'removed'}", child=child,
+                 meeting=meeting, panel=meeting.panel, detail={"reason": reason})
+    agenda_build(meeting=meeting)
+    return decision
+
+
+def agenda_item_update(
+    *, item: AgendaItem, actor: User, expected_version: int, slot_start: time | None, slot_minutes: int | None,
+    presenter: User | None,
+) -> AgendaItem:
+    """Set a child's time slot and presenter, refusing a stale write (compare-and-set on ``version``)."""
+    _require_not_held(item.meeting)
+    if (slot_start is None) != (slot_minutes is None):
+        raise ValidationError({"slot_minutes": "Give both a start time and a length, or neither."})
+    if slot_minutes is not None and not 5 <= slot_minutes <= 240:
+        raise ValidationError({"slot_minutes": "A slot lasts between 5 and 240 minutes."})
+    if slot_start is not None:
+        meeting = item.meeting
+        start = timezone.localtime(meeting.starts_at)
+        end = timezone.localtime(meeting.ends_at)
+        slot_begin = datetime.combine(start.date(), slot_start, tzinfo=start.tzinfo)
+        if slot_begin < start or slot_begin + timedelta(minutes=slot_minutes) > end:
+            raise ValidationError({"slot_start": f"The slot must fall within the meeting, "
+                                                 f"{start:%H:%M} to {end:%H:%M}."})
+    updated = AgendaItem.objects.filter(pk=item.pk, version=expected_version).update(
+        slot_start=slot_start, slot_minutes=slot_minutes, presenter=presenter, version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    item.refresh_from_db()
+    if not updated:
+        raise AgendaConflict(item)
+    audit_record(actor=actor, action="agenda.slot_set", child=item.child, meeting=item.meeting,
+                 detail={"slot_start": slot_start.isoformat() if slot_start else None, "slot_minutes": slot_minutes})
+    event_emit("agendas.item.updated", {"meeting_id": item.meeting_id, "item_id": item.pk,
+                                        "version": item.version})
+    return item
+
+
+OPENING_MINUTES, CLOSING_MINUTES = 15, 10
+
+
+@transaction.atomic
+def agenda_assign_slots(*, meeting: Meeting, actor: User, minutes_per_child: int = 15) -> int:
+    """Give every listed child without a slot the next free slot after the opening items, shortening
+    slots (to no less than 5 minutes) so that they fit before the closing items."""
+    _require_not_held(meeting)
+    start = timezone.localtime(meeting.starts_at)
+    end = timezone.localtime(meeting.ends_at) - timedelta(minutes=CLOSING_MINUTES)
+    cursor = start + timedelta(minutes=OPENING_MINUTES)
+    items = list(meeting.agenda_items.filter(state=AgendaItem.State.LISTED).order_by("position"))
+    for item in items:
+        if item.slot_start is not None:
+            cursor = max(cursor, datetime.combine(start.date(), item.slot_start, tzinfo=start.tzinfo)
+                         + timedelta(minutes=item.slot_minutes or 0))
+    waiting = [item for item in items if item.slot_start is None]
+    if waiting:
+        room = int((end - cursor).total_seconds() // 60)
+        minutes_per_child = max(5, min(minutes_per_child, room // len(waiting)))
+    changed = []
+    for item in items:
+        if item.slot_start is None:
+            item.slot_start, item.slot_minutes = cursor.time(), minutes_per_child
+            item.version += 1
+            cursor += timedelta(minutes=minutes_per_child)
+            changed.append(item)
+    AgendaItem.objects.bulk_update(changed, ["slot_start", "slot_minutes", "version"])
+    if changed:
+        audit_record(actor=actor, action="agenda.slots_assigned", meeting=meeting, detail={"count": len(changed)})
+    return len(changed)
+
+
+def _snapshot(items: list[AgendaItem]) -> list[dict[str, Any]]:
+    return [
+        {"child_id": i.child_id, "reference": i.child.reference, "state": i.state, "position": n,
+         "reasons": i.reasons, "late": i.late,
+         "slot_start": i.slot_start.strftime("%H:%M") if i.slot_start else None, "slot_minutes": i.slot_minutes,
+         "presenter": str(i.presenter) if i.presenter else None}
+        for n, i in enumerate(items, start=1)
+    ]
+
+
+def _changes(previous: list[dict], current: list[dict]) -> dict[str, list]:
+    before = {e["child_id"]: e for e in previous}
+    after = {e["child_id"]: e for e in current}
+    moved = []
+    for child_id, entry in after.items():
+        old = before.get(child_id)
+        if old and (old["position"], old["slot_start"]) != (entry["position"], entry["slot_start"]):
+            moved.append({"reference": entry["reference"], "from": old["slot_start"] or f"#{old['position']}",
+                          "to": entry["slot_start"] or f"#{entry['position']}"})
+    return {
+        "added": sorted(after[c]["reference"] for c in after.keys() - before.keys()),
+        "removed": sorted(before[c]["reference"] for c in before.keys() - after.keys()),
+        "moved": sorted(moved, key=lambda m: m["reference"]),
+    }
+
+
+@transaction.atomic
+def agenda_publish(*, meeting: Meeting, actor: User, note: str = "") -> AgendaVersion:
+    """Freeze the working agenda as the next numbered version; partners see only published versions."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_not_held(meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"meeting": "A cancelled meeting has no agenda to publish."})
+    items = [i for i in selectors.working_items(meeting=meeting) if i.state != AgendaItem.State.REMOVED]
+    previous = selectors.latest_version(meeting=meeting)
+    snapshot = _snapshot(items)
+    changes = _changes(previous.items if previous else [], snapshot)
+    if previous and not any(changes.values()) and previous.items == snapshot:
+        raise ValidationError({"meeting": f"Nothing has changed since version {previous.number}."})
+    version = AgendaVersion.objects.create(
+        meeting=meeting, number=(previous.number + 1) if previous else 1, published_by=actor, items=snapshot,
+        changes=changes if previous else {"added": [e["reference"] for e in snapshot], "removed": [], "moved": []},
+        note=note.strip()[:500],
+    )
+    audit_record(actor=actor, action="agenda.published", meeting=meeting, panel=meeting.panel,
+                 detail={"version": version.number, **version.changes})
+    event_emit("agendas.agenda.published", {"meeting_id": meeting.pk, "version": version.number,
+                                            "status": meeting.status})
+    return version
+
+
+# --- referrals -----------------------------------------------------------------------------------
+def referral_create(*, panel: Panel, child: Child, reason: str, actor: User) -> Referral:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the panel should discuss this child."})
+    if child.service_id != panel.service_id:
+        raise ValidationError({"panel": "That panel belongs to another service."})
+    if Referral.objects.filter(panel=panel, child=child, status=Referral.Status.PENDING).exists():
+        raise ValidationError({"panel": f"{child.reference} already has a referral to {panel.name} waiting."})
+    referral = Referral.objects.create(panel=panel, child=child, reason=reason, referred_by=actor)
+    audit_record(actor=actor, action="referral.created", child=child, panel=panel, detail={"reason": reason})
+    return referral
+
+
+@transaction.atomic
+def referral_decide(*, referral: Referral, actor: User, accept: bool, note: str = "") -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != Referral.Status.PENDING:
+        raise ValidationError({"status": f"This referral was already {referral.get_status_display().lower()}."})
+    if not accept and not note.strip():
+        raise ValidationError({"note": "Say why the referral is declined: the case manager is told."})
+    referral.status = Referral.Status.ACCEPTED if accept else Referral.Status.DECLINED
+    referral.decided_by, referral.decided_at, referral.decision_note = actor, timezone.now(), note.strip()
+    referral.save()
+    audit_record(actor=actor, action=f"referral.{referral.status}", child=referral.child, panel=referral.panel,
+                 detail={"note": referral.decision_note})
+    event_emit("agendas.referral.decided", {"referral_id": referral.pk, "panel_id": referral.panel_id,
+                                            "status": referral.status})
+    return referral
+
+
+def panel_rule_settings_update(*, panel: Panel, settings: RuleSettings, actor: User) -> Panel:
+    """Save a panel's rule settings (validated) and rebuild the agendas still to come."""
+    before = panel.rule_settings or {}
+    after = settings.to_dict()
+    defaults = RuleSettings().to_dict()
+    # store only what differs from the defaults, so a change of default reaches every panel
+    panel.rule_settings = {k: v for k, v in after.items() if v != defaults.get(k)}
+    panel.save(update_fields=["rule_settings"])
+    audit_record(actor=actor, action="panel.rule_settings_changed", panel=panel,
+                 detail={"before": before, "after": panel.rule_settings})
+    agendas_rebuild_upcoming(panel=panel)
+    return panel
+
+
+def agendas_rebuild_upcoming(*, panel: Panel, today: date | None = None) -> int:
+    """Rebuild every not-yet-held agenda of a panel (after a cohort import or a settings change)."""
+    meetings = selectors.meetings_not_held(panel=panel, today=today or timezone.localdate())
+    for meeting in meetings:
+        agenda_build(meeting=meeting, today=today)
+    return len(meetings)

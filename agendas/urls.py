@@ -1,0 +1,19 @@
+from django.urls import path
+
+from agendas import views
+
+urlpatterns = [
+    path("meetings/<int:meeting_id>/agenda/", views.meeting_agenda, name="meeting_agenda"),
+    path("meetings/<int:meeting_id>/agenda/rebuild", views.agenda_rebuild, name="agenda_rebuild"),
+    path("meetings/<int:meeting_id>/agenda/add", views.agenda_add, name="agenda_add"),
+    path("meetings/<int:meeting_id>/agenda/items/<int:item_id>/remove", views.agenda_remove, name="agenda_remove"),
+    path("meetings/<int:meeting_id>/agenda/items/<int:item_id>/slot", views.agenda_slot, name="agenda_slot"),
+    path("meetings/<int:meeting_id>/agenda/slots", views.agenda_assign_slots, name="agenda_assign_slots"),
+    path("meetings/<int:meeting_id>/agenda/publish", views.agenda_publish, name="agenda_publish"),
+    path("meetings/<int:meeting_id>/agenda/pack.<str:fmt>", views.agenda_pack, name="agenda_pack"),
+    path("panels/<int:panel_id>/forward-look/", views.forward_look, name="panel_forward_look"),
+    path("panels/<int:panel_id>/rules/", views.rule_settings, name="panel_rule_settings"),
+    path("panels/<int:panel_id>/referrals/", views.referral_list, name="panel_referrals"),
+    path("children/<int:child_id>/refer/", views.referral_new, name="child_refer"),
+    path("children/<int:child_id>/agendas/", views.child_agendas, name="child_agendas"),
+]

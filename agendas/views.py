@@ -1,0 +1,287 @@
+"""Agenda pages: the working agenda for chairs, the published agenda for partners, packs, referrals."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agendas import selectors, services
+from agendas.forms import (
+    AddChildForm,
+    PublishForm,
+    ReasonForm,
+    ReferralDecisionForm,
+    ReferralForm,
+    RuleSettingsForm,
+    SlotForm,
+)
+from agendas.models import AgendaItem, Referral
+from agendas.presenters import agenda_view_for, pack_pdf
+from agendas.rules import CODES_BY_KIND
+from agendas.standing import standing_items
+from panels import selectors as panel_selectors
+from panels.audit import audit_record
+from panels.models import Child, Panel, User
+from panels.permissions import Viewer
+
+
+def _errors(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+def _managed_meeting(request, meeting_id: int):
+    access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if not access.can_manage:
+        raise Http404("No such meeting")
+    return access
+
+
+@login_required
+@require_GET
+def meeting_agenda(request, meeting_id: int):
+    access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    view = agenda_view_for(access=access)
+    audit_record(actor=request.user, action="agenda.viewed", meeting=access.meeting, request=request,
+                 detail={"version": view.version.number if view.version else None, "working": view.working})
+    opening, closing = standing_items(access.meeting.panel.kind)
+    presenters = User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)
+    return render(request, "agendas/agenda.html", {
+        "meeting": access.meeting, "access": access, "view": view, "opening": opening, "closing": closing,
+        "add_form": AddChildForm(), "publish_form": PublishForm(), "presenters": presenters,
+    })
+
+
+@login_required
+@require_POST
+def agenda_rebuild(request, meeting_id: int):
+    access = _managed_meeting(request, meeting_id)
+    try:
+        services.agenda_build(meeting=access.meeting, actor=request.user)
+        messages.success(request, "Agenda rebuilt from the rules and referrals. Slots and your decisions are kept.")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("meeting_agenda", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def agenda_add(request, meeting_id: int):
+    access = _managed_meeting(request, meeting_id)
+    form = AddChildForm(request.POST)
+    if form.is_valid():
+        child = Child.objects.filter(service_id=access.meeting.panel.service_id,
+                                     reference=form.cleaned_data["reference"].strip()).first()
+        if child is None:
+            messages.error(request, f"No child with reference {form.cleaned_data['reference']!r} in this service.")
+        else:
+            try:
+                services.agenda_child_add(meeting=access.meeting, child=child, reason=form.cleaned_data["reason"],
+                                          actor=request.user)
+                messages.success(request, f"{child.reference} added to the agenda.")
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+    else:
+        messages.error(request, "Give the child's reference and a reason.")
+    return redirect("meeting_agenda", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def agenda_remove(request, meeting_id: int, item_id: int):
+    access = _managed_meeting(request, meeting_id)
+    item = get_object_or_404(AgendaItem.objects.select_related("child"), pk=item_id, meeting=access.meeting)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for removing the child: it is recorded in the audit log.")
+    else:
+        try:
+            services.agenda_child_remove(meeting=access.meeting, child=item.child, reason=form.cleaned_data["reason"],
+                                         actor=request.user)
+            messages.success(request, f"{item.child.reference} removed from the agenda.")
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    return redirect("meeting_agenda", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def agenda_slot(request, meeting_id: int, item_id: int):
+    access = _managed_meeting(request, meeting_id)
+    item = get_object_or_404(AgendaItem.objects.select_related("child", "meeting"), pk=item_id, meeting=access.meeting)
+    presenters = User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)
+    form = SlotForm(request.POST, presenters=presenters)
+    if not form.is_valid():
+        messages.error(request, "Check the slot: " + "; ".join(
+            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()))
+        return redirect("meeting_agenda", meeting_id=meeting_id)
+    try:
+        services.agenda_item_update(
+            item=item, actor=request.user, expected_version=form.cleaned_data["version"],
+            slot_start=form.cleaned_data["slot_start"], slot_minutes=form.cleaned_data["slot_minutes"],
+            presenter=form.cleaned_data["presenter"],
+        )
+        messages.success(request, f"Slot saved for {item.child.reference}.")
+    except services.AgendaConflict as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("meeting_agenda", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def agenda_assign_slots(request, meeting_id: int):
+    access = _managed_meeting(request, meeting_id)
+    try:
+        count = services.agenda_assign_slots(meeting=access.meeting, actor=request.user)
+        messages.success(request, f"{count} slot(s) assigned.")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("meeting_agenda", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def agenda_publish(request, meeting_id: int):
+    access = _managed_meeting(request, meeting_id)
+    form = PublishForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        version = services.agenda_publish(meeting=access.meeting, actor=request.user, note=note)
+        messages.success(request, f"Version {version.number} published: invited partners can now see it.")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("meeting_agenda", meeting_id=meeting_id)
+
+
+@login_required
+@require_GET
+def agenda_pack(request, meeting_id: int, fmt: str):
+    access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    view = agenda_view_for(access=access, published_only=True)
+    if view.version is None:
+        raise Http404("No published agenda yet")
+    audit_record(actor=request.user, action="agenda.pack_downloaded", meeting=access.meeting, request=request,
+                 detail={"format": fmt, "version": view.version.number})
+    opening, closing = standing_items(access.meeting.panel.kind)
+    context = {"meeting": access.meeting, "view": view, "opening": opening, "closing": closing,
+               "audience": access.viewer, "generated": timezone.now()}
+    if fmt == "html":
+        return render(request, "agendas/pack.html", context)
+    if fmt == "pdf":
+        response = HttpResponse(pack_pdf(request, context), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="agenda-{access.meeting.local_date.isoformat()}-v{view.version.number}.pdf"'
+        )
+        return response
+    raise Http404("No such format")
+
+
+@login_required
+@require_GET
+def forward_look(request, panel_id: int):
+    access = panel_selectors.panel_get_for_user(user=request.user, panel_id=panel_id)
+    viewer = Viewer.of(request.user)
+    if not viewer.is_staff_of(access.panel.service_id):
+        raise Http404("No such panel")
+    meetings = selectors.meetings_not_held(panel=access.panel, today=timezone.localdate())[:3]
+    computed = services.agendas_compute(panel=access.panel, meetings=meetings) if meetings else {}
+    return render(request, "agendas/forward_look.html", {
+        "panel": access.panel, "meetings": [(m, computed[m.pk]) for m in meetings],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_settings(request, panel_id: int):
+    access = panel_selectors.panel_get_for_user(user=request.user, panel_id=panel_id)
+    if not access.can_manage:
+        raise Http404("No such panel")
+    panel = access.panel
+    current = services.panel_rule_settings(panel)
+    form = RuleSettingsForm(request.POST or None, current=current, kind=panel.kind)
+    if request.method == "POST" and form.is_valid():
+        new, errors = form.as_settings()
+        if errors:
+            for error in errors:
+                form.add_error(None, error)
+        else:
+            services.panel_rule_settings_update(panel=panel, settings=new, actor=request.user)
+            messages.success(request, "Rule settings saved; the agendas of meetings still to come were rebuilt.")
+            return redirect("panel_rule_settings", panel_id=panel.pk)
+    return render(request, "agendas/rule_settings.html", {"panel": panel, "form": form,
+                                                          "codes": CODES_BY_KIND.get(panel.kind, ())})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_new(request, child_id: int):
+    child = panel_selectors.child_get_for_user(user=request.user, child_id=child_id)
+    panels = Panel.objects.filter(service_id=child.service_id, is_active=True)
+    form = ReferralForm(request.POST or None, panels=panels)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_create(panel=form.cleaned_data["panel"], child=child, reason=form.cleaned_data["reason"],
+                                     actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, f"Referral sent to the chair of {form.cleaned_data['panel'].name}.")
+            return redirect("child_detail", child_id=child.pk)
+    return render(request, "agendas/referral_new.html", {"child": child, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_list(request, panel_id: int):
+    access = panel_selectors.panel_get_for_user(user=request.user, panel_id=panel_id)
+    if not access.can_manage:
+        raise Http404("No such panel")
+    if request.method == "POST":
+        referral = get_object_or_404(Referral, pk=request.POST.get("referral"), panel=access.panel)
+        form = ReferralDecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.referral_decide(referral=referral, actor=request.user,
+                                         accept=form.cleaned_data["decision"] == "accept",
+                                         note=form.cleaned_data["note"])
+                messages.success(request, f"Referral of {referral.child.reference} "
+                                          f"{'accepted' if form.cleaned_data['decision'] == 'accept' else 'declined'}.")
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+        else:
+            messages.error(request, "Choose accept or decline.")
+        return redirect("panel_referrals", panel_id=panel_id)
+    referrals = selectors.referral_list_for_panel(panel=access.panel)
+    return render(request, "agendas/referral_list.html", {
+        "panel": access.panel, "pending": [r for r in referrals if r.status == Referral.Status.PENDING],
+        "decided": [r for r in referrals if r.status != Referral.Status.PENDING][:30],
+    })
+
+
+@login_required
+@require_GET
+def child_agendas(request, child_id: int):
+    """One child across every panel: where they are listed next, why, and by when."""
+    child = panel_selectors.child_get_for_user(user=request.user, child_id=child_id)
+    today = timezone.localdate()
+    rows = []
+    for panel in Panel.objects.filter(service_id=child.service_id, is_active=True).order_by("name"):
+        meetings = selectors.meetings_not_held(panel=panel, today=today)[:6]
+        if not meetings:
+            continue
+        computed = services.agendas_compute(panel=panel, meetings=meetings, child_ids=[child.pk])
+        for meeting in meetings:
+            for item in computed[meeting.pk]:
+                rows.append((meeting, item))
+    rows.sort(key=lambda row: row[0].starts_at)
+    referrals = Referral.objects.filter(child=child).select_related("panel", "referred_by").order_by("-created_at")
+    audit_record(actor=request.user, action="child.agendas_viewed", child=child, request=request)
+    return render(request, "agendas/child_agendas.html", {"child": child, "rows": rows, "referrals": referrals})

@@ -1,0 +1,140 @@
+"""Placement invariants of agenda-rules.md §2, checked on generated cohorts and meeting calendars."""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_left
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agendas.rules import ChildFacts, RuleSettings, place_for_panel, reasons_for_child, recurring_codes_on
+from agendas.workdays import WorkingCalendar
+
+CAL = WorkingCalendar.england(2018, 2033)
+DEFAULTS = RuleSettings()
+KINDS = ["high_risk", "education", "y2a", "resettlement", "mappa"]
+BASE = date(2026, 1, 1)
+
+days = st.integers(min_value=-400, max_value=700).map(lambda n: BASE + timedelta(days=n))
+maybe_day = st.one_of(st.none(), days)
+
+
+@st.composite
+def children(draw, index: int = 0):
+    return ChildFacts(
+        reference=f"YJ-{draw(st.integers(0, 10_000))}-{index}",
+        date_of_birth=BASE - timedelta(days=draw(st.integers(12 * 365, 19 * 365))),
+        legal_status=draw(st.sampled_from(["remand", "sentenced", "community", "released", "closed"])),
+        remand_date=draw(maybe_day), sentence_date=draw(maybe_day), custody_entry_date=draw(maybe_day),
+        sentence_length_months=draw(st.one_of(st.none(), st.integers(1, 48))),
+        release_date=draw(maybe_day), early_release_date=draw(maybe_day), actual_release_date=draw(maybe_day),
+        order_end_date=draw(maybe_day), licence_end_date=draw(maybe_day),
+        school_age=draw(st.one_of(st.none(), st.booleans())),
+        rosh=draw(st.sampled_from([None, "low", "medium", "high", "very_high"])),
+        mappa_level=draw(st.sampled_from([None, "1", "2", "3"])), mappa_referred_on=draw(maybe_day),
+        transfer_decision=draw(st.sampled_from([None, "transfer", "retain", "undecided"])),
+        transfer_date=draw(maybe_day),
+    )
+
+
+cohorts = st.lists(children(), min_size=1, max_size=6, unique_by=lambda c: c.reference)
+meeting_sets = st.lists(days, min_size=1, max_size=12, unique=True)
+common = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def placements(cohort, kind, meetings):
+    """{(reference, code): [(meeting date, late)]} for every reason placed."""
+    found: dict[tuple[str, str], list[tuple[date, bool]]] = {}
+    for result in place_for_panel(cohort, kind=kind, meeting_dates=meetings, settings=DEFAULTS, calendar=CAL):
+        references = [item.child for item in result.items]
+        assert len(references) == len(set(references)), "a child appears at most once per meeting"
+        for item in result.items:
+            assert item.late == any(r.late for r in item.reasons)
+            assert [r.code for r in item.reasons] == sorted(r.code for r in item.reasons)
+            for reason in item.reasons:
+                found.setdefault((item.child, reason.code), []).append((result.date, reason.late))
+    return found
+
+
+@common
+@given(cohort=cohorts, meetings=meeting_sets, kind=st.sampled_from(KINDS))
+def test_dated_reasons_sit_on_exactly_one_meeting_and_are_late_only_without_a_fitting_one(cohort, meetings, kind):
+    found = placements(cohort, kind, meetings)
+    ordered = sorted(meetings)
+    for child in cohort:
+        for reason in reasons_for_child(child, kind=kind, settings=DEFAULTS, calendar=CAL):
+            where = found.get((child.reference, reason.code), [])
+            reachable = [d for d in ordered if d >= reason.eligible]
+            if not reachable:
+                assert where == []
+                continue
+            assert len(where) == 1, "a before/after reason is placed on exactly one meeting"
+            day, late = where[0]
+            if reason.kind == "before":
+                window = [d for d in ordered if reason.eligible <= d <= reason.due]
+                assert late == (not window)
+                assert day == (window[-1] if window else next(d for d in reachable if d > reason.due))
+            else:
+                assert day == reachable[0]
+                assert late == (day > reason.due)
+
+
+@common
+@given(cohort=cohorts, meetings=meeting_sets, kind=st.sampled_from(KINDS))
+def test_recurring_reasons_appear_exactly_where_their_condition_holds(cohort, meetings, kind):
+    found = placements(cohort, kind, meetings)
+    for child in cohort:
+        for day in meetings:
+            expected = set(recurring_codes_on(child, kind=kind, on=day, settings=DEFAULTS))
+            placed = {code for (ref, code), where in found.items() if ref == child.reference
+                      and any(d == day for d, _ in where) and code in {"HR_ROSH", "ED_SCHOOL_AGE", "Y2A_IN_ORDER",
+                                                                       "RS_IN_CUSTODY", "MAPPA_MANAGED"}}
+            assert placed == expected
+
+
+@common
+@given(cohort=cohorts, meetings=meeting_sets, kind=st.sampled_from(KINDS), seed=st.integers(0, 1000))
+def test_results_do_not_depend_on_input_order(cohort, meetings, kind, seed):
+    first = place_for_panel(cohort, kind=kind, meeting_dates=meetings, settings=DEFAULTS, calendar=CAL)
+    rng = random.Random(seed)
+    shuffled_children, shuffled_meetings = cohort[:], meetings[:]
+    rng.shuffle(shuffled_children)
+    rng.shuffle(shuffled_meetings)
+    assert place_for_panel(shuffled_children, kind=kind, meeting_dates=shuffled_meetings, settings=DEFAULTS,
+                           calendar=CAL) == first
+
+
+@common
+@given(cohort=cohorts, meetings=meeting_sets, kind=st.sampled_from(KINDS))
+def test_items_are_ordered_late_first_then_by_due_then_reference(cohort, meetings, kind):
+    for result in place_for_panel(cohort, kind=kind, meeting_dates=meetings, settings=DEFAULTS, calendar=CAL):
+        keys = []
+        for item in result.items:
+            dues = [r.due for r in item.reasons if r.due]
+            keys.append((not item.late, not dues, min(dues) if dues else date.max, item.child))
+        assert keys == sorted(keys)
+
+
+@common
+@given(day=st.integers(-2000, 2000).map(lambda n: BASE + timedelta(days=n)), n=st.integers(0, 60))
+def test_working_day_arithmetic_never_lands_on_a_non_working_day(day, n):
+    forward, back = CAL.add_working_days(day, n), CAL.sub_working_days(day, n)
+    if n:
+        assert CAL.is_working_day(forward) and CAL.is_working_day(back)
+        assert forward > day > back
+        ordinals = [d for d in range(back.toordinal(), forward.toordinal() + 1)
+                    if CAL.is_working_day(date.fromordinal(d))]
+        assert bisect_left(ordinals, day.toordinal() + 1) + n - 1 == ordinals.index(forward.toordinal())
+    assert CAL.is_working_day(CAL.previous_working_day_or_same(day))
+
+
+@common
+@given(cohort=cohorts, meetings=meeting_sets, kind=st.sampled_from(KINDS), pick=st.integers(0, 11))
+def test_asking_for_one_meeting_gives_that_meetings_agenda_from_the_full_run(cohort, meetings, kind, pick):
+    day = sorted(meetings)[pick % len(meetings)]
+    full = {r.date: r for r in place_for_panel(cohort, kind=kind, meeting_dates=meetings, settings=DEFAULTS,
+                                               calendar=CAL)}
+    only = place_for_panel(cohort, kind=kind, meeting_dates=meetings, settings=DEFAULTS, calendar=CAL, only={day})
+    assert only == [full[day]]

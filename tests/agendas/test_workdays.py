@@ -1,0 +1,71 @@
+"""Working days: England & Wales bank holidays (pinned holidays package) and month arithmetic."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from agendas.workdays import WorkingCalendar, add_months
+
+CAL = WorkingCalendar.england(2025, 2028)
+D = date.fromisoformat
+
+
+def test_bank_holidays_2026_and_2027_match_the_published_list():
+    published = {
+        "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25",
+        "2026-12-28", "2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30",
+        "2027-12-27", "2027-12-28",
+    }
+    weekdays_off = {d.isoformat() for d in CAL.bank_holidays if d.year in (2026, 2027) and d.weekday() < 5}
+    assert weekdays_off == published
+
+
+@pytest.mark.parametrize(("start", "n", "expected"), [
+    ("2026-12-24", 2, "2026-12-30"),  # Christmas Day and Boxing Day (observed Monday 28th)
+    ("2026-12-18", 10, "2027-01-06"),  # and New Year's Day
+    ("2026-04-02", 1, "2026-04-07"),  # Easter 2026
+    ("2027-03-25", 1, "2027-03-30"),  # Easter 2027
+    ("2026-05-22", 1, "2026-05-26"),  # late May 2026
+    ("2027-05-28", 1, "2027-06-01"),  # late May 2027
+    ("2026-11-20", 0, "2026-11-20"),
+])
+def test_adding_working_days(start, n, expected):
+    assert CAL.add_working_days(D(start), n) == D(expected)
+
+
+@pytest.mark.parametrize(("start", "n", "expected"), [
+    ("2026-12-08", 10, "2026-11-24"),
+    ("2027-06-04", 10, "2027-05-20"),
+    ("2027-01-04", 1, "2026-12-31"),
+    ("2026-04-07", 1, "2026-04-02"),
+])
+def test_subtracting_working_days(start, n, expected):
+    assert CAL.sub_working_days(D(start), n) == D(expected)
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("2026-11-08", "2026-11-06"),  # Sunday
+    ("2026-12-28", "2026-12-24"),  # Boxing Day observed, after a weekend and Christmas Day
+    ("2027-01-01", "2026-12-31"),
+    ("2026-11-09", "2026-11-09"),
+])
+def test_due_dates_move_back_off_non_working_days(day, expected):
+    assert CAL.previous_working_day_or_same(D(day)) == D(expected)
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    ("2027-03-31", -1, "2027-02-28"),
+    ("2024-01-31", 1, "2024-02-29"),
+    ("2008-02-29", 216, "2026-02-28"),
+    ("2009-05-10", 210, "2026-11-10"),
+    ("2026-12-15", 1, "2027-01-15"),
+])
+def test_months_are_clamped_to_the_shorter_months_end(day, months, expected):
+    assert add_months(D(day), months) == D(expected)
+
+
+def test_dates_outside_the_calendar_are_refused():
+    with pytest.raises(ValueError, match="outside"):
+        CAL.add_working_days(D("2028-12-30"), 5)
