@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django import forms
+
+from minutes.models import Attendance
+
+
+class DecisionForm(forms.Form):
+    child = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    text = forms.CharField(label="Decision", widget=forms.Textarea, max_length=4000)
+
+
+class ActionForm(forms.Form):
+    child = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(label="Action", max_length=2000)
+    owner_agency = forms.ModelChoiceField(label="Owner agency", queryset=None)
+    owner = forms.ModelChoiceField(label="Owner (person)", queryset=None, required=False)
+    due_date = forms.DateField(label="Due by (YYYY-MM-DD)", input_formats=["%Y-%m-%d"])
+    pathway = forms.CharField(label="Pathway", max_length=60, required=False)
+
+    def __init__(self, *args, agencies=None, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_agency"].queryset = agencies
+        self.fields["owner"].queryset = people
+
+
+class AttendanceForm(forms.Form):
+    child = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label="Name", max_length=200)
+    status = forms.ChoiceField(label="Attendance", choices=Attendance.Status.choices)
+
+
+class ApproveForm(forms.Form):
+    reason = forms.CharField(label="Reason for a new revision (required after the first)", max_length=500,
+                             required=False)

@@ -1,0 +1,194 @@
+"""Live minutes over the y-websocket protocol: pycrdt clients against the real consumer.
+
+Editors converge; late joiners and reconnects get the server's state; viewers' edits are dropped;
+restricted sections and other establishments' children are never sent; updates are stored first.
+"""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from pycrdt import (
+    Doc,
+    XmlElement,
+    XmlFragment,
+    XmlText,
+    YMessageType,
+    YSyncMessageType,
+    create_update_message,
+    handle_sync_message,
+)
+
+from agendas import services as agenda_services
+from config.asgi import application
+from minutes.documents import doc_text, document_compact, load_doc
+from minutes.models import MinuteDocument, MinuteUpdate
+from panels.enums import MeetingStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+@pytest.fixture
+def live(world):
+    chair = world.users["chair"]
+    for child in (world.child, world.other_child):
+        agenda_services.agenda_child_add(meeting=world.meeting, child=child, reason="Risk", actor=chair)
+    world.meeting.status = MeetingStatus.IN_PROGRESS
+    world.meeting.save()
+    return world
+
+
+def _cookie(user):
+    client = Client()
+    client.force_login(user)
+    return b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+class Peer:
+    """A y-websocket client: a pycrdt Doc synced through the consumer."""
+
+    def __init__(self, communicator):
+        self.comm = communicator
+        self.doc = Doc()
+        self.fragment = self.doc.get("default", type=XmlFragment)
+        self.outbox: list[bytes] = []
+        self.doc.observe(lambda event: self.outbox.append(event.update))
+
+    async def pump(self, timeout=0.3):
+        """Apply every frame the server has sent; answer sync step 1 as a y-websocket client does."""
+        while not await self.comm.receive_nothing(timeout=timeout):
+            frame = await self.comm.receive_from()
+            if frame[0] == YMessageType.SYNC:
+                reply = handle_sync_message(frame[1:], self.doc)
+                if reply is not None and frame[1] == YSyncMessageType.SYNC_STEP1:
+                    await self.comm.send_to(bytes_data=reply)
+
+    async def type(self, text: str):
+        self.outbox.clear()
+        self.fragment.children.append(XmlElement("paragraph", contents=[XmlText(text)]))
+        for update in self.outbox:
+            await self.comm.send_to(bytes_data=create_update_message(update))
+        self.outbox.clear()
+
+    @property
+    def text(self) -> str:
+        return doc_text(self.doc)
+
+
+async def connect(world, persona, room):
+    cookie = await sync_to_async(_cookie)(world.users[persona])
+    comm = WebsocketCommunicator(application, f"/ws/minutes/{room}", headers=[ORIGIN, cookie])
+    connected, code = await comm.connect()
+    return Peer(comm), connected, code
+
+
+async def test_two_editors_converge_and_a_late_joiner_gets_the_servers_state(live):
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    a, ok_a, _ = await connect(live, "chair", room)
+    b, ok_b, _ = await connect(live, "coordinator", room)
+    assert ok_a and ok_b
+    await a.pump()
+    await b.pump()
+    await a.type("Release address not yet confirmed.")
+    await b.type("Housing to assess on Monday.")
+    await a.pump()
+    await b.pump()
+    assert a.text == b.text
+    assert {"Release address not yet confirmed.", "Housing to assess on Monday."} == set(a.text.splitlines())
+    await a.comm.disconnect()
+    await b.comm.disconnect()
+    # nobody else connected: the state comes back from the server, not from peers
+    c, ok_c, _ = await connect(live, "coordinator", room)
+    await c.pump()
+    assert ok_c and set(c.text.splitlines()) == set(a.text.splitlines())
+    document = await sync_to_async(MinuteDocument.objects.get)(meeting=live.meeting, child=live.child)
+    assert set(document.text.splitlines()) == set(a.text.splitlines())
+    await c.comm.disconnect()
+
+
+async def test_updates_are_stored_before_they_are_relayed(live):
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    a, _, _ = await connect(live, "chair", room)
+    b, _, _ = await connect(live, "coordinator", room)
+    await a.pump()
+    await b.pump()
+    await a.type("Stored first.")
+    frame = await b.comm.receive_from(timeout=5)
+    assert frame[0] == YMessageType.SYNC
+    stored = await sync_to_async(MinuteUpdate.objects.filter(document__child=live.child).count)()
+    assert stored >= 1
+    await a.comm.disconnect()
+    await b.comm.disconnect()
+
+
+async def test_viewers_updates_are_dropped(live):
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    viewer, ok, _ = await connect(live, "invited_partner", room)  # invited, not a minute-taker
+    editor, _, _ = await connect(live, "chair", room)
+    assert ok
+    await viewer.pump()
+    await editor.pump()
+    await viewer.type("I should not be able to write this.")
+    await editor.type("Chair's note.")
+    await viewer.pump()
+    await editor.pump()
+    assert editor.text == "Chair's note."
+    assert "Chair's note." in viewer.text  # viewers still receive the live text
+    await viewer.comm.disconnect()
+    await editor.comm.disconnect()
+
+
+@pytest.mark.parametrize(("persona", "item", "section", "allowed"), [
+    ("invited_yoi", "child", "general", True),
+    ("invited_yoi", "other_child", "general", False),  # held at another establishment
+    ("invited_stc", "other_child", "general", True),
+    ("invited_yoi", "child", "victim", False),
+    ("invited_partner", "child", "victim", True),  # probation holds victim liaison
+    ("invited_partner", "child", "health", False),
+    ("uninvited_partner", "child", "general", False),
+    ("outsider", "child", "general", False),
+    ("case_manager", "child", "general", False),  # not on this panel
+    ("coordinator", "meeting", "police_intel", True),
+])
+async def test_rooms_are_cut_by_need_to_know(live, persona, item, section, allowed):
+    child = {"child": live.child.pk, "other_child": live.other_child.pk, "meeting": "meeting"}[item]
+    peer, connected, code = await connect(live, persona, f"{live.meeting.pk}.{child}.{section}")
+    assert connected == allowed
+    if not allowed:
+        assert code == 4404
+    else:
+        await peer.comm.disconnect()
+
+
+async def test_anonymous_and_malformed_rooms_are_refused(live):
+    comm = WebsocketCommunicator(application, f"/ws/minutes/{live.meeting.pk}.meeting.general", headers=[ORIGIN])
+    connected, code = await comm.connect()
+    assert not connected and code == 4401
+    peer, connected, code = await connect(live, "chair", "not-a-room")
+    assert not connected and code == 4404
+
+
+async def test_a_child_not_on_the_agenda_has_no_minutes_room(live):
+    from tests.factories import ChildFactory
+
+    stranger = await sync_to_async(ChildFactory)(service=live.service)
+    peer, connected, code = await connect(live, "chair", f"{live.meeting.pk}.{stranger.pk}.general")
+    assert not connected and code == 4404
+
+
+def test_compaction_keeps_the_text(live):
+    document = MinuteDocument.objects.create(meeting=live.meeting, child=live.child, section="general")
+    doc = Doc()
+    fragment = doc.get("default", type=XmlFragment)
+    updates = []
+    doc.observe(lambda event: updates.append(event.update))
+    for n in range(5):
+        fragment.children.append(XmlElement("paragraph", contents=[XmlText(f"line {n}")]))
+    for update in updates:
+        MinuteUpdate.objects.create(document=document, data=update)
+    assert document_compact(document_id=document.pk) == 5
+    assert MinuteUpdate.objects.filter(document=document).count() == 1
+    assert doc_text(load_doc(document.pk)).splitlines() == [f"line {n}" for n in range(5)]
