@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -91,8 +91,8 @@ class ChildFacts:
         if self.custody_entry_date:
             return self.custody_entry_date
         if self.legal_status in ("remand", "sentenced", "released"):
-            known = [d for d in (self.remand_date, self.sentence_date) if d]
-            return min(known) if known else None
+            remand, sentence = self.remand_date, self.sentence_date
+            return min(remand, sentence) if remand and sentence else remand or sentence
         return None
 
     @property
@@ -219,11 +219,19 @@ class RuleSettings:
 # --- outputs -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Reason:
+    """A dated reason. Its words are written only when it is placed on an agenda someone wants:
+    ``template`` names its dates ({due}, {release}, …), formatted on demand."""
+
     code: str
     kind: str
     eligible: date | None
     due: date | None
-    explanation: str
+    template: str = field(compare=False, repr=False)
+    dates: dict[str, date] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def explanation(self) -> str:
+        return self.template.format(due=fmt(self.due), **{name: fmt(day) for name, day in self.dates.items()})
 
 
 @dataclass(frozen=True)
@@ -263,63 +271,61 @@ def reasons_for_child(
     out: list[Reason] = []
     due_off = calendar.previous_working_day_or_same
 
-    def add(code: str, kind_: str, eligible: date | None, due: date | None, text: str) -> None:
+    def add(code: str, kind_: str, eligible: date | None, due: date | None, template: str, **dates: date) -> None:
         if eligible is None or due is None or not settings.enabled(code):
             return
-        out.append(Reason(code, kind_, eligible, due, text))
+        out.append(Reason(code, kind_, eligible, due, template, dates))
 
     S, R, A = child.sentence_date, child.release, child.actual_release_date
     pre_release = child.legal_status == "sentenced" and R is not None and child.not_yet_released and S is not None
-    release_text = f"Release on {fmt(R)}" if R else ""
 
     if kind == "high_risk" and pre_release:
         due = due_off(R - timedelta(weeks=settings.hr_pre_release_weeks))
-        add("HR_PRE_RELEASE", BEFORE, S, due, f"{release_text}: pre-release risk review due by {fmt(due)}")
+        add("HR_PRE_RELEASE", BEFORE, S, due, "Release on {release}: pre-release risk review due by {due}", release=R)
     elif kind == "education" and pre_release:
         due = due_off(R - timedelta(weeks=settings.ed_ete_plan_weeks))
-        add("ED_ETE_PLAN", BEFORE, S, due, f"{release_text}: education, training and employment plan due by {fmt(due)}")
+        add("ED_ETE_PLAN", BEFORE, S, due,
+            "Release on {release}: education, training and employment plan due by {due}", release=R)
     elif kind == "y2a" and _turns_18_in_order(child):
         dob, b18 = child.date_of_birth, child.eighteenth_birthday
         start_from = add_months(dob, settings.y2a_planning_start_from_months)
         start_by = add_months(dob, settings.y2a_planning_start_by_months)
         meeting_by = add_months(dob, settings.y2a_transition_by_months)
-        turns = f"Turns 18 on {fmt(b18)}"
-        due = due_off(start_by)
-        add("Y2A_PLANNING_START", BEFORE, start_from, due, f"{turns}: transition planning to start by {fmt(due)}")
-        due = due_off(meeting_by)
-        add("Y2A_TRANSITION_MEETING", BEFORE, start_by, due, f"{turns}: transition meeting due by {fmt(due)}")
+        add("Y2A_PLANNING_START", BEFORE, start_from, due_off(start_by),
+            "Turns 18 on {b18}: transition planning to start by {due}", b18=b18)
+        add("Y2A_TRANSITION_MEETING", BEFORE, start_by, due_off(meeting_by),
+            "Turns 18 on {b18}: transition meeting due by {due}", b18=b18)
         if child.transfer_decision != "retain":
-            due = due_off(b18)
-            add("Y2A_TRANSFER", BEFORE, meeting_by, due, f"{turns}: transfer to probation complete by {fmt(due)}")
+            add("Y2A_TRANSFER", BEFORE, meeting_by, due_off(b18),
+                "Turns 18 on {b18}: transfer to probation complete by {due}", b18=b18)
         if child.transfer_decision == "transfer":
             transfer = child.transfer_date or b18
-            due = due_off(transfer + timedelta(weeks=settings.y2a_post_transfer_by_weeks))
-            add("Y2A_POST_TRANSFER", AFTER, transfer + timedelta(weeks=settings.y2a_post_transfer_from_weeks), due,
-                f"Transferred to probation on {fmt(transfer)}: review due by {fmt(due)}")
+            add("Y2A_POST_TRANSFER", AFTER, transfer + timedelta(weeks=settings.y2a_post_transfer_from_weeks),
+                due_off(transfer + timedelta(weeks=settings.y2a_post_transfer_by_weeks)),
+                "Transferred to probation on {transfer}: review due by {due}", transfer=transfer)
     elif kind == "resettlement":
         if child.remand_date:
-            due = calendar.add_working_days(child.remand_date, settings.rs_remand_planning_wd)
-            add("RS_REMAND_PLANNING", AFTER, child.remand_date, due,
-                f"Remanded on {fmt(child.remand_date)}: remand planning meeting due by {fmt(due)}")
+            add("RS_REMAND_PLANNING", AFTER, child.remand_date,
+                calendar.add_working_days(child.remand_date, settings.rs_remand_planning_wd),
+                "Remanded on {remand}: remand planning meeting due by {due}", remand=child.remand_date)
         entry = child.custody_entry
         if entry:
-            due = calendar.add_working_days(entry, settings.rs_first_planning_wd)
-            add("RS_FIRST_PLANNING", AFTER, entry, due,
-                f"Entered custody on {fmt(entry)}: first resettlement planning meeting due by {fmt(due)}")
+            add("RS_FIRST_PLANNING", AFTER, entry, calendar.add_working_days(entry, settings.rs_first_planning_wd),
+                "Entered custody on {entry}: first resettlement planning meeting due by {due}", entry=entry)
         if pre_release:
-            due = due_off(add_months(R, -settings.rs_penultimate_months))
-            add("RS_PENULTIMATE", BEFORE, S, due, f"{release_text}: penultimate meeting due by {fmt(due)}")
-            due = calendar.sub_working_days(R, settings.rs_final_review_wd)
-            add("RS_FINAL_REVIEW", BEFORE, S, due, f"{release_text}: final release review due by {fmt(due)}")
+            add("RS_PENULTIMATE", BEFORE, S, due_off(add_months(R, -settings.rs_penultimate_months)),
+                "Release on {release}: penultimate meeting due by {due}", release=R)
+            add("RS_FINAL_REVIEW", BEFORE, S, calendar.sub_working_days(R, settings.rs_final_review_wd),
+                "Release on {release}: final release review due by {due}", release=R)
         if A:
-            due = calendar.add_working_days(A, settings.rs_post_release_wd)
-            add("RS_POST_RELEASE", AFTER, A, due, f"Released on {fmt(A)}: post-release review due by {fmt(due)}")
+            add("RS_POST_RELEASE", AFTER, A, calendar.add_working_days(A, settings.rs_post_release_wd),
+                "Released on {released}: post-release review due by {due}", released=A)
     elif kind == "mappa" and pre_release and child.mappa_referred_on is None:
         minimum = settings.mappa_min_sentence_months
         length = child.sentence_length_months
         if minimum == 0 or (length is not None and length >= minimum):
-            due = due_off(add_months(R, -settings.mappa_referral_months))
-            add("MAPPA_REFERRAL", BEFORE, S, due, f"{release_text}: MAPPA referral due by {fmt(due)}")
+            add("MAPPA_REFERRAL", BEFORE, S, due_off(add_months(R, -settings.mappa_referral_months)),
+                "Release on {release}: MAPPA referral due by {due}", release=R)
     return out
 
 

@@ -19,12 +19,14 @@ NOT_HELD = (MeetingStatus.DRAFT, MeetingStatus.SCHEDULED)
 HELD = (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
 
 
-FACT_CHILD_COLUMNS = ("id", "reference", "date_of_birth", "legal_status", "school_age", "rosh", "mappa_level",
+FACT_CHILD_COLUMNS = ("id", "reference", "given_name", "preferred_name", "family_name", "date_of_birth",
+                      "legal_status", "school_age", "rosh", "mappa_level",
                       "mappa_referred_on", "transfer_decision", "transfer_date")
 FACT_EPISODE_COLUMNS = ("child_id", "kind", "start_date", "sentence_type", "custody_entry_date",
                         "sentence_length_months", "release_date", "early_release_date", "actual_release_date",
                         "order_end_date", "licence_end_date", "establishment_type")
-FACT_CHILD_FIELDS = tuple(c for c in FACT_CHILD_COLUMNS if c not in ("id", "reference"))
+FACT_CHILD_FIELDS = tuple(c for c in FACT_CHILD_COLUMNS
+                          if c not in ("id", "reference", "given_name", "preferred_name", "family_name"))
 
 
 def cohort_rows(*, service_id: int, child_ids=None) -> tuple[list[dict], list[dict]]:
@@ -38,25 +40,21 @@ def cohort_rows(*, service_id: int, child_ids=None) -> tuple[list[dict], list[di
     return children, episodes
 
 
-def cohort_facts(*, service_id: int, child_ids=None) -> dict[int, ChildFacts]:
-    """Every open child of a service (or just ``child_ids``) as rule inputs, by child id (two queries)."""
+def cohort_facts(*, service_id: int, child_ids=None) -> tuple[dict[int, ChildFacts], dict[int, str]]:
+    """Every open child of a service (or just ``child_ids``) as rule inputs, and their names, by child id
+    (two queries)."""
     children, episodes = cohort_rows(service_id=service_id, child_ids=child_ids)
     by_child: dict[int, dict[str, dict]] = {}
     for episode in episodes:
         by_child.setdefault(episode["child_id"], {})[episode["kind"]] = episode
-    facts = {}
+    facts, names = {}, {}
     for row in children:
+        names[row["id"]] = f"{row['preferred_name'] or row['given_name']} {row['family_name']}"
         current = by_child.get(row["id"], {})
         record = flat_record(row, current.get(EpisodeKind.REMAND), current.get(EpisodeKind.SENTENCE), get=dict.get,
                              child_fields=FACT_CHILD_FIELDS)
         facts[row["id"]] = ChildFacts.from_record(record)
-    return facts
-
-
-def child_names(child_ids) -> dict[int, str]:
-    return {pk: f"{preferred or given} {family}" for pk, given, preferred, family in
-            Child.objects.filter(pk__in=list(child_ids)).values_list("pk", "given_name", "preferred_name",
-                                                                     "family_name")}
+    return facts, names
 
 
 def meetings_not_held(*, panel: Panel, today: date) -> list[Meeting]:

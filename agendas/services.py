@@ -114,7 +114,7 @@ def agendas_compute(
     for meeting in wanted:
         by_date.setdefault(meeting.local_date, meeting)
     dates = sorted(by_date)
-    facts = selectors.cohort_facts(service_id=panel.service_id, child_ids=child_ids)
+    facts, names = selectors.cohort_facts(service_id=panel.service_id, child_ids=child_ids)
     id_by_ref = {f.reference: child_id for child_id, f in facts.items()}
     wanted_dates = {m.local_date: m for m in wanted}
     placed = place_for_panel(facts.values(), kind=panel.kind, meeting_dates=dates,
@@ -170,7 +170,6 @@ def agendas_compute(
         for item in items.values():
             item.reasons.sort(key=lambda r: r["code"])
         out[meeting.pk] = sorted(items.values(), key=ComputedItem.sort_key)
-    names = selectors.child_names({item.child_id for items in out.values() for item in items})
     for items in out.values():
         for item in items:
             item.name = names.get(item.child_id, "")
@@ -188,36 +187,40 @@ def agenda_build(*, meeting: Meeting, today: date | None = None, actor: User | N
     drops a child who was on a published version (they are kept, flagged "no longer due")."""
     meeting = Meeting.objects.select_for_update().select_related("panel").get(pk=meeting.pk)
     computed = agenda_compute(meeting=meeting, today=today)
-    existing = {item.child_id: item for item in meeting.agenda_items.all()}
+    # compare on plain rows; only the items that change become model instances
+    columns = ("pk", "child_id", "reasons", "late", "earliest_due", "position", "state", "version")
+    existing = {row["child_id"]: row for row in meeting.agenda_items.order_by().values(*columns)}
     published = _published_child_ids(meeting)
     to_create, to_update, to_delete = [], [], []
     position = 0
     seen = set()
+
+    now = timezone.now()
+
+    def changed(row: dict, values: dict) -> None:
+        to_update.append(AgendaItem(pk=row["pk"], meeting=meeting, child_id=row["child_id"], updated_at=now,
+                                    **{**{k: row[k] for k in columns[2:]}, **values, "version": row["version"] + 1}))
+
     for entry in computed:
         position += 1
         seen.add(entry.child_id)
         state = AgendaItem.State.REMOVED if entry.removed_reason else AgendaItem.State.LISTED
-        item = existing.get(entry.child_id)
+        row = existing.get(entry.child_id)
         values = {"reasons": entry.reasons, "late": entry.late, "earliest_due": entry.earliest_due,
                   "position": position, "state": state}
-        if item is None:
+        if row is None:
             to_create.append(AgendaItem(meeting=meeting, child_id=entry.child_id, **values))
-        elif any(getattr(item, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(item, k, v)
-            item.version += 1
-            to_update.append(item)
-    for child_id, item in existing.items():
+        elif any(row[k] != v for k, v in values.items()):
+            changed(row, values)
+    for child_id, row in existing.items():
         if child_id in seen:
             continue
         if child_id in published:
             position += 1
-            if item.state != AgendaItem.State.NO_LONGER_DUE or item.position != position:
-                item.state, item.position = AgendaItem.State.NO_LONGER_DUE, position
-                item.version += 1
-                to_update.append(item)
+            if row["state"] != AgendaItem.State.NO_LONGER_DUE or row["position"] != position:
+                changed(row, {"state": AgendaItem.State.NO_LONGER_DUE, "position": position})
         else:
-            to_delete.append(item.pk)
+            to_delete.append(row["pk"])
     AgendaItem.objects.bulk_create(to_create)
     AgendaItem.objects.bulk_update(to_update, ["reasons", "late", "earliest_due", "position", "state", "version",
                                                "updated_at"])
