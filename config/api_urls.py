@@ -8,6 +8,7 @@ from agendas.api import (
     MeetingAgendaView,
     ReferralViewSet,
 )
+from minutes.api import ApprovedMinutesView, MeetingEventsView
 from panels.api import AgencyViewSet, ChildViewSet, MeetingViewSet, PanelViewSet
 
 router = DefaultRouter()
@@ -22,5 +23,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/agenda/publish/", AgendaPublishView.as_view(), name="api_agenda_publish"),
     path("meetings/<int:meeting_id>/agenda/versions/", AgendaVersionsView.as_view(), name="api_agenda_versions"),
     path("agenda-items/<int:item_id>/slot/", AgendaItemSlotView.as_view(), name="api_agenda_item_slot"),
+    path("meetings/<int:meeting_id>/minutes/approved/", ApprovedMinutesView.as_view(), name="api_minutes_approved"),
+    path("meetings/<int:meeting_id>/events/", MeetingEventsView.as_view(), name="api_meeting_events"),
     *router.urls,
 ]

@@ -12,8 +12,6 @@ from panels.enums import MeetingStatus, Section
 from panels.models import LegalEpisode, MeetingInvitee
 from panels.selectors import MeetingAccess, meeting_get_for_user
 
-WRITABLE_STATUSES = (MeetingStatus.IN_PROGRESS,)
-
 
 @dataclass(frozen=True)
 class DocumentAccess:
@@ -24,9 +22,18 @@ class DocumentAccess:
 
 
 def establishment_of(child_id: int) -> int | None:
-    rows = dict(LegalEpisode.objects.filter(child_id=child_id, is_current=True, establishment__isnull=False)
-                .values_list("kind", "establishment_id"))
-    return rows.get("sentence") or rows.get("remand")
+    return establishments_of([child_id]).get(child_id)
+
+
+def establishments_of(child_ids) -> dict[int, int | None]:
+    """Where each child is held now (the sentence's establishment before the remand's), one query."""
+    found: dict[int, int | None] = {}
+    for child_id, kind, establishment_id in LegalEpisode.objects.filter(
+            child_id__in=list(child_ids), is_current=True, establishment__isnull=False
+    ).values_list("child_id", "kind", "establishment_id"):
+        if child_id not in found or kind == "sentence":
+            found[child_id] = establishment_id
+    return found
 
 
 def minutes_editor(access: MeetingAccess) -> bool:
@@ -43,6 +50,8 @@ def document_access(*, user, meeting_id: int, child_id: int | None, section: str
         raise Http404("No such section")
     access = meeting_get_for_user(user=user, meeting_id=meeting_id)
     viewer = access.viewer
+    if not access.can_manage and access.meeting.minutes_revisions.exists():
+        raise Http404("No such minute")  # once approved, others read the approved record, never the draft
     service_id = access.meeting.panel.service_id
     if section not in permissions.readable_sections(viewer, service_id=service_id):
         raise Http404("No such minute")
@@ -53,5 +62,13 @@ def document_access(*, user, meeting_id: int, child_id: int | None, section: str
             viewer, service_id=service_id, establishment_id=establishment_of(child_id), can_view_meeting=True
         ):
             raise Http404("No such minute")
-    can_write = access.meeting.status in WRITABLE_STATUSES and minutes_editor(access)
-    return DocumentAccess(access, child_id, section, can_write)
+    return DocumentAccess(access, child_id, section, can_write_minutes(access))
+
+
+def can_write_minutes(access: MeetingAccess) -> bool:
+    """While the meeting is open, its minute-takers; once closed, only its chair and coordinator (tidying
+    before approval, or amending after it, which needs a new revision)."""
+    status = access.meeting.status
+    if status == MeetingStatus.IN_PROGRESS:
+        return minutes_editor(access)
+    return status == MeetingStatus.CLOSED and access.can_manage

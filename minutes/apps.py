@@ -9,6 +9,8 @@ class MinutesConfig(AppConfig):
 
     def ready(self) -> None:
         from agendas.services import reason_provider_register
+        from minutes import handlers
         from minutes.carry_forward import open_actions_reasons
 
         reason_provider_register(open_actions_reasons)
+        handlers.connect()

@@ -25,6 +25,7 @@ from pycrdt import (
 
 from minutes.access import document_access
 from minutes.documents import document_get_or_create, load_doc, update_persist
+from panels.models import User
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -47,6 +48,20 @@ def _open(user, room: str):
         return None, None, False
     document = document_get_or_create(meeting_id=meeting_id, child_id=child_id, section=section)
     return document, load_doc(document.pk), access.can_write
+
+
+@database_sync_to_async
+def _recheck(user_id: int, room: str) -> tuple[bool, bool]:
+    """Whether the user (read afresh: deactivated, moved agency) may still read the room, and write it."""
+    user = User.objects.select_related("agency").filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False, False
+    try:
+        meeting_id, child_id, section = parse_room(room)
+        access = document_access(user=user, meeting_id=meeting_id, child_id=child_id, section=section)
+    except (ValueError, Http404):
+        return False, False
+    return True, access.can_write
 
 
 class MinutesConsumer(AsyncWebsocketConsumer):
@@ -115,6 +130,10 @@ class MinutesConsumer(AsyncWebsocketConsumer):
         if message["sender"] != self.channel_name:
             await self.send(bytes_data=message["data"])
 
-    async def access_revoked(self, message: dict) -> None:
-        await self.close(code=CLOSE_NOT_FOUND)
-
+    async def access_recheck(self, message: dict) -> None:
+        """Something about this user's access changed (minutes.handlers): check this room again."""
+        allowed, can_write = await _recheck(self.scope["user"].pk, self.room)
+        if not allowed:
+            await self.close(code=CLOSE_NOT_FOUND)
+        else:
+            self.can_write = can_write

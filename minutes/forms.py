@@ -33,3 +33,16 @@ class AttendanceForm(forms.Form):
 class ApproveForm(forms.Form):
     reason = forms.CharField(label="Reason for a new revision (required after the first)", max_length=500,
                              required=False)
+
+
+class ReviewForm(forms.Form):
+    child = forms.IntegerField(widget=forms.HiddenInput)
+    review_by = forms.DateField(label="Next review by (YYYY-MM-DD)", input_formats=["%Y-%m-%d"])
+
+
+class CorrectionForm(forms.Form):
+    text = forms.CharField(label="What is wrong, and what should it say?", widget=forms.Textarea, max_length=4000)
+
+
+class DeclineForm(forms.Form):
+    resolution = forms.CharField(label="Why the minutes stand as approved", widget=forms.Textarea, max_length=2000)

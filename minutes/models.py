@@ -84,6 +84,24 @@ class Attendance(models.Model):
         return f"{self.name}: {self.get_status_display()}"
 
 
+class NextReview(models.Model):
+    """The date by which a child's case comes back to this panel, set at the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="next_reviews")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    review_by = models.DateField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "child"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "child"], name="next_review_once")]
+
+    def __str__(self) -> str:
+        return f"Review of {self.child_id} by {self.review_by}"
+
+
 class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     child = models.ForeignKey(Child, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions")
@@ -199,9 +217,17 @@ class CorrectionRequest(models.Model):
 
     revision = models.ForeignKey(MinutesRevision, on_delete=models.PROTECT, related_name="corrections")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               help_text="The requester's agency when they asked.")
     text = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True, help_text="The chair's answer to the requester.")
+    corrected_in = models.ForeignKey(MinutesRevision, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="corrections_made", help_text="The revision that made it.")
 
     class Meta:
         ordering = ["-created_at"]

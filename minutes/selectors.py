@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from agendas.models import AgendaItem
-from minutes.access import minutes_editor
+from minutes.access import establishments_of, minutes_editor
 from minutes.models import Action, Attendance, Decision, MinuteDocument
 from panels import permissions
 from panels.enums import Section
-from panels.models import LegalEpisode
 from panels.selectors import MeetingAccess
 
 
@@ -30,6 +30,7 @@ class ItemView:
     decisions: list[Decision] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     attendance: list[Attendance] = field(default_factory=list)
+    review_by: date | None = None
 
 
 def minutes_view(access: MeetingAccess) -> tuple[list[ItemView], bool]:
@@ -39,12 +40,7 @@ def minutes_view(access: MeetingAccess) -> tuple[list[ItemView], bool]:
     readable = [s for s in Section.values if s in permissions.readable_sections(viewer, service_id=service_id)]
     rows = list(meeting.agenda_items.filter(state=AgendaItem.State.LISTED).select_related("child")
                 .order_by("position"))
-    establishments: dict[int, int | None] = {}
-    for child_id, kind, establishment_id in LegalEpisode.objects.filter(
-            child_id__in=[r.child_id for r in rows], is_current=True, establishment__isnull=False
-    ).values_list("child_id", "kind", "establishment_id"):
-        if child_id not in establishments or kind == "sentence":
-            establishments[child_id] = establishment_id
+    establishments = establishments_of([r.child_id for r in rows])
     items = [ItemView(None, "", "The meeting")]
     for row in rows:
         if permissions.can_view_child_in_meeting(viewer, service_id=service_id,
@@ -65,6 +61,9 @@ def minutes_view(access: MeetingAccess) -> tuple[list[ItemView], bool]:
     for action in meeting.actions.select_related("owner", "owner_agency"):
         if action.child_id in by_child:
             by_child[action.child_id].actions.append(action)
+    for child_id, review_by in meeting.next_reviews.values_list("child_id", "review_by"):
+        if child_id in by_child:
+            by_child[child_id].review_by = review_by
     for record in meeting.attendance.select_related("agency"):
         if record.child_id in by_child:
             by_child[record.child_id].attendance.append(record)

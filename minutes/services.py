@@ -15,11 +15,25 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from minutes.models import Action, ActionEvent, Attendance, Decision, MeetingEvent, MinuteDocument, MinutesRevision
+from agendas.models import AgendaItem
+from minutes.access import establishments_of
+from minutes.models import (
+    Action,
+    ActionEvent,
+    Attendance,
+    CorrectionRequest,
+    Decision,
+    MeetingEvent,
+    MinuteDocument,
+    MinutesRevision,
+    NextReview,
+)
+from panels import permissions
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
 from panels.events import event_emit
-from panels.models import Agency, Child, Meeting, User
+from panels.models import Agency, Child, Meeting, PanelMembership, User
+from panels.permissions import Viewer
 
 EDITABLE = (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
 
@@ -39,11 +53,20 @@ def _log(meeting: Meeting, kind: str, *, child: Child | None = None, **payload: 
     return event
 
 
-def _require_editable(meeting: Meeting) -> None:
+def _manages(actor: User, meeting: Meeting) -> bool:
+    membership = PanelMembership.objects.filter(panel_id=meeting.panel_id, user=actor).values_list("role", flat=True)
+    return permissions.can_manage_panel(Viewer.of(actor), service_id=meeting.panel.service_id,
+                                        membership=membership.first())
+
+
+def _require_editable(meeting: Meeting, actor: User) -> None:
+    """Everyone with edit rights writes while the meeting is open; once it is closed only the panel's
+    chair and coordinator tidy or amend the record (an amendment is approved as a new revision)."""
     if meeting.status not in EDITABLE:
         raise ValidationError({"meeting": "The minutes can be written once the meeting is open."})
-    if meeting.minutes_revisions.exists():
-        raise ValidationError({"meeting": "The minutes are approved: changes need a new revision with a reason."})
+    if meeting.status == MeetingStatus.CLOSED and not _manages(actor, meeting):
+        raise ValidationError({"meeting": "The meeting is closed: only its chair or coordinator can change the "
+                                          "minutes now."})
 
 
 def _cas(model, obj, expected_version: int, **values):
@@ -60,7 +83,7 @@ def _cas(model, obj, expected_version: int, **values):
 def attendance_set(*, meeting: Meeting, actor: User, name: str, status: str, agency: Agency | None = None,
                    user: User | None = None, child: Child | None = None,
                    expected_version: int | None = None) -> Attendance:
-    _require_editable(meeting)
+    _require_editable(meeting, actor)
     if status not in Attendance.Status.values:
         raise ValidationError({"status": f"{status!r} is not an attendance status."})
     if not name.strip():
@@ -80,7 +103,7 @@ def attendance_set(*, meeting: Meeting, actor: User, name: str, status: str, age
 # --- decisions -----------------------------------------------------------------------------------
 @transaction.atomic
 def decision_record(*, meeting: Meeting, actor: User, text: str, child: Child | None = None) -> Decision:
-    _require_editable(meeting)
+    _require_editable(meeting, actor)
     if not text.strip():
         raise ValidationError({"text": "Write the decision."})
     decision = Decision.objects.create(meeting=meeting, child=child, text=text.strip(), recorded_by=actor)
@@ -90,7 +113,7 @@ def decision_record(*, meeting: Meeting, actor: User, text: str, child: Child | 
 
 @transaction.atomic
 def decision_edit(*, decision: Decision, actor: User, text: str, expected_version: int) -> Decision:
-    _require_editable(decision.meeting)
+    _require_editable(decision.meeting, actor)
     if not text.strip():
         raise ValidationError({"text": "Write the decision."})
     decision = _cas(Decision, decision, expected_version, text=text.strip())
@@ -98,11 +121,29 @@ def decision_edit(*, decision: Decision, actor: User, text: str, expected_versio
     return decision
 
 
+# --- next review ---------------------------------------------------------------------------------
+@transaction.atomic
+def next_review_set(*, meeting: Meeting, actor: User, child: Child, review_by: date,
+                    expected_version: int | None = None) -> NextReview:
+    """Set (or move) the date by which the child's case comes back to the panel."""
+    _require_editable(meeting, actor)
+    if review_by <= meeting.local_date:
+        raise ValidationError({"review_by": "The next review must be after this meeting."})
+    record = NextReview.objects.filter(meeting=meeting, child=child).first()
+    if record is None:
+        record = NextReview.objects.create(meeting=meeting, child=child, review_by=review_by, set_by=actor)
+    else:
+        record = _cas(NextReview, record, expected_version if expected_version is not None else record.version,
+                      review_by=review_by, set_by=actor, updated_at=timezone.now())
+    _log(meeting, "review.set", child=child, id=record.pk, review_by=review_by.isoformat(), version=record.version)
+    return record
+
+
 # --- actions -------------------------------------------------------------------------------------
 @transaction.atomic
 def action_create(*, meeting: Meeting, actor: User, description: str, owner_agency: Agency, due_date: date,
                   child: Child | None = None, owner: User | None = None, pathway: str = "") -> Action:
-    _require_editable(meeting)
+    _require_editable(meeting, actor)
     errors = {}
     if not description.strip():
         errors["description"] = "Say what is to be done."
@@ -153,8 +194,27 @@ def action_update_status(*, action: Action, actor: User, status: str, expected_v
 
 
 # --- closing and approving -----------------------------------------------------------------------
-def _snapshot(meeting: Meeting) -> dict[str, Any]:
+def draft_snapshot(meeting: Meeting) -> dict[str, Any]:
+    """Everything the approved record shows, frozen: who each child was and where they were held at the
+    meeting (so a partner's view of an old revision does not change when a child moves)."""
+    # the children on the agenda, in its order, then any other child the record mentions
+    order = list(meeting.agenda_items.filter(state=AgendaItem.State.LISTED).order_by("position")
+                 .values_list("child_id", flat=True))
+    mentioned = set()
+    for related in (meeting.minute_documents, meeting.decisions, meeting.actions, meeting.attendance,
+                    meeting.next_reviews):
+        mentioned.update(related.exclude(child=None).values_list("child_id", flat=True))
+    children = {c.pk: c for c in Child.objects.filter(pk__in=set(order) | mentioned)}
+    order += sorted(mentioned - set(order), key=lambda pk: children[pk].reference)
+    establishments = establishments_of(order)
     return {
+        "meeting": {"panel": meeting.panel.name, "starts_at": meeting.starts_at.isoformat(),
+                    "location": meeting.panel.location},
+        "items": [
+            {"child_id": pk, "reference": children[pk].reference, "name": children[pk].display_name,
+             "establishment_id": establishments.get(pk)}
+            for pk in order
+        ],
         "sections": [
             {"child_id": d.child_id, "section": d.section, "text": d.text}
             for d in MinuteDocument.objects.filter(meeting=meeting).order_by("child_id", "section")
@@ -165,19 +225,26 @@ def _snapshot(meeting: Meeting) -> dict[str, Any]:
         ],
         "actions": [
             {"id": a.pk, "child_id": a.child_id, "description": a.description, "owner": str(a.owner or ""),
-             "owner_agency": a.owner_agency.name, "due_date": a.due_date.isoformat(), "status": a.status}
+             "owner_agency": a.owner_agency.name, "owner_agency_id": a.owner_agency_id,
+             "due_date": a.due_date.isoformat(), "pathway": a.pathway, "status": a.status}
             for a in meeting.actions.select_related("owner", "owner_agency").order_by("id")
         ],
         "attendance": [
             {"child_id": a.child_id, "name": a.name, "agency": a.agency.name if a.agency else "", "status": a.status}
             for a in meeting.attendance.select_related("agency").order_by("child_id", "name")
         ],
+        "reviews": [
+            {"child_id": r.child_id, "review_by": r.review_by.isoformat()}
+            for r in meeting.next_reviews.order_by("child_id")
+        ],
     }
 
 
 @transaction.atomic
-def minutes_approve(*, meeting: Meeting, actor: User, reason: str = "") -> MinutesRevision:
-    """Freeze the record as the next numbered revision. After the first, a reason is required."""
+def minutes_approve(*, meeting: Meeting, actor: User, reason: str = "",
+                    corrections: list[CorrectionRequest] | None = None) -> MinutesRevision:
+    """Freeze the record as the next numbered revision. After the first, a reason is required; the
+    open correction requests it answers are marked accepted and linked to it."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.CLOSED:
         raise ValidationError({"meeting": "Close the meeting before approving its minutes."})
@@ -186,13 +253,51 @@ def minutes_approve(*, meeting: Meeting, actor: User, reason: str = "") -> Minut
         raise ValidationError({"reason": "Say why the approved minutes are being revised."})
     revision = MinutesRevision.objects.create(
         meeting=meeting, number=(previous.number + 1) if previous else 1, approved_by=actor,
-        reason=reason.strip(), snapshot=_snapshot(meeting))
+        reason=reason.strip(), snapshot=draft_snapshot(meeting))
+    if corrections:
+        accepted = CorrectionRequest.objects.filter(pk__in=[c.pk for c in corrections],
+                                                    revision__meeting=meeting, status=CorrectionRequest.Status.OPEN)
+        accepted.update(status=CorrectionRequest.Status.ACCEPTED, resolved_by=actor, resolved_at=timezone.now(),
+                        corrected_in=revision, resolution=f"Corrected in revision {revision.number}.")
     audit_record(actor=actor, action="minutes.approved", meeting=meeting, panel=meeting.panel,
                  detail={"revision": revision.number, "reason": revision.reason})
     _log(meeting, "minutes.approved", number=revision.number)
     event_emit("minutes.approved", {"meeting_id": meeting.pk, "revision": revision.number,
                                     "status": meeting.status})
     return revision
+
+
+# --- corrections ---------------------------------------------------------------------------------
+@transaction.atomic
+def correction_request(*, revision: MinutesRevision, actor: User, text: str) -> CorrectionRequest:
+    """An agency asks for approved minutes to be corrected; the chair and coordinator see it."""
+    if not text.strip():
+        raise ValidationError({"text": "Say what is wrong and what it should say."})
+    if revision.meeting.minutes_revisions.filter(number__gt=revision.number).exists():
+        raise ValidationError({"revision": "A newer revision has been approved: ask for a correction to that one."})
+    request = CorrectionRequest.objects.create(revision=revision, requested_by=actor, agency=actor.agency,
+                                               text=text.strip())
+    audit_record(actor=actor, action="minutes.correction_requested", meeting=revision.meeting,
+                 panel=revision.meeting.panel, detail={"revision": revision.number, "correction_id": request.pk})
+    _log(revision.meeting, "correction.requested", id=request.pk, revision=revision.number)
+    return request
+
+
+@transaction.atomic
+def correction_decline(*, correction: CorrectionRequest, actor: User, resolution: str) -> CorrectionRequest:
+    if not resolution.strip():
+        raise ValidationError({"resolution": "Tell the requester why the minutes stand as approved."})
+    updated = CorrectionRequest.objects.filter(pk=correction.pk, status=CorrectionRequest.Status.OPEN).update(
+        status=CorrectionRequest.Status.DECLINED, resolved_by=actor, resolved_at=timezone.now(),
+        resolution=resolution.strip())
+    correction.refresh_from_db()
+    if not updated:
+        raise ValidationError({"correction": f"This request is already {correction.get_status_display().lower()}."})
+    meeting = correction.revision.meeting
+    audit_record(actor=actor, action="minutes.correction_declined", meeting=meeting, panel=meeting.panel,
+                 detail={"correction_id": correction.pk})
+    _log(meeting, "correction.declined", id=correction.pk)
+    return correction
 
 
 def events_since(*, meeting: Meeting, after: int, limit: int = 500) -> tuple[list[MeetingEvent], bool]:

@@ -192,3 +192,48 @@ def test_compaction_keeps_the_text(live):
     assert document_compact(document_id=document.pk) == 5
     assert MinuteUpdate.objects.filter(document=document).count() == 1
     assert doc_text(load_doc(document.pk)).splitlines() == [f"line {n}" for n in range(5)]
+
+
+async def _closed_with(peer, code: int) -> bool:
+    """Drain frames until the server closes the socket; True if it closed with ``code``."""
+    for _ in range(50):
+        output = await peer.comm.receive_output(timeout=2)
+        if output["type"] == "websocket.close":
+            return output.get("code") == code
+    return False
+
+
+async def test_an_uninvited_partners_socket_is_closed_at_once(live):
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    partner, ok, _ = await connect(live, "invited_yoi", room)
+    editor, _, _ = await connect(live, "chair", room)
+    assert ok
+    from panels.models import MeetingInvitee
+
+    await sync_to_async(MeetingInvitee.objects.filter(meeting=live.meeting, user=live.users["invited_yoi"]).delete)()
+    assert await _closed_with(partner, 4404)
+    await editor.pump()
+    await editor.type("Still editing.")  # the others carry on
+    await editor.pump()
+    assert "Still editing." in editor.text
+    await editor.comm.disconnect()
+
+
+async def test_a_deactivated_editor_is_closed_and_approval_closes_partners_sockets(live):
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    coordinator, _, _ = await connect(live, "coordinator", room)
+    partner, _, _ = await connect(live, "invited_partner", room)
+    user = live.users["coordinator"]
+    user.is_active = False
+    await sync_to_async(user.save)()
+    assert await _closed_with(coordinator, 4404)
+
+    def approve():
+        from minutes import services
+
+        live.meeting.status = MeetingStatus.CLOSED
+        live.meeting.save()
+        services.minutes_approve(meeting=live.meeting, actor=live.users["chair"])
+
+    await sync_to_async(approve)()
+    assert await _closed_with(partner, 4404)  # partners now read the approved record, not the draft

@@ -93,7 +93,7 @@ def test_open_actions_come_back_on_the_next_agenda_of_any_panel(open_meeting):
     assert agenda_services.agenda_compute(meeting=next_meeting, today=w.meeting.local_date) == []
 
 
-def test_approval_freezes_numbered_revisions_and_locks_the_record(open_meeting):
+def test_approval_freezes_numbered_revisions_and_amendments_need_a_new_one(open_meeting):
     w = open_meeting
     MinuteDocument.objects.create(meeting=w.meeting, child=w.child, section="general", text="Address confirmed.")
     services.decision_record(meeting=w.meeting, actor=w.users["chair"], child=w.child, text="Close the item")
@@ -104,12 +104,53 @@ def test_approval_freezes_numbered_revisions_and_locks_the_record(open_meeting):
     first = services.minutes_approve(meeting=w.meeting, actor=w.users["chair"])
     assert first.number == 1
     assert first.snapshot["sections"] == [{"child_id": w.child.pk, "section": "general", "text": "Address confirmed."}]
-    with pytest.raises(ValidationError, match="approved"):
-        services.decision_record(meeting=w.meeting, actor=w.users["chair"], text="Too late")
+    assert [i["reference"] for i in first.snapshot["items"]] == [w.child.reference]
+    # once closed, only the chair or coordinator may change the record
+    with pytest.raises(ValidationError, match="only its chair or coordinator"):
+        services.decision_record(meeting=w.meeting, actor=w.users["case_manager"], text="Too late")
+    correction = services.correction_request(revision=first, actor=w.users["invited_partner"],
+                                             text="The decision was to keep the item open.")
+    services.decision_record(meeting=w.meeting, actor=w.users["chair"], child=w.child, text="Keep the item open")
     with pytest.raises(ValidationError, match="why"):
         services.minutes_approve(meeting=w.meeting, actor=w.users["chair"])
-    second = services.minutes_approve(meeting=w.meeting, actor=w.users["chair"], reason="Probation's correction")
-    assert second.number == 2 and first.snapshot == second.snapshot
+    second = services.minutes_approve(meeting=w.meeting, actor=w.users["chair"], reason="Probation's correction",
+                                      corrections=[correction])
+    assert second.number == 2
+    assert [d["text"] for d in second.snapshot["decisions"]] == ["Close the item", "Keep the item open"]
+    assert [d["text"] for d in first.snapshot["decisions"]] == ["Close the item"]  # revision 1 is untouched
+    correction.refresh_from_db()
+    assert correction.status == "accepted" and correction.corrected_in == second
+    with pytest.raises(ValidationError, match="newer revision"):
+        services.correction_request(revision=first, actor=w.users["invited_partner"], text="Another")
+
+
+def test_a_declined_correction_needs_an_answer_and_is_answered_once(open_meeting):
+    w = open_meeting
+    w.meeting.status = MeetingStatus.CLOSED
+    w.meeting.save()
+    revision = services.minutes_approve(meeting=w.meeting, actor=w.users["chair"])
+    correction = services.correction_request(revision=revision, actor=w.users["invited_partner"], text="Wrong date")
+    assert correction.agency == w.users["invited_partner"].agency
+    with pytest.raises(ValidationError, match="why"):
+        services.correction_decline(correction=correction, actor=w.users["chair"], resolution=" ")
+    services.correction_decline(correction=correction, actor=w.users["chair"], resolution="The date is right.")
+    with pytest.raises(ValidationError, match="already declined"):
+        services.correction_decline(correction=correction, actor=w.users["chair"], resolution="Again")
+
+
+def test_next_review_is_versioned_and_after_the_meeting(open_meeting):
+    w = open_meeting
+    with pytest.raises(ValidationError, match="after this meeting"):
+        services.next_review_set(meeting=w.meeting, actor=w.users["chair"], child=w.child,
+                                 review_by=w.meeting.local_date)
+    review = services.next_review_set(meeting=w.meeting, actor=w.users["chair"], child=w.child,
+                                      review_by=w.meeting.local_date + timedelta(28))
+    moved = services.next_review_set(meeting=w.meeting, actor=w.users["chair"], child=w.child,
+                                     review_by=w.meeting.local_date + timedelta(21), expected_version=1)
+    assert moved.pk == review.pk and moved.version == 2
+    with pytest.raises(services.RecordConflict):
+        services.next_review_set(meeting=w.meeting, actor=w.users["chair"], child=w.child,
+                                 review_by=w.meeting.local_date + timedelta(35), expected_version=1)
 
 
 def test_actions_are_never_deleted(open_meeting):
