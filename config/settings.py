@@ -129,11 +129,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- channels ------------------------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
+    # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's blocking pop (BZPOPMIN,
+    # 5 s): every idle worker then fails its receive, crashing a socket (1011) and sometimes losing a message in
+    # flight (django/channels_redis#422). A read timeout longer than the blocking pop keeps failure detection.
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+from celery.schedules import crontab  # noqa: E402  (settings read top to bottom; kept beside its use)
+
+# --- background work ------------------------------------------------------------------------------
+# Production shape: Celery on the same Redis (config/celery.py), beat runs the daily jobs. Embedded
+# shape: no broker; tasks run in-process when called, and cron runs the management commands.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "Europe/London"
+CELERY_BEAT_SCHEDULE = {
+    "reminders-daily": {"task": "notifications.reminders_daily", "schedule": crontab(hour=7, minute=0),
+                        "options": {"expires": 60 * 60 * 12}},
+}
 
 # --- auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "panels.User"

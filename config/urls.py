@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("panels.urls")),
     path("", include("agendas.urls")),
     path("", include("minutes.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -4,10 +4,16 @@ Each connection is checked at connect (session, origin, need to know for this me
 section). Every update from an editor is applied to the server's copy and persisted *before* it is
 relayed; updates from read-only viewers are dropped. A joining or reconnecting client is synced from
 the server's state, never from peers.
+
+Relays go through the channel layer and can be lost (a worker killed between storing and relaying, a
+Redis restart that wipes group membership while sockets stay open), so each connection also catches up
+from the store every few seconds; see ``MinutesConsumer._catch_up``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from urllib.parse import unquote
 
 from channels.db import database_sync_to_async
@@ -25,11 +31,15 @@ from pycrdt import (
 
 from minutes.access import document_access
 from minutes.documents import document_get_or_create, load_doc, update_persist
+from minutes.models import MinuteUpdate
 from panels.models import User
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_BIG = 1009
+CLOSE_TRY_AGAIN = 1013  # a reconnecting client resyncs from the store
 MAX_FRAME_BYTES = 512 * 1024
 
 
@@ -64,7 +74,28 @@ def _recheck(user_id: int, room: str) -> tuple[bool, bool]:
     return True, access.can_write
 
 
+@database_sync_to_async
+def _stored_if_newer(document_id: int, seen: int | None):
+    """The newest id in the document's update log, and the stored state if that id is not ``seen``.
+
+    update_persist serialises a document's writers on its row, so its log ids grow in commit order: an
+    unchanged newest id means nothing was stored since the last look (compaction writes a new id too).
+    """
+    latest = MinuteUpdate.objects.filter(document_id=document_id).order_by("-id").values_list("id", flat=True).first()
+    return latest, (None if latest == seen else load_doc(document_id))
+
+
 class MinutesConsumer(AsyncWebsocketConsumer):
+    catch_up_seconds = 5.0
+    _catching_up: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # however the connection ends (closed, or the consumer failed): stop catching up
+            if self._catching_up is not None:
+                self._catching_up.cancel()
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -84,6 +115,37 @@ class MinutesConsumer(AsyncWebsocketConsumer):
         await self.send(bytes_data=create_sync_message(self.doc))
         state = self.doc.get_update()
         await self.send(bytes_data=bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP2]) + write_message(state))
+        self._catching_up = asyncio.create_task(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        """Every few seconds: re-join the groups and send the client what the store has and it lacks.
+
+        Storing comes before relaying, but a relay can still be lost: the worker dies between the two, or
+        Redis restarts and forgets the groups' members (channels-redis keeps them there) while every socket
+        stays open, so it silently hears nothing more. One lost update also holds back every later update
+        that builds on it, in Yjs. Re-joining restores the relay (group_add is idempotent), and the diff
+        between the store and this connection's copy (which holds all that was sent to or came from this
+        client) delivers what was missed. A channel-layer or database failure closes the socket with a
+        try-again code, and the client's reconnect resyncs it.
+        """
+        seen = None
+        while True:
+            await asyncio.sleep(self.catch_up_seconds)
+            try:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+                await self.channel_layer.group_add(f"user.{self.user_id}", self.channel_name)
+                seen, stored = await _stored_if_newer(self.document.pk, seen)
+                missing = stored.get_update(self.doc.get_state()) if stored is not None else b"\x00\x00"
+                if missing != b"\x00\x00" and not (await _recheck(self.user_id, self.room))[0]:
+                    await self.close(code=CLOSE_NOT_FOUND)  # may no longer read it, and was not told
+                    return
+            except Exception as exc:
+                logger.warning("minutes %s: catching up failed (%s); closing to resync", self.room, exc)
+                await self.close(code=CLOSE_TRY_AGAIN)
+                return
+            if missing != b"\x00\x00":
+                self.doc.apply_update(missing)
+                await self.send(bytes_data=create_update_message(missing))
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "group", None):

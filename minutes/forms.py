@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from minutes.models import Attendance
+from minutes.models import Action, Attendance
 
 
 class DecisionForm(forms.Form):
@@ -46,3 +46,29 @@ class CorrectionForm(forms.Form):
 
 class DeclineForm(forms.Form):
     resolution = forms.CharField(label="Why the minutes stand as approved", widget=forms.Textarea, max_length=2000)
+
+
+class ActionUpdateForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="New status", choices=[("", "No change")] + [
+        (s, label) for s, label in Action.Status.choices], required=False)
+    note = forms.CharField(label="Progress note", widget=forms.Textarea, max_length=4000, required=False)
+    evidence = forms.CharField(label="Evidence of completion (optional)", max_length=2000, required=False)
+
+
+class DueDateRequestForm(forms.Form):
+    new_due_date = forms.DateField(label="New due date (YYYY-MM-DD)", input_formats=["%Y-%m-%d"])
+    reason = forms.CharField(label="Why more time is needed", widget=forms.Textarea, max_length=2000)
+
+
+class DueDateDecisionForm(forms.Form):
+    agree = forms.TypedChoiceField(choices=[("1", "Agree"), ("0", "Refuse")], coerce=lambda v: v == "1")
+    note = forms.CharField(label="Note to the owner", max_length=2000, required=False)
+
+
+class RegisterFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Status", required=False, choices=[("open", "Open (any)"), ("", "All")] + list(
+        Action.Status.choices))
+    owner_agency = forms.IntegerField(label="Owner agency", required=False)
+    child = forms.CharField(label="Child reference", required=False, max_length=40)
+    overdue = forms.BooleanField(label="Overdue only", required=False)

@@ -140,6 +140,7 @@ class Action(models.Model):
     due_date = models.DateField()
     pathway = models.CharField(max_length=60, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    evidence = models.TextField(blank=True, help_text="How completion can be checked (a note, a reference).")
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -161,7 +162,10 @@ class ActionEvent(models.Model):
     """Append-only history of an action."""
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="history")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    actor_label = models.CharField(max_length=254, blank=True,
+                                   help_text="Who acted when not signed in (the address a link was sent to).")
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
     note = models.TextField(blank=True)
@@ -173,6 +177,36 @@ class ActionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class DueDateRequest(models.Model):
+    """An owner asks for more time; the panel's chair or coordinator decides."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for the panel"
+        AGREED = "agreed", "Agreed"
+        REFUSED = "refused", "Refused"
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="due_date_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    requested_by_label = models.CharField(max_length=254, blank=True)
+    new_due_date = models.DateField()
+    reason = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["action"], condition=Q(status="open"),
+                                               name="one_open_due_date_request")]
+
+    def __str__(self) -> str:
+        return f"New date {self.new_due_date} for action {self.action_id}"
 
 
 class MeetingEvent(models.Model):

@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
 from agendas.models import AgendaItem
 from minutes.access import establishments_of, minutes_editor
 from minutes.models import Action, Attendance, Decision, MinuteDocument
 from panels import permissions
 from panels.enums import Section
+from panels.models import PanelMembership
+from panels.permissions import Viewer
 from panels.selectors import MeetingAccess
 
 
@@ -68,3 +73,62 @@ def minutes_view(access: MeetingAccess) -> tuple[list[ItemView], bool]:
         if record.child_id in by_child:
             by_child[record.child_id].attendance.append(record)
     return items, minutes_editor(access)
+
+
+# --- actions between meetings ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ActionAccess:
+    action: Action
+    can_update: bool  # the owner, the owner agency's people, the panel's managers
+    can_manage: bool  # the panel's chair or coordinator (and the service's managers): verify, decide dates
+
+
+ACTION_RELATED = ("child", "owner", "owner_agency", "meeting__panel", "created_by")
+
+
+def _action_access(user, action: Action) -> ActionAccess | None:
+    viewer = Viewer.of(user)
+    panel = action.meeting.panel
+    membership = PanelMembership.objects.filter(panel=panel, user=user).values_list("role", flat=True).first()
+    can_manage = permissions.can_manage_panel(viewer, service_id=panel.service_id, membership=membership)
+    owns = action.owner_id == user.pk or (user.agency_id is not None and action.owner_agency_id == user.agency_id)
+    sees = (can_manage or owns or viewer.sees_whole_service(panel.service_id)
+            or (viewer.is_staff_of(panel.service_id) and (membership is not None or (
+                action.child is not None and action.child.case_manager_id == user.pk))))
+    if not sees:
+        return None
+    return ActionAccess(action, can_update=owns or can_manage, can_manage=can_manage)
+
+
+def action_get_for_user(*, user, action_id: int) -> ActionAccess:
+    """One action, for someone with a reason to see it; 404 for everyone else."""
+    action = Action.objects.select_related(*ACTION_RELATED).filter(pk=action_id).first()
+    access = _action_access(user, action) if action is not None and user.is_authenticated else None
+    if access is None:
+        raise Http404("No such action")
+    return access
+
+
+def action_list_for_user(*, user) -> QuerySet[Action]:
+    """"My actions": what the user owns, and what their agency owns without a named person."""
+    mine = Q(owner=user)
+    if user.agency_id is not None:
+        mine |= Q(owner=None, owner_agency_id=user.agency_id)
+    return Action.objects.filter(mine).select_related(*ACTION_RELATED).order_by("due_date", "id")
+
+
+def action_register(*, panel, status: str = "", owner_agency_id: int | None = None, child_id: int | None = None,
+                    overdue_on=None) -> QuerySet[Action]:
+    """A panel's action register, filtered. ``status`` may be "open" for every open status."""
+    actions = Action.objects.filter(meeting__panel=panel).select_related(*ACTION_RELATED)
+    if status == "open":
+        actions = actions.filter(status__in=Action.OPEN_STATUSES)
+    elif status:
+        actions = actions.filter(status=status)
+    if owner_agency_id:
+        actions = actions.filter(owner_agency_id=owner_agency_id)
+    if child_id:
+        actions = actions.filter(child_id=child_id)
+    if overdue_on is not None:
+        actions = actions.filter(status__in=Action.OPEN_STATUSES, due_date__lt=overdue_on)
+    return actions.order_by("due_date", "id")

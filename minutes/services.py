@@ -23,6 +23,7 @@ from minutes.models import (
     Attendance,
     CorrectionRequest,
     Decision,
+    DueDateRequest,
     MeetingEvent,
     MinuteDocument,
     MinutesRevision,
@@ -53,7 +54,7 @@ def _log(meeting: Meeting, kind: str, *, child: Child | None = None, **payload: 
     return event
 
 
-def _manages(actor: User, meeting: Meeting) -> bool:
+def actor_manages(actor: User, meeting: Meeting) -> bool:
     membership = PanelMembership.objects.filter(panel_id=meeting.panel_id, user=actor).values_list("role", flat=True)
     return permissions.can_manage_panel(Viewer.of(actor), service_id=meeting.panel.service_id,
                                         membership=membership.first())
@@ -64,7 +65,7 @@ def _require_editable(meeting: Meeting, actor: User) -> None:
     chair and coordinator tidy or amend the record (an amendment is approved as a new revision)."""
     if meeting.status not in EDITABLE:
         raise ValidationError({"meeting": "The minutes can be written once the meeting is open."})
-    if meeting.status == MeetingStatus.CLOSED and not _manages(actor, meeting):
+    if meeting.status == MeetingStatus.CLOSED and not actor_manages(actor, meeting):
         raise ValidationError({"meeting": "The meeting is closed: only its chair or coordinator can change the "
                                           "minutes now."})
 
@@ -176,21 +177,94 @@ ALLOWED_MOVES = {
 
 
 @transaction.atomic
-def action_update_status(*, action: Action, actor: User, status: str, expected_version: int, note: str = "") -> Action:
-    """Move an action on; cancelling needs a reason. Concurrent updates are refused, never overwritten."""
+def action_update_status(*, action: Action, actor: User | None, status: str, expected_version: int, note: str = "",
+                         evidence: str = "", actor_label: str = "") -> Action:
+    """Move an action on, with a progress note and optional evidence. Cancelling needs a reason; only the
+    panel's chair or coordinator verifies a completed action. Concurrent updates are refused, never
+    overwritten. ``actor`` is None for someone acting through a signed link (``actor_label`` says who)."""
     if status not in ALLOWED_MOVES.get(action.status, set()):
         target = Action.Status(status).label.lower() if status in Action.Status.values else repr(status)
         raise ValidationError({"status": f"An action that is {action.get_status_display().lower()} cannot become "
                                          f"{target}."})
     if status == Action.Status.CANCELLED and not note.strip():
         raise ValidationError({"note": "Give a reason for cancelling the action."})
+    if status == Action.Status.BLOCKED and not note.strip():
+        raise ValidationError({"note": "Say which agency it is waiting for, and what for."})
+    if status == Action.Status.VERIFIED and (actor is None or not actor_manages(actor, action.meeting)):
+        raise ValidationError({"status": "Only the panel's chair or coordinator verifies a completed action."})
     previous = action.status
-    action = _cas(Action, action, expected_version, status=status, updated_at=timezone.now())
-    ActionEvent.objects.create(action=action, actor=actor, from_status=previous, to_status=status, note=note.strip())
+    values = {"status": status, "updated_at": timezone.now()}
+    if evidence.strip():
+        values["evidence"] = evidence.strip()
+    action = _cas(Action, action, expected_version, **values)
+    ActionEvent.objects.create(action=action, actor=actor, actor_label=actor_label, from_status=previous,
+                               to_status=status, note=note.strip(),
+                               changes={"evidence": evidence.strip()} if evidence.strip() else {})
     audit_record(actor=actor, action="action.status_changed", child=action.child, meeting=action.meeting,
-                 detail={"action_id": action.pk, "from": previous, "to": status})
+                 detail={"action_id": action.pk, "from": previous, "to": status, "via": actor_label or None})
     _log(action.meeting, "action.updated", child=action.child, id=action.pk, version=action.version)
     return action
+
+
+@transaction.atomic
+def action_note_add(*, action: Action, actor: User | None, note: str, actor_label: str = "") -> ActionEvent:
+    """A progress note without a change of status."""
+    if not note.strip():
+        raise ValidationError({"note": "Write the progress note."})
+    return ActionEvent.objects.create(action=action, actor=actor, actor_label=actor_label, from_status=action.status,
+                                      to_status=action.status, note=note.strip())
+
+
+@transaction.atomic
+def due_date_request(*, action: Action, actor: User | None, new_due_date: date, reason: str,
+                     actor_label: str = "") -> DueDateRequest:
+    """The owner asks for more time; the panel decides. One open request per action."""
+    errors = {}
+    if not action.is_open:
+        errors["action"] = f"The action is {action.get_status_display().lower()}: its date no longer matters."
+    if new_due_date <= action.due_date:
+        errors["new_due_date"] = "Ask for a date after the current due date."
+    if not reason.strip():
+        errors["reason"] = "Say why more time is needed."
+    if action.due_date_requests.filter(status=DueDateRequest.Status.OPEN).exists():
+        errors["action"] = "A request for a new date is already waiting for the panel."
+    if errors:
+        raise ValidationError(errors)
+    request = DueDateRequest.objects.create(action=action, requested_by=actor, requested_by_label=actor_label,
+                                            new_due_date=new_due_date, reason=reason.strip())
+    ActionEvent.objects.create(action=action, actor=actor, actor_label=actor_label, from_status=action.status,
+                               to_status=action.status, note=f"Asked to move the due date to {new_due_date:%-d %b %Y}:"
+                                                             f" {reason.strip()}")
+    _log(action.meeting, "action.date_requested", child=action.child, id=action.pk, request=request.pk)
+    return request
+
+
+@transaction.atomic
+def due_date_decide(*, request: DueDateRequest, actor: User, agree: bool, note: str = "") -> DueDateRequest:
+    action = request.action
+    if not actor_manages(actor, action.meeting):
+        raise ValidationError({"request": "Only the panel's chair or coordinator decides a new due date."})
+    if not agree and not note.strip():
+        raise ValidationError({"note": "Say why the date stays as it is."})
+    updated = DueDateRequest.objects.filter(pk=request.pk, status=DueDateRequest.Status.OPEN).update(
+        status=DueDateRequest.Status.AGREED if agree else DueDateRequest.Status.REFUSED, decided_by=actor,
+        decided_at=timezone.now(), decision_note=note.strip())
+    request.refresh_from_db()
+    if not updated:
+        raise ValidationError({"request": f"This request is already {request.get_status_display().lower()}."})
+    if agree:
+        previous = action.due_date
+        action = _cas(Action, action, action.version, due_date=request.new_due_date, updated_at=timezone.now())
+        ActionEvent.objects.create(action=action, actor=actor, from_status=action.status, to_status=action.status,
+                                   note=f"Due date moved from {previous:%-d %b %Y} to {action.due_date:%-d %b %Y}.",
+                                   changes={"due_date": [previous.isoformat(), action.due_date.isoformat()]})
+    else:
+        ActionEvent.objects.create(action=action, actor=actor, from_status=action.status, to_status=action.status,
+                                   note=f"New due date refused: {note.strip()}")
+    audit_record(actor=actor, action="action.date_decided", child=action.child, meeting=action.meeting,
+                 detail={"action_id": action.pk, "agreed": agree})
+    _log(action.meeting, "action.updated", child=action.child, id=action.pk, version=action.version)
+    return request
 
 
 # --- closing and approving -----------------------------------------------------------------------

@@ -18,4 +18,8 @@ urlpatterns = [
          name="minutes_correction_add"),
     path("meetings/<int:meeting_id>/minutes/corrections/<int:correction_id>/decline", views.correction_decline,
          name="minutes_correction_decline"),
+    path("actions/", views.my_actions, name="my_actions"),
+    path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
+    path("actions/<int:action_id>/link/<str:token>/", views.action_link, name="action_link"),
+    path("panels/<int:panel_id>/actions/", views.action_register_page, name="action_register"),
 ]

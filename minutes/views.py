@@ -7,28 +7,42 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minutes import presenters, services
 from minutes.access import can_write_minutes, minutes_editor
 from minutes.forms import (
     ActionForm,
+    ActionUpdateForm,
     ApproveForm,
     AttendanceForm,
     CorrectionForm,
     DecisionForm,
     DeclineForm,
+    DueDateDecisionForm,
+    DueDateRequestForm,
+    RegisterFilterForm,
     ReviewForm,
 )
-from minutes.models import CorrectionRequest
-from minutes.selectors import minutes_view
+from minutes.links import LinkRefused, action_link_read
+from minutes.models import Action, CorrectionRequest, DueDateRequest
+from minutes.selectors import (
+    ACTION_RELATED,
+    ActionAccess,
+    action_get_for_user,
+    action_list_for_user,
+    action_register,
+    minutes_view,
+)
 from panels import permissions
 from panels.audit import audit_record
 from panels.models import Agency, Child, User
 from panels.permissions import Viewer
-from panels.selectors import meeting_get_for_user
+from panels.selectors import meeting_get_for_user, panel_get_for_user
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -271,3 +285,137 @@ def correction_decline(request, meeting_id: int, correction_id: int):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     return redirect("minutes_approved", meeting_id=meeting_id)
+
+
+# --- actions between meetings ----------------------------------------------------------------------
+@login_required
+@require_GET
+def my_actions(request):
+    today = timezone.localdate()
+    show = request.GET.get("show", "open")
+    actions = action_list_for_user(user=request.user)
+    if show != "all":
+        actions = actions.filter(status__in=Action.OPEN_STATUSES)
+    paginator = Paginator(actions, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "minutes/my_actions.html", {
+        "page": page, "today": today, "show": show, "rag": rag_of(today),
+    })
+
+
+def rag_of(today):
+    def rag(action) -> str:
+        if not action.is_open:
+            return "grey"
+        if action.due_date < today:
+            return "red"
+        return "amber" if (action.due_date - today).days <= 7 else "green"
+    return rag
+
+
+def _action_page(request, access: ActionAccess, *, link=None):
+    """The action page for the signed-in (``link`` None) and for someone arriving by a signed link."""
+    action = access.action
+    actor = None if link else request.user
+    label = link.email if link else ""
+    if link and link.user_id:
+        actor = User.objects.filter(pk=link.user_id, is_active=True).first()
+    here = request.path
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        try:
+            if kind == "update" and access.can_update:
+                form = ActionUpdateForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError({"version": "Reload the page and try again."})
+                data = form.cleaned_data
+                if data["status"]:
+                    services.action_update_status(action=action, actor=actor, actor_label=label,
+                                                  status=data["status"], expected_version=data["version"],
+                                                  note=data["note"], evidence=data["evidence"])
+                else:
+                    services.action_note_add(action=action, actor=actor, actor_label=label, note=data["note"])
+                messages.success(request, "Action updated.")
+            elif kind == "date" and access.can_update:
+                form = DueDateRequestForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError({"new_due_date": "Give the new date as YYYY-MM-DD and a reason."})
+                services.due_date_request(action=action, actor=actor, actor_label=label,
+                                          new_due_date=form.cleaned_data["new_due_date"],
+                                          reason=form.cleaned_data["reason"])
+                messages.success(request, "Request sent: the panel's chair or coordinator will decide.")
+            elif kind == "decide" and access.can_manage and link is None:
+                form = DueDateDecisionForm(request.POST)
+                pending = action.due_date_requests.filter(status=DueDateRequest.Status.OPEN).first()
+                if pending is None or not form.is_valid():
+                    raise ValidationError({"request": "There is no request waiting for a decision."})
+                services.due_date_decide(request=pending, actor=request.user, agree=form.cleaned_data["agree"],
+                                         note=form.cleaned_data["note"])
+                messages.success(request, "Decision recorded; the owner can see it.")
+            else:
+                raise Http404("No such action")
+        except services.RecordConflict as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        return redirect(here)
+    history = list(action.history.select_related("actor").order_by("-created_at", "-id"))
+    notices = list(action.notices.order_by("-created_at", "-id")) if hasattr(action, "notices") else []
+    requests = list(action.due_date_requests.select_related("requested_by", "decided_by"))
+    return render(request, "minutes/action_detail.html", {
+        "action": action, "access": access, "history": history, "notices": notices, "requests": requests,
+        "link": link, "here": here, "today": timezone.localdate(), "rag": rag_of(timezone.localdate()),
+        "statuses": [(s, label) for s, label in Action.Status.choices
+                     if s in services.ALLOWED_MOVES.get(action.status, set())
+                     and (s != Action.Status.VERIFIED or access.can_manage)],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_detail(request, action_id: int):
+    return _action_page(request, action_get_for_user(user=request.user, action_id=action_id))
+
+
+@require_http_methods(["GET", "POST"])
+def action_link(request, action_id: int, token: str):
+    """A signed, expiring link from an email: this one action only, no browsing beyond it."""
+    try:
+        link = action_link_read(token=token, action_id=action_id)
+    except LinkRefused as exc:
+        return render(request, "minutes/link_refused.html", {"reason": exc.reason}, status=403)
+    action = Action.objects.select_related(*ACTION_RELATED).filter(pk=action_id).first()
+    if action is None:
+        raise Http404("No such action")
+    access = ActionAccess(action, can_update=True, can_manage=False)
+    response = _action_page(request, access, link=link)
+    response["Referrer-Policy"] = "no-referrer"  # the token never leaks to another site
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def action_register_page(request, panel_id: int):
+    access = panel_get_for_user(user=request.user, panel_id=panel_id)
+    if not Viewer.of(request.user).is_staff_of(access.panel.service_id):
+        raise Http404("No such panel")
+    today = timezone.localdate()
+    form = RegisterFilterForm(request.GET or {"status": "open"})
+    filters = form.cleaned_data if form.is_valid() else {"status": "open"}
+    child_id = None
+    if filters.get("child"):
+        child_id = Child.objects.filter(service_id=access.panel.service_id,
+                                        reference=filters["child"].strip()).values_list("pk", flat=True).first() or -1
+    actions = action_register(panel=access.panel, status=filters.get("status", ""),
+                              owner_agency_id=filters.get("owner_agency"), child_id=child_id,
+                              overdue_on=today if filters.get("overdue") else None)
+    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    agencies = Agency.objects.filter(pk__in=Action.objects.filter(meeting__panel=access.panel)
+                                     .values("owner_agency")).order_by("name")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "minutes/action_register.html", {
+        "panel": access.panel, "access": access, "page": page, "form": form, "agencies": agencies,
+        "today": today, "rag": rag_of(today), "query": query.urlencode(),
+    })

@@ -68,6 +68,8 @@ class User(AbstractUser):
     line_manager = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
+    digest_emails = models.BooleanField(
+        default=False, help_text="One email a day listing every action that needs attention, instead of one each.")
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -95,6 +97,9 @@ class Panel(models.Model):
     video_link = models.URLField(blank=True)
     mailbox = models.EmailField(blank=True, help_text="Organiser address for invites.")
     rule_settings = models.JSONField(default=dict, blank=True)
+    strategic_lead = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Who the chair escalates an action to when the panel cannot resolve it.")
     is_active = models.BooleanField(default=True)
 
     class Meta:

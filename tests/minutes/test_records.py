@@ -42,7 +42,8 @@ def test_concurrent_status_changes_are_detected_not_overwritten(open_meeting):
     first = services.action_update_status(action=action, actor=w.users["invited_partner"], status="in_progress",
                                           expected_version=1, note="Booked")
     with pytest.raises(services.RecordConflict) as exc:
-        services.action_update_status(action=action, actor=w.users["chair"], status="blocked", expected_version=1)
+        services.action_update_status(action=action, actor=w.users["chair"], status="blocked", expected_version=1,
+                                      note="Waiting for housing")
     assert exc.value.current.status == "in_progress" and first.version == 2
     with pytest.raises(ValidationError, match="reason"):
         services.action_update_status(action=first, actor=w.users["chair"], status="cancelled", expected_version=2)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from notifications import views
+
+urlpatterns = [
+    path("actions/<int:action_id>/escalate", views.action_escalate, name="action_escalate"),
+]
