@@ -38,11 +38,14 @@ from minutes.selectors import (
     action_register,
     minutes_view,
 )
+from minutes.timeline import caseload, child_timeline
 from panels import permissions
 from panels.audit import audit_record
+from panels.keydates import upcoming_key_dates
 from panels.models import Agency, Child, User
 from panels.permissions import Viewer
-from panels.selectors import meeting_get_for_user, panel_get_for_user
+from panels.records import child_to_record
+from panels.selectors import child_get_for_user, child_list_for_user, meeting_get_for_user, panel_get_for_user
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -419,3 +422,25 @@ def action_register_page(request, panel_id: int):
         "panel": access.panel, "access": access, "page": page, "form": form, "agencies": agencies,
         "today": today, "rag": rag_of(today), "query": query.urlencode(),
     })
+
+
+@login_required
+@require_GET
+def child_timeline_page(request, child_id: int):
+    child = child_get_for_user(user=request.user, child_id=child_id)
+    audit_record(actor=request.user, action="child.timeline_viewed", child=child, request=request)
+    entries = child_timeline(child=child, viewer=Viewer.of(request.user), today=timezone.localdate())
+    return render(request, "minutes/child_timeline.html", {"child": child, "entries": entries})
+
+
+@login_required
+@require_GET
+def my_children(request):
+    viewer = Viewer.of(request.user)
+    if not viewer.is_service_staff:
+        raise Http404("No such page")
+    today = timezone.localdate()
+    children = list(child_list_for_user(user=request.user).filter(case_manager=request.user))
+    rows = caseload(children=children, today=today,
+                    key_dates_for=lambda c: upcoming_key_dates(child_to_record(c), today=today, limit=4))
+    return render(request, "minutes/my_children.html", {"rows": rows, "today": today})

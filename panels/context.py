@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from panels.enums import SERVICE_WIDE_ROLES, AgencyKind, MeetingStatus
+from panels.enums import SERVICE_WIDE_ROLES, AgencyKind, MeetingStatus, UserRole
 
 STATUS_COLOURS = {
     MeetingStatus.DRAFT: "grey",
@@ -31,7 +31,10 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], **HELPERS}
     is_staff = user.agency is not None and user.agency.kind == AgencyKind.YJS
-    items = [("Home", reverse("home")), ("Meetings", reverse("meeting_list")), ("Panels", reverse("panel_list"))]
+    items = [("Home", reverse("home")), ("Meetings", reverse("meeting_list")), ("Panels", reverse("panel_list")),
+             ("My actions", reverse("my_actions"))]
+    if is_staff and user.role == UserRole.CASE_MANAGER:
+        items.append(("My children", reverse("my_children")))
     if is_staff:
         items.append(("Children", reverse("child_list")))
     items.append(("Agencies", reverse("agency_list")))

@@ -139,3 +139,42 @@ def test_a_signed_link_opens_one_action_only(held, client):
     assert client.get(reverse("my_actions")).status_code == 302
     assert client.get(reverse("action_detail", args=[a.pk])).status_code == 302
     assert Action.objects.get(pk=other.pk).status == "open"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_childs_timeline_is_need_to_know(held, login, persona, django_assert_max_num_queries):
+    from minutes.models import MinuteDocument
+
+    MinuteDocument.objects.create(meeting=held.meeting, child=held.child, section="general", text="Address found.")
+    MinuteDocument.objects.create(meeting=held.meeting, child=held.child, section="health", text="CAMHS referral.")
+    services.decision_record(meeting=held.meeting, actor=held.users["chair"], child=held.child, text="Keep on panel")
+    client = login(held, persona)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("child_timeline", args=[held.child.pk]))
+    readers = {"coordinator", "case_manager"}  # the service's managers, and the child's own case manager
+    if persona == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == (200 if persona in readers else 404)
+    if response.status_code == 200:
+        body = response.content.decode()
+        assert "Address found." in body and "Keep on panel" in body and "Confirm the release address" in body
+        assert "CAMHS referral." in body  # both roles hold the restricted sections
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_my_children_for_case_managers(held, login, persona, django_assert_max_num_queries):
+    client = login(held, persona)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("my_children"))
+    if persona == "anonymous":
+        assert response.status_code == 302
+        return
+    staff = {"coordinator", "chair", "case_manager", "other_case_manager", "outsider"}  # any service's staff
+    assert response.status_code == (200 if persona in staff else 404)
+    body = response.content.decode()
+    if persona != "case_manager":
+        assert "YJ-0001" not in body  # only one's own caseload
+    if persona == "case_manager":
+        assert "YJ-0001" in body and "YJ-0002" not in body and "Confirm the release address" in body
+        assert "On track" in body
