@@ -90,6 +90,14 @@ def test_open_actions_come_back_on_the_next_agenda_of_any_panel(open_meeting):
     reasons = {i.reference: i.reasons for i in items}
     assert reasons["YJ-0001"][0]["code"] == "OPEN_ACTIONS"
     assert reasons["YJ-0001"][0]["late"] is True  # due a week after the first meeting, overdue by the next
+    assert reasons["YJ-0001"][0]["actions"] == [{"description": "Confirm release address", "owner": "Probation Service",
+                                                 "due": action.due_date.isoformat(), "status": "open", "overdue": True}]
+    # …listed under the child's item on the agenda page and in the pack (same reason data)
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    html = render_to_string("agendas/_reasons.html", {"reasons": reasons["YJ-0001"]}, request=RequestFactory().get("/"))
+    assert "Confirm release address: Probation Service" in html
     services.action_update_status(action=action, actor=w.users["chair"], status="done", expected_version=1)
     assert agenda_services.agenda_compute(meeting=next_meeting, today=w.meeting.local_date) == []
 
