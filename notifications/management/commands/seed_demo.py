@@ -1,10 +1,12 @@
-"""python manage.py seed_demo — a fictional service with panels, people, children, meetings and agendas."""
+"""python manage.py seed_demo — a fictional service: panels, people, children, meetings, agendas, minutes and
+actions. It lives in the rightmost app because it orchestrates all of them (panels → agendas → minutes)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
 from agendas.demo import hold_demo_history, publish_demo_agendas
+from minutes.demo import record_demo_minutes
 from panels.demo import DEMO_PASSWORD, USERS, seed_demo, seed_demo_late_arrivals
 
 
@@ -18,12 +20,13 @@ class Command(BaseCommand):
     def handle(self, *args, children: int, quiet_logins: bool, **options) -> None:
         summary = seed_demo(children=children)
         hold_demo_history()
+        minuted = record_demo_minutes()
         arrivals = seed_demo_late_arrivals()
         published = publish_demo_agendas()
         self.stdout.write(self.style.SUCCESS(
             f"Demo service ready: {summary.agencies} agencies, {summary.users} users, {summary.panels} panels, "
             f"{summary.children_added + arrivals} children added, {summary.meetings} meetings, "
-            f"{published} agenda(s) published."
+            f"{published} agenda(s) published, minutes of {minuted} held meeting(s) recorded."
         ))
         if quiet_logins:
             return
