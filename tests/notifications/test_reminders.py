@@ -224,3 +224,25 @@ def test_over_real_smtp_a_failed_send_is_retried_by_the_next_run(actions, settin
     finally:
         controller.stop()
     assert not Action.objects.filter(status="cancelled").exists()
+
+
+@pytest.mark.django_db
+def test_a_user_opts_in_to_the_daily_digest(world, login):
+    client = login(world, "invited_partner")
+    assert client.get("/account/emails/").status_code == 200
+    client.post("/account/emails/", {"digest": "yes"})
+    world.users["invited_partner"].refresh_from_db()
+    assert world.users["invited_partner"].digest_emails is True
+    client.logout()
+    assert client.get("/account/emails/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_celery_task_runs_the_same_job(actions):
+    from notifications.tasks import reminders_daily
+
+    result = reminders_daily.apply().get()
+    assert set(result) == {"checked", "recorded", "emails"}
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULE["reminders-daily"]["task"] == reminders_daily.name
