@@ -92,3 +92,17 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_test_database(django_db_setup, django_db_blocker):
+    """PostgreSQL shape: before the test database is dropped, end the sessions that worker threads of
+    async tests may still hold (asgiref runs sync code in threads whose connections outlive the test)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")

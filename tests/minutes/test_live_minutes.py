@@ -7,7 +7,7 @@ restricted sections and other establishments' children are never sent; updates a
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from pycrdt import (
@@ -79,7 +79,7 @@ class Peer:
 
 
 async def connect(world, persona, room):
-    cookie = await sync_to_async(_cookie)(world.users[persona])
+    cookie = await database_sync_to_async(_cookie)(world.users[persona])
     comm = WebsocketCommunicator(application, f"/ws/minutes/{room}", headers=[ORIGIN, cookie])
     connected, code = await comm.connect()
     return Peer(comm), connected, code
@@ -104,7 +104,7 @@ async def test_two_editors_converge_and_a_late_joiner_gets_the_servers_state(liv
     c, ok_c, _ = await connect(live, "coordinator", room)
     await c.pump()
     assert ok_c and set(c.text.splitlines()) == set(a.text.splitlines())
-    document = await sync_to_async(MinuteDocument.objects.get)(meeting=live.meeting, child=live.child)
+    document = await database_sync_to_async(MinuteDocument.objects.get)(meeting=live.meeting, child=live.child)
     assert set(document.text.splitlines()) == set(a.text.splitlines())
     await c.comm.disconnect()
 
@@ -118,7 +118,7 @@ async def test_updates_are_stored_before_they_are_relayed(live):
     await a.type("Stored first.")
     frame = await b.comm.receive_from(timeout=5)
     assert frame[0] == YMessageType.SYNC
-    stored = await sync_to_async(MinuteUpdate.objects.filter(document__child=live.child).count)()
+    stored = await database_sync_to_async(MinuteUpdate.objects.filter(document__child=live.child).count)()
     assert stored >= 1
     await a.comm.disconnect()
     await b.comm.disconnect()
@@ -174,7 +174,7 @@ async def test_anonymous_and_malformed_rooms_are_refused(live):
 async def test_a_child_not_on_the_agenda_has_no_minutes_room(live):
     from tests.factories import ChildFactory
 
-    stranger = await sync_to_async(ChildFactory)(service=live.service)
+    stranger = await database_sync_to_async(ChildFactory)(service=live.service)
     peer, connected, code = await connect(live, "chair", f"{live.meeting.pk}.{stranger.pk}.general")
     assert not connected and code == 4404
 
@@ -210,13 +210,15 @@ async def test_an_uninvited_partners_socket_is_closed_at_once(live):
     assert ok
     from panels.models import MeetingInvitee
 
-    await sync_to_async(MeetingInvitee.objects.filter(meeting=live.meeting, user=live.users["invited_yoi"]).delete)()
+    invitation = MeetingInvitee.objects.filter(meeting=live.meeting, user=live.users["invited_yoi"])
+    await database_sync_to_async(invitation.delete)()
     assert await _closed_with(partner, 4404)
     await editor.pump()
     await editor.type("Still editing.")  # the others carry on
     await editor.pump()
     assert "Still editing." in editor.text
     await editor.comm.disconnect()
+    await partner.comm.wait()
 
 
 async def test_a_deactivated_editor_is_closed_and_approval_closes_partners_sockets(live):
@@ -225,7 +227,7 @@ async def test_a_deactivated_editor_is_closed_and_approval_closes_partners_socke
     partner, _, _ = await connect(live, "invited_partner", room)
     user = live.users["coordinator"]
     user.is_active = False
-    await sync_to_async(user.save)()
+    await database_sync_to_async(user.save)()
     assert await _closed_with(coordinator, 4404)
 
     def approve():
@@ -235,5 +237,7 @@ async def test_a_deactivated_editor_is_closed_and_approval_closes_partners_socke
         live.meeting.save()
         services.minutes_approve(meeting=live.meeting, actor=live.users["chair"])
 
-    await sync_to_async(approve)()
+    await database_sync_to_async(approve)()
     assert await _closed_with(partner, 4404)  # partners now read the approved record, not the draft
+    for peer in (coordinator, partner):
+        await peer.comm.wait()
