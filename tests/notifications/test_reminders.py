@@ -246,3 +246,41 @@ def test_the_celery_task_runs_the_same_job(actions):
     from django.conf import settings
 
     assert settings.CELERY_BEAT_SCHEDULE["reminders-daily"]["task"] == reminders_daily.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["coordinator", "chair", "case_manager", "invited_partner", "outsider",
+                                     "anonymous"])
+def test_reminder_settings_are_for_the_panels_managers(world, login, persona, django_assert_max_num_queries):
+    client = login(world, persona)
+    url = f"/panels/{world.panel.pk}/reminders/"
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    if persona == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == (200 if persona in ("coordinator", "chair") else 404)
+    if response.status_code != 200:
+        return
+    bad = client.post(url, {"remind_before_days": 3, "remind_on_due": "on", "owner_after_days": 5,
+                            "manager_after_days": 5, "chair_after_days": 10})
+    assert "each escalation comes later" in bad.content.decode()
+    client.post(url, {"remind_before_days": 7, "owner_after_days": 2, "manager_after_days": 6,
+                      "chair_after_days": 14})
+    ladder = ReminderPolicy.objects.get(panel=world.panel).ladder
+    assert (ladder.remind_before_days, ladder.remind_on_due, ladder.chair_after_days) == (7, False, 14)
+
+
+@pytest.mark.django_db
+def test_with_the_clock_frozen_the_command_walks_the_ladder(actions, capsys):
+    import time_machine
+    from django.utils import timezone
+
+    steps = []
+    for offset in (-3, 0, 1, 5, 10):
+        with time_machine.travel(timezone.make_aware(timezone.datetime.combine(DUE + timedelta(days=offset),
+                                                                              timezone.datetime.min.time())
+                                                     ).replace(hour=7), tick=False):
+            call_command("send_reminders")
+            steps.append(capsys.readouterr().out.split(";")[1].strip())
+    assert steps == ["2 steps recorded (0 superseded, 0 with nobody to tell)"] * 5

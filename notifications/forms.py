@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django import forms
+
+from notifications.ladder import Ladder
+
+LABELS = {
+    "remind_before_days": "Remind the owner this many days before the due date (0: no early reminder)",
+    "remind_on_due": "Remind the owner on the due date",
+    "owner_after_days": "Tell the owner it is overdue after this many days",
+    "manager_after_days": "Escalate to the owner's line manager (or the agency's contact) after this many days",
+    "chair_after_days": "Escalate to the panel's chair after this many days",
+}
+
+
+class LadderForm(forms.Form):
+    remind_before_days = forms.IntegerField(min_value=0, max_value=90)
+    remind_on_due = forms.BooleanField(required=False)
+    owner_after_days = forms.IntegerField(min_value=1, max_value=90)
+    manager_after_days = forms.IntegerField(min_value=1, max_value=90)
+    chair_after_days = forms.IntegerField(min_value=1, max_value=90)
+
+    def __init__(self, *args, current: Ladder, **kwargs):
+        super().__init__(*args, initial=current.to_dict(), **kwargs)
+        for name, label in LABELS.items():
+            self.fields[name].label = label
+
+    def ladder(self) -> tuple[Ladder | None, list[str]]:
+        return Ladder.from_dict(self.cleaned_data)
