@@ -21,7 +21,6 @@ from pycrdt import (
     handle_sync_message,
 )
 
-from agendas import services as agenda_services
 from config.asgi import application
 from minutes.documents import doc_text, document_compact, load_doc
 from minutes.models import MinuteDocument, MinuteUpdate
@@ -29,16 +28,6 @@ from panels.enums import MeetingStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
-
-
-@pytest.fixture
-def live(world):
-    chair = world.users["chair"]
-    for child in (world.child, world.other_child):
-        agenda_services.agenda_child_add(meeting=world.meeting, child=child, reason="Risk", actor=chair)
-    world.meeting.status = MeetingStatus.IN_PROGRESS
-    world.meeting.save()
-    return world
 
 
 def _cookie(user):

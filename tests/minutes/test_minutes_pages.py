@@ -18,15 +18,6 @@ VIEWERS = {"coordinator", "chair", "invited_partner", "invited_yoi", "invited_st
 EDITORS = {"coordinator", "chair"}
 
 
-@pytest.fixture
-def live(world):
-    for child in (world.child, world.other_child):
-        agenda_services.agenda_child_add(meeting=world.meeting, child=child, reason="Risk", actor=world.users["chair"])
-    world.meeting.status = MeetingStatus.IN_PROGRESS
-    world.meeting.save()
-    return world
-
-
 def expected(persona, allowed, ok=200):
     return 302 if persona == "anonymous" else (ok if persona in allowed else 404)
 

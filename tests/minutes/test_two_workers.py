@@ -49,10 +49,8 @@ from pycrdt import (
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from agendas import services as agenda_services
 from minutes.documents import FIELD, doc_text, load_doc
 from minutes.models import MinuteDocument
-from panels.enums import MeetingStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_SHAPE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and bool(
@@ -170,17 +168,6 @@ def _database_url() -> str:
     userinfo = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     port = f":{db['PORT']}" if db.get("PORT") else ""
     return f"postgres://{userinfo}{db.get('HOST') or ''}{port}/{quote(db['NAME'], safe='')}"
-
-
-@pytest.fixture
-def live(world):
-    """The meeting in progress, with both children on its agenda."""
-    chair = world.users["chair"]
-    for child in (world.child, world.other_child):
-        agenda_services.agenda_child_add(meeting=world.meeting, child=child, reason="Risk", actor=chair)
-    world.meeting.status = MeetingStatus.IN_PROGRESS
-    world.meeting.save()
-    return world
 
 
 @pytest.fixture
