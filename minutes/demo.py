@@ -33,7 +33,7 @@ DECISIONS = ["Remain on the panel; review at the next meeting.", "Refer to the h
              "Request ROTL for the college interview.", "Step down to the resettlement panel after release."]
 ACTIONS = [("Confirm the release address with housing", "housing"),
            ("Book a pre-release visit at the establishment", "yoi"),
-           ("Share the updated risk assessment with probation", "probation"),
+           ("Send the draft licence conditions to the case manager", "probation"),
            ("Arrange the education placement start date", "education"),
            ("Refer to the mentoring scheme", "mentor")]
 
