@@ -113,7 +113,10 @@ _sqlite_path = env_str("SQLITE_PATH", str(VAR_DIR / "convene.sqlite3"))
 _database_url = env_url("DATABASE_URL", schemes=("sqlite", "postgres", "postgresql", "pgsql"))
 if _database_url:
     try:
-        _db = dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
+        # Persistent connections (checked before reuse): every live-minutes keystroke is stored, and a new
+        # PostgreSQL connection per store was the bottleneck of bench/minutes_load.py (docs/performance.md).
+        _db = dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+                                    conn_health_checks=True)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
 else:

@@ -30,7 +30,7 @@ from pycrdt import (
 )
 
 from minutes.access import document_access
-from minutes.documents import document_get_or_create, load_doc, update_persist
+from minutes.documents import document_get_or_create, load_doc, snapshot_refresh, update_store
 from minutes.models import MinuteUpdate
 from panels.models import User
 
@@ -78,15 +78,36 @@ def _recheck(user_id: int, room: str) -> tuple[bool, bool]:
 def _stored_if_newer(document_id: int, seen: int | None):
     """The newest id in the document's update log, and the stored state if that id is not ``seen``.
 
-    update_persist serialises a document's writers on its row, so its log ids grow in commit order: an
+    update_store serialises a document's writers on its row, so its log ids grow in commit order: an
     unchanged newest id means nothing was stored since the last look (compaction writes a new id too).
     """
     latest = MinuteUpdate.objects.filter(document_id=document_id).order_by("-id").values_list("id", flat=True).first()
     return latest, (None if latest == seen else load_doc(document_id))
 
 
+SNAPSHOT_DELAY = 2.0  # seconds after a write before the text snapshot is refreshed (once per burst)
+_snapshots: dict[int, asyncio.Task] = {}
+
+
+def _snapshot_soon(document_id: int) -> None:
+    """Refresh a document's text snapshot once writes pause, not on every keystroke (one task per
+    document and worker; approval and the last writer's leaving refresh it at once)."""
+    task = _snapshots.get(document_id)
+    if task is None or task.done():
+        _snapshots[document_id] = asyncio.create_task(_snapshot_later(document_id))
+
+
+async def _snapshot_later(document_id: int) -> None:
+    await asyncio.sleep(SNAPSHOT_DELAY)
+    try:
+        await database_sync_to_async(snapshot_refresh)(document_id=document_id)
+    except Exception as exc:  # the log is intact; the next write or approval refreshes the text
+        logger.warning("minutes %s: text snapshot failed (%s)", document_id, exc)
+
+
 class MinutesConsumer(AsyncWebsocketConsumer):
     catch_up_seconds = 5.0
+    wrote = False
     _catching_up: asyncio.Task | None = None
 
     async def __call__(self, scope, receive, send):
@@ -148,6 +169,8 @@ class MinutesConsumer(AsyncWebsocketConsumer):
                 await self.send(bytes_data=create_update_message(missing))
 
     async def disconnect(self, code: int) -> None:
+        if self.wrote:  # leave the text snapshot as this writer left it
+            await database_sync_to_async(snapshot_refresh)(document_id=self.document.pk)
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_discard(f"user.{self.user_id}", self.channel_name)
@@ -175,7 +198,9 @@ class MinutesConsumer(AsyncWebsocketConsumer):
                 if update == b"\x00\x00":
                     return
                 self.doc.apply_update(update)
-                await database_sync_to_async(update_persist)(document_id=self.document.pk, update=update)
+                await database_sync_to_async(update_store)(document_id=self.document.pk, update=update)
+                self.wrote = True
+                _snapshot_soon(self.document.pk)
                 await self.channel_layer.group_send(self.group, {
                     "type": "yjs.update", "update": update, "sender": self.channel_name})
         elif bytes_data[0] == YMessageType.AWARENESS:

@@ -44,21 +44,48 @@ def doc_text(doc: Doc) -> str:
     return nh3.clean(_TAG.sub("", text), tags=set()).strip()
 
 
-def update_persist(*, document_id: int, update: bytes) -> str:
-    """Store one update durably (before anyone else is told of it) and refresh the text snapshot.
+def _lock(document_id: int) -> None:
+    # A bare lock on the row: no default ordering, so no outer join (PostgreSQL refuses those).
+    list(MinuteDocument.objects.select_for_update().filter(pk=document_id).order_by().values_list("pk"))
 
-    Writers of one document are serialised on its row, and the snapshot is made from the stored log,
-    so concurrent editors on different connections never leave a stale text behind.
+
+def update_store(*, document_id: int, update: bytes) -> None:
+    """Store one update durably, before anyone else is told of it: two statements, nothing read back.
+
+    Writers of one document are serialised on its row, so the log's ids grow in commit order.
     """
     with transaction.atomic():
-        # A bare lock on the row: no default ordering, so no outer join (PostgreSQL refuses those).
-        list(MinuteDocument.objects.select_for_update().filter(pk=document_id).order_by().values_list("pk"))
+        _lock(document_id)
         MinuteUpdate.objects.create(document_id=document_id, data=update)
-        text = doc_text(load_doc(document_id))
+
+
+def snapshot_refresh(*, document_id: int) -> str:
+    """Make the plain-text snapshot from the stored log (and compact a long log). Called shortly after
+    writes settle, when the last writer leaves, and by anything that needs the text (approval, exports)."""
+    with transaction.atomic():
+        _lock(document_id)
+        state = document_state(document_id)
+        if state is None:  # no live text was ever written: the stored text stands
+            return MinuteDocument.objects.filter(pk=document_id).values_list("text", flat=True).first() or ""
+        doc = Doc()
+        doc.apply_update(state)
+        text = doc_text(doc)
         MinuteDocument.objects.filter(pk=document_id).update(text=text)
     if MinuteUpdate.objects.filter(document_id=document_id).count() > COMPACT_AFTER:
         document_compact(document_id=document_id)
     return text
+
+
+def update_persist(*, document_id: int, update: bytes) -> str:
+    """Store one update and refresh the snapshot at once (imports, the demo, tests)."""
+    update_store(document_id=document_id, update=update)
+    return snapshot_refresh(document_id=document_id)
+
+
+def meeting_snapshots_refresh(*, meeting_id: int) -> None:
+    """Bring every text snapshot of a meeting up to date (before approval freezes them)."""
+    for document_id in MinuteDocument.objects.filter(meeting_id=meeting_id).values_list("pk", flat=True):
+        snapshot_refresh(document_id=document_id)
 
 
 def document_compact(*, document_id: int) -> int:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from agendas.models import AgendaItem
 from minutes.access import establishments_of
+from minutes.documents import meeting_snapshots_refresh
 from minutes.models import (
     Action,
     ActionEvent,
@@ -325,6 +326,7 @@ def minutes_approve(*, meeting: Meeting, actor: User, reason: str = "",
     previous = meeting.minutes_revisions.order_by("-number").first()
     if previous and not reason.strip():
         raise ValidationError({"reason": "Say why the approved minutes are being revised."})
+    meeting_snapshots_refresh(meeting_id=meeting.pk)  # the live text, not a snapshot a moment old
     revision = MinutesRevision.objects.create(
         meeting=meeting, number=(previous.number + 1) if previous else 1, approved_by=actor,
         reason=reason.strip(), snapshot=draft_snapshot(meeting))
