@@ -12,3 +12,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Async tests run sync code in short-lived threads: a connection kept open there would be garbage-collected
+# open (a ResourceWarning, an error here). The two-worker tests start real servers with the real settings.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
