@@ -99,6 +99,7 @@ def _snapshot_soon(document_id: int) -> None:
 
 async def _snapshot_later(document_id: int) -> None:
     await asyncio.sleep(SNAPSHOT_DELAY)
+    _snapshots.pop(document_id, None)  # writes from now on schedule the next refresh
     try:
         await database_sync_to_async(snapshot_refresh)(document_id=document_id)
     except Exception as exc:  # the log is intact; the next write or approval refreshes the text

@@ -230,3 +230,25 @@ async def test_a_deactivated_editor_is_closed_and_approval_closes_partners_socke
     assert await _closed_with(partner, 4404)  # partners now read the approved record, not the draft
     for peer in (coordinator, partner):
         await peer.comm.wait()
+
+
+async def test_the_text_snapshot_follows_once_writes_pause_and_when_the_writer_leaves(live, monkeypatch):
+    import asyncio
+
+    from minutes import consumers
+
+    monkeypatch.setattr(consumers, "SNAPSHOT_DELAY", 0.2)
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    editor, _, _ = await connect(live, "chair", room)
+    await editor.pump()
+    await editor.type("Snapshot while still connected.")
+    for _ in range(50):  # polled, not timed: the refresh comes after the pause
+        await asyncio.sleep(0.1)
+        document = await database_sync_to_async(MinuteDocument.objects.get)(meeting=live.meeting, child=live.child)
+        if document.text:
+            break
+    assert document.text == "Snapshot while still connected."
+    await editor.type("And on leaving.")
+    await editor.comm.disconnect()
+    document = await database_sync_to_async(MinuteDocument.objects.get)(meeting=live.meeting, child=live.child)
+    assert document.text.splitlines() == ["Snapshot while still connected.", "And on leaving."]
