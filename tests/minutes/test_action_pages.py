@@ -125,7 +125,7 @@ def test_a_signed_link_opens_one_action_only(held, client):
     url = reverse("action_link", args=[a.pk, token])
     response = client.get(url)
     assert response.status_code == 200 and "Confirm the release address" in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     client.post(url, {"form": "update", "version": a.version, "status": "in_progress", "note": "Booked"})
     event = ActionEvent.objects.filter(action=a).latest("id")
     assert event.to_status == "in_progress" and event.actor is None and event.actor_label == "duty@probation.example"
