@@ -13,9 +13,9 @@ from agendas import selectors
 from agendas.models import AgendaItem, AgendaVersion
 from panels import permissions
 from panels.keydates import KeyDate, upcoming_key_dates
-from panels.models import Child, LegalEpisode
+from panels.models import Child
 from panels.records import child_to_record
-from panels.selectors import MeetingAccess, children_with_episodes
+from panels.selectors import MeetingAccess, children_with_episodes, current_establishments
 
 
 @dataclass
@@ -47,16 +47,6 @@ class AgendaView:
     built: bool = True
 
 
-def _establishments(child_ids: list[int]) -> dict[int, int | None]:
-    found = dict.fromkeys(child_ids)
-    for child_id, establishment_id, kind in LegalEpisode.objects.filter(
-        child_id__in=child_ids, is_current=True, establishment__isnull=False
-    ).values_list("child_id", "establishment_id", "kind"):
-        if found[child_id] is None or kind == "sentence":
-            found[child_id] = establishment_id
-    return found
-
-
 def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> AgendaView:
     meeting = access.meeting
     viewer = access.viewer
@@ -80,7 +70,7 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
         return AgendaView(working=False, version=None, items=[])
     entries = [e for e in version.items if e["state"] != AgendaItem.State.REMOVED]
     child_ids = [e["child_id"] for e in entries]
-    establishments = _establishments(child_ids)
+    establishments = current_establishments(child_ids)
     allowed = {
         child_id for child_id in child_ids
         if permissions.can_view_child_in_meeting(viewer, service_id=meeting.panel.service_id,

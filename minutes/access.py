@@ -9,8 +9,8 @@ from django.http import Http404
 from agendas.models import AgendaItem
 from panels import permissions
 from panels.enums import MeetingStatus, Section
-from panels.models import LegalEpisode, MeetingInvitee
-from panels.selectors import MeetingAccess, meeting_get_for_user
+from panels.models import MeetingInvitee
+from panels.selectors import MeetingAccess, current_establishments, meeting_get_for_user
 
 
 @dataclass(frozen=True)
@@ -22,18 +22,7 @@ class DocumentAccess:
 
 
 def establishment_of(child_id: int) -> int | None:
-    return establishments_of([child_id]).get(child_id)
-
-
-def establishments_of(child_ids) -> dict[int, int | None]:
-    """Where each child is held now (the sentence's establishment before the remand's), one query."""
-    found: dict[int, int | None] = {}
-    for child_id, kind, establishment_id in LegalEpisode.objects.filter(
-            child_id__in=list(child_ids), is_current=True, establishment__isnull=False
-    ).values_list("child_id", "kind", "establishment_id"):
-        if child_id not in found or kind == "sentence":
-            found[child_id] = establishment_id
-    return found
+    return current_establishments([child_id])[child_id]
 
 
 def minutes_editor(access: MeetingAccess) -> bool:

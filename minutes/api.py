@@ -9,9 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minutes import presenters, services
-from minutes.access import establishments_of
 from panels import permissions
-from panels.selectors import meeting_get_for_user
+from panels.selectors import current_establishments, meeting_get_for_user
 
 
 class SectionSerializer(serializers.Serializer):
@@ -104,7 +103,7 @@ class MeetingEventsView(APIView):
             raise serializers.ValidationError({"after": "Give the id of the last event you have (0 for all)."})
         events, refresh = services.events_since(meeting=access.meeting, after=int(after))
         service_id = access.meeting.panel.service_id
-        held = establishments_of({e.child_id for e in events if e.child_id})
+        held = current_establishments({e.child_id for e in events if e.child_id})
         visible = [e for e in events if e.child_id is None or permissions.can_view_child_in_meeting(
             access.viewer, service_id=service_id, establishment_id=held.get(e.child_id), can_view_meeting=True)]
         last = events[-1].id if events else int(after)

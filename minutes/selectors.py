@@ -9,13 +9,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from agendas.models import AgendaItem
-from minutes.access import establishments_of, minutes_editor
+from minutes.access import minutes_editor
 from minutes.models import Action, Attendance, Decision, MinuteDocument
 from panels import permissions
 from panels.enums import Section
 from panels.models import PanelMembership
 from panels.permissions import Viewer
-from panels.selectors import MeetingAccess
+from panels.selectors import MeetingAccess, current_establishments
 
 
 @dataclass
@@ -45,7 +45,7 @@ def minutes_view(access: MeetingAccess) -> tuple[list[ItemView], bool]:
     readable = [s for s in Section.values if s in permissions.readable_sections(viewer, service_id=service_id)]
     rows = list(meeting.agenda_items.filter(state=AgendaItem.State.LISTED).select_related("child")
                 .order_by("position"))
-    establishments = establishments_of([r.child_id for r in rows])
+    establishments = current_establishments([r.child_id for r in rows])
     items = [ItemView(None, "", "The meeting")]
     for row in rows:
         if permissions.can_view_child_in_meeting(viewer, service_id=service_id,

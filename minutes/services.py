@@ -16,7 +16,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from agendas.models import AgendaItem
-from minutes.access import establishments_of
 from minutes.documents import meeting_snapshots_refresh
 from minutes.models import (
     Action,
@@ -36,6 +35,7 @@ from panels.enums import MeetingStatus
 from panels.events import event_emit
 from panels.models import Agency, Child, Meeting, PanelMembership, User
 from panels.permissions import Viewer
+from panels.selectors import current_establishments
 
 EDITABLE = (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
 
@@ -281,7 +281,7 @@ def draft_snapshot(meeting: Meeting) -> dict[str, Any]:
         mentioned.update(related.exclude(child=None).values_list("child_id", flat=True))
     children = {c.pk: c for c in Child.objects.filter(pk__in=set(order) | mentioned)}
     order += sorted(mentioned - set(order), key=lambda pk: children[pk].reference)
-    establishments = establishments_of(order)
+    establishments = current_establishments(order)
     return {
         "meeting": {"panel": meeting.panel.name, "starts_at": meeting.starts_at.isoformat(),
                     "location": meeting.panel.location},

@@ -151,6 +151,19 @@ def children_with_episodes(qs: QuerySet[Child]) -> QuerySet[Child]:
     )
 
 
+def current_establishments(child_ids) -> dict[int, int | None]:
+    """Where each child is held now (the sentence's establishment before the remand's; None: not held), one
+    query."""
+    child_ids = list(child_ids)
+    found: dict[int, int | None] = dict.fromkeys(child_ids)
+    for child_id, establishment_id, kind in LegalEpisode.objects.filter(
+        child_id__in=child_ids, is_current=True, establishment__isnull=False
+    ).values_list("child_id", "establishment_id", "kind"):
+        if found[child_id] is None or kind == "sentence":
+            found[child_id] = establishment_id
+    return found
+
+
 def child_list_for_user(*, user) -> QuerySet[Child]:
     q = _children_visible_q(Viewer.of(user))
     if q is None:
