@@ -157,6 +157,14 @@ class Action(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def rag(self, today, *, amber_within_days: int = 7) -> str:
+        """Red: open and overdue; amber: open and due within a week; green: open and later; grey: closed."""
+        if not self.is_open:
+            return "grey"
+        if self.due_date < today:
+            return "red"
+        return "amber" if (self.due_date - today).days <= amber_within_days else "green"
+
 
 class ActionEvent(models.Model):
     """Append-only history of an action."""

@@ -50,7 +50,7 @@ def child_timeline(*, child: Child, viewer: Viewer, today: date) -> list[Timelin
         entries.append(TimelineEntry(decision.created_at, "decision", decision.meeting.panel.name,
                                      decision.meeting_id, "Decision", decision.text))
     for action in Action.objects.filter(child=child).select_related("meeting__panel", "owner", "owner_agency"):
-        overdue = action.is_open and action.due_date < today
+        overdue = action.rag(today) == "red"
         entries.append(TimelineEntry(action.created_at, "action", action.meeting.panel.name, action.meeting_id,
                                      f"Action: {action.description}",
                                      f"{action.owner or action.owner_agency.name}, due {action.due_date:%-d %b %Y}",
@@ -68,10 +68,11 @@ class CaseloadRow:
     key_dates: list
     actions: list[Action]
     next_panels: list[AgendaItem]
+    today: date
 
     @property
     def overdue(self) -> int:
-        return sum(1 for a in self.actions if a.rag == "red")
+        return sum(1 for a in self.actions if a.rag(self.today) == "red")
 
 
 def caseload(*, children: list[Child], today: date, key_dates_for) -> list[CaseloadRow]:
@@ -80,8 +81,6 @@ def caseload(*, children: list[Child], today: date, key_dates_for) -> list[Casel
     actions: dict[int, list[Action]] = {pk: [] for pk in ids}
     for action in Action.objects.filter(child_id__in=ids, status__in=Action.OPEN_STATUSES).select_related(
             "owner", "owner_agency", "meeting__panel").order_by("due_date"):
-        action.rag = "red" if action.due_date < today else ("amber" if (action.due_date - today).days <= 7
-                                                            else "green")
         actions[action.child_id].append(action)
     panels: dict[int, list[AgendaItem]] = {pk: [] for pk in ids}
     for item in AgendaItem.objects.filter(child_id__in=ids, state=AgendaItem.State.LISTED,
@@ -89,4 +88,4 @@ def caseload(*, children: list[Child], today: date, key_dates_for) -> list[Casel
                                           meeting__starts_at__date__gte=today).select_related(
             "meeting__panel").order_by("meeting__starts_at"):
         panels[item.child_id].append(item)
-    return [CaseloadRow(c, key_dates_for(c), actions[c.pk], panels[c.pk][:3]) for c in children]
+    return [CaseloadRow(c, key_dates_for(c), actions[c.pk], panels[c.pk][:3], today) for c in children]

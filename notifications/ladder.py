@@ -97,12 +97,3 @@ def steps_due(due: date, today: date, ladder: Ladder, done: set[str] | frozenset
 
 def days_overdue(due: date, today: date) -> int:
     return max(0, (today - due).days)
-
-
-def rag(due: date, today: date, *, amber_within_days: int = 7) -> str:
-    """Red: overdue; amber: due within a week; green: later."""
-    if due < today:
-        return "red"
-    if (due - today).days <= amber_within_days:
-        return "amber"
-    return "green"

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from minutes import services as minutes_services
 from minutes.models import Action
-from notifications.ladder import Ladder, rag, steps_due
+from notifications.ladder import Ladder, steps_due
 from notifications.models import ActionNotice, ReminderPolicy
 from notifications.reminders import action_escalate_to_lead, reminders_run
 from panels.enums import MeetingStatus
@@ -44,6 +44,9 @@ def test_ladder_settings_are_checked_and_name_the_field():
 
 
 def test_rag():
+    def rag(due, today):
+        return Action(due_date=due, status="open").rag(today)
+
     assert [rag(DUE, DUE + timedelta(1)), rag(DUE, DUE - timedelta(7)), rag(DUE, DUE - timedelta(8))] == [
         "red", "amber", "green"]
 
