@@ -26,14 +26,9 @@ from agendas.rules import CODES_BY_KIND
 from agendas.standing import standing_items
 from panels import selectors as panel_selectors
 from panels.audit import audit_record
+from panels.forms import error_text
 from panels.models import Child, Panel, User
 from panels.permissions import Viewer
-
-
-def _errors(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return " ".join(exc.messages)
 
 
 def _managed_meeting(request, meeting_id: int):
@@ -66,7 +61,7 @@ def agenda_rebuild(request, meeting_id: int):
         services.agenda_build(meeting=access.meeting, actor=request.user)
         messages.success(request, "Agenda rebuilt from the rules and referrals. Slots and your decisions are kept.")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect("meeting_agenda", meeting_id=meeting_id)
 
 
@@ -86,7 +81,7 @@ def agenda_add(request, meeting_id: int):
                                           actor=request.user)
                 messages.success(request, f"{child.reference} added to the agenda.")
             except ValidationError as exc:
-                messages.error(request, _errors(exc))
+                messages.error(request, error_text(exc))
     else:
         messages.error(request, "Give the child's reference and a reason.")
     return redirect("meeting_agenda", meeting_id=meeting_id)
@@ -106,7 +101,7 @@ def agenda_remove(request, meeting_id: int, item_id: int):
                                          actor=request.user)
             messages.success(request, f"{item.child.reference} removed from the agenda.")
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
     return redirect("meeting_agenda", meeting_id=meeting_id)
 
 
@@ -131,7 +126,7 @@ def agenda_slot(request, meeting_id: int, item_id: int):
     except services.AgendaConflict as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect("meeting_agenda", meeting_id=meeting_id)
 
 
@@ -143,7 +138,7 @@ def agenda_assign_slots(request, meeting_id: int):
         count = services.agenda_assign_slots(meeting=access.meeting, actor=request.user)
         messages.success(request, f"{count} slot(s) assigned.")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect("meeting_agenda", meeting_id=meeting_id)
 
 
@@ -157,7 +152,7 @@ def agenda_publish(request, meeting_id: int):
         version = services.agenda_publish(meeting=access.meeting, actor=request.user, note=note)
         messages.success(request, f"Version {version.number} published: invited partners can now see it.")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect("meeting_agenda", meeting_id=meeting_id)
 
 
@@ -231,7 +226,7 @@ def referral_new(request, child_id: int):
             services.referral_create(panel=form.cleaned_data["panel"], child=child, reason=form.cleaned_data["reason"],
                                      actor=request.user)
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"Referral sent to the chair of {form.cleaned_data['panel'].name}.")
             return redirect("child_detail", child_id=child.pk)
@@ -255,7 +250,7 @@ def referral_list(request, panel_id: int):
                 messages.success(request, f"Referral of {referral.child.reference} "
                                           f"{'accepted' if form.cleaned_data['decision'] == 'accept' else 'declined'}.")
             except ValidationError as exc:
-                messages.error(request, _errors(exc))
+                messages.error(request, error_text(exc))
         else:
             messages.error(request, "Choose accept or decline.")
         return redirect("panel_referrals", panel_id=panel_id)

@@ -41,6 +41,7 @@ from minutes.selectors import (
 from minutes.timeline import caseload, child_timeline
 from panels import permissions
 from panels.audit import audit_record
+from panels.forms import error_text
 from panels.keydates import upcoming_key_dates
 from panels.models import Agency, Child, User
 from panels.permissions import Viewer
@@ -50,10 +51,7 @@ from panels.selectors import child_get_for_user, child_list_for_user, meeting_ge
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _errors(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return " ".join(exc.messages)
+
 
 
 @login_required
@@ -100,7 +98,7 @@ def _done(request, meeting_id, call, success: str):
     except services.RecordConflict as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect("minutes_page", meeting_id=meeting_id)
 
 
@@ -267,7 +265,7 @@ def correction_add(request, meeting_id: int, number: int):
         services.correction_request(revision=revision, actor=request.user, text=form.cleaned_data["text"])
         messages.success(request, "Correction requested: the chair and coordinator will answer it.")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect("minutes_approved_revision", meeting_id=meeting_id, number=number)
 
 
@@ -286,7 +284,7 @@ def correction_decline(request, meeting_id: int, correction_id: int):
                                     resolution=form.cleaned_data["resolution"])
         messages.success(request, "Correction declined; the requester can see your answer.")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect("minutes_approved", meeting_id=meeting_id)
 
 
@@ -302,18 +300,8 @@ def my_actions(request):
     paginator = Paginator(actions, 50)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "minutes/my_actions.html", {
-        "page": page, "today": today, "show": show, "rag": rag_of(today),
+        "page": page, "today": today, "show": show,
     })
-
-
-def rag_of(today):
-    def rag(action) -> str:
-        if not action.is_open:
-            return "grey"
-        if action.due_date < today:
-            return "red"
-        return "amber" if (action.due_date - today).days <= 7 else "green"
-    return rag
 
 
 def _action_page(request, access: ActionAccess, *, link=None):
@@ -360,14 +348,14 @@ def _action_page(request, access: ActionAccess, *, link=None):
         except services.RecordConflict as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         return redirect(here)
     history = list(action.history.select_related("actor").order_by("-created_at", "-id"))
     notices = list(action.notices.order_by("-created_at", "-id")) if hasattr(action, "notices") else []
     requests = list(action.due_date_requests.select_related("requested_by", "decided_by"))
     return render(request, "minutes/action_detail.html", {
         "action": action, "access": access, "history": history, "notices": notices, "requests": requests,
-        "link": link, "here": here, "today": timezone.localdate(), "rag": rag_of(timezone.localdate()),
+        "link": link, "here": here, "today": timezone.localdate(),
         "statuses": [(s, label) for s, label in Action.Status.choices
                      if s in services.ALLOWED_MOVES.get(action.status, set())
                      and (s != Action.Status.VERIFIED or access.can_manage)],
@@ -422,7 +410,7 @@ def action_register_page(request, panel_id: int):
     query.pop("page", None)
     return render(request, "minutes/action_register.html", {
         "panel": access.panel, "access": access, "page": page, "form": form, "agencies": agencies,
-        "today": today, "rag": rag_of(today), "query": query.urlencode(),
+        "today": today, "query": query.urlencode(),
     })
 
 

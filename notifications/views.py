@@ -15,6 +15,7 @@ from notifications.ladder import Ladder
 from notifications.models import ReminderPolicy
 from notifications.reminders import action_escalate_to_lead
 from panels.audit import audit_record
+from panels.forms import error_text
 from panels.selectors import panel_get_for_user
 
 
@@ -26,7 +27,7 @@ def action_escalate(request, action_id: int):
         action_escalate_to_lead(action=access.action, actor=request.user, note=request.POST.get("note", ""))
         messages.success(request, "Escalated: the strategic lead has been emailed.")
     except ValidationError as exc:
-        messages.error(request, " ".join(m for msgs in exc.message_dict.values() for m in msgs))
+        messages.error(request, error_text(exc))
     return redirect("action_detail", action_id=action_id)
 
 

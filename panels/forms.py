@@ -6,9 +6,17 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from panels.cohort_import import FIELD_NAMES
+
+
+def error_text(exc: ValidationError, sep: str = " ") -> str:
+    """Every message of a ValidationError, in one line, for a flash message."""
+    if hasattr(exc, "error_dict"):
+        return sep.join(m for msgs in exc.message_dict.values() for m in msgs)
+    return sep.join(exc.messages)
 
 
 class CohortUploadForm(forms.Form):

@@ -17,17 +17,11 @@ from panels.audit import audit_record
 from panels.cadence import describe_cadence
 from panels.cohort_import import cohort_export_csv, cohort_import_create, cohort_import_start
 from panels.enums import MeetingStatus, MembershipRole
-from panels.forms import CancelMeetingForm, ChildFilterForm, CohortUploadForm, GenerateMeetingsForm
+from panels.forms import CancelMeetingForm, ChildFilterForm, CohortUploadForm, GenerateMeetingsForm, error_text
 from panels.keydates import key_dates, upcoming_key_dates
 from panels.models import CohortImport, Meeting
 from panels.permissions import Viewer, can_import_cohort
 from panels.records import child_to_record
-
-
-def _first_error(exc: ValidationError) -> str:
-    return "; ".join(m for msgs in exc.message_dict.values() for m in msgs) if hasattr(exc, "error_dict") else (
-        "; ".join(exc.messages)
-    )
 
 
 @login_required
@@ -78,7 +72,7 @@ def panel_detail(request, panel_id: int):
             try:
                 created = services.meetings_generate(panel=panel, start=start, end=end)
             except ValidationError as exc:
-                messages.error(request, _first_error(exc))
+                messages.error(request, error_text(exc, sep="; "))
             else:
                 messages.success(request, f"{len(created)} new draft meeting(s) created.")
                 return redirect("panel_detail", panel_id=panel.pk)
@@ -147,7 +141,7 @@ def meeting_status(request, meeting_id: int, action: str):
         else:
             raise Http404("No such action")
     except ValidationError as exc:
-        messages.error(request, _first_error(exc))
+        messages.error(request, error_text(exc, sep="; "))
     return redirect("meeting_detail", meeting_id=meeting_id)
 
 
