@@ -9,10 +9,12 @@ Two runtime shapes from one codebase:
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str, env_url
@@ -43,6 +45,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_DOMAIN = urlparse(SITE_URL).hostname or "localhost"
+# Served over TLS: secure cookies, HSTS and the HTTP→HTTPS redirect follow from SITE_URL, so the embedded demo over
+# plain http on 127.0.0.1 keeps working and a production SITE_URL=https://… gets all three (docs/security.md).
+HTTPS = SITE_URL.startswith("https://") and not DEBUG
 
 INSTALLED_APPS = [
     "daphne",
@@ -57,6 +62,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "panels",
     "agendas",
     "minutes",
@@ -65,13 +75,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "panels.sessions.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "panels.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -156,6 +171,11 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "reminders-daily": {"task": "notifications.reminders_daily", "schedule": crontab(hour=7, minute=0),
                         "options": {"expires": 60 * 60 * 12}},
+    # debounced calendar updates and retries after a mail-server outage
+    "outbox-deliver": {"task": "notifications.outbox_deliver", "schedule": 60.0, "options": {"expires": 55}},
+    # the audit log's retention (AUDIT_RETENTION_DAYS); `manage.py prune_audit` from cron in the embedded shape
+    "audit-prune-daily": {"task": "panels.audit_prune", "schedule": crontab(hour=3, minute=30),
+                          "options": {"expires": 60 * 60 * 12}},
 }
 
 # --- auth ----------------------------------------------------------------------------------------
@@ -173,14 +193,80 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Idle expiry: a session ends SESSION_COOKIE_AGE seconds after the *last* request. panels.sessions refreshes the
+# expiry at most once a SESSION_REFRESH_SECONDS (not SESSION_SAVE_EVERY_REQUEST: a write on every request).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 2 * 3600, minimum=300, maximum=24 * 3600)
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=1, maximum=3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # scripts read the token from <meta name="csrf-token"> (and Swagger UI from its page)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3600, minimum=300, maximum=3 * 24 * 3600)
+
+# Login throttling (django-axes): LOGIN_FAILURE_LIMIT failures lock the account out for LOGIN_LOCKOUT_MINUTES.
+# LOGIN_LOCKOUT_BY: comma-separated, each "username", "ip_address" or a combination joined by "+"; the default locks
+# an account (password guessing) and, separately, an address (password spraying). The address is REMOTE_ADDR: behind
+# a proxy run daphne with --proxy-headers so it is the client's.
+AXES_ENABLED = env_bool("LOGIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60))
+_lockout_by = env_list("LOGIN_LOCKOUT_BY", ["username", "ip_address"])
+_lockout_fields = {"username", "ip_address", "user_agent"}
+for _item in _lockout_by:
+    if not set(_item.split("+")) <= _lockout_fields:
+        raise ImproperlyConfigured(
+            f"LOGIN_LOCKOUT_BY has {_item!r}; use username, ip_address, user_agent or a combination joined by +")
+AXES_LOCKOUT_PARAMETERS = [item.split("+") if "+" in item else item for item in _lockout_by]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "panels.account_views.locked_out"
+AXES_VERBOSE = False
+
+# Two-factor (django-otp, TOTP): required for the service's managers and coordinators and for panel chairs
+# (panels.permissions.requires_two_factor); optional for everyone else. TWO_FACTOR_ENFORCED=false switches the
+# middleware off (the test settings do, except in tests/security).
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Convene")
+
+# Audit entries older than this are deleted by `manage.py prune_audit` (the only deletion path).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 6 * 365, minimum=30)
+
+# --- transport security and browser policy ---------------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes over plain http
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients): TRUSTED_PROXY_TLS=true.
+if env_bool("TRUSTED_PROXY_TLS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# same-origin, not no-referrer: Chromium posts Origin: null under no-referrer and the CSRF check refuses it.
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts only from this origin or with the response's nonce (the GOV.UK
+# template's one-line js-enabled script); no inline handlers, no eval. Styles allow inline <style> (the PDF
+# packs and Swagger UI) but never scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],  # 'self' covers ws(s):// to the same host (CSP level 3)
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- i18n / time ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -258,5 +344,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}},
+    "loggers": {"daphne": {"level": "WARNING"}, "axes": {"level": "WARNING"}},  # axes logs every sign-in
 }

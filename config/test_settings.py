@@ -7,6 +7,10 @@ REDIS_URL, so CI runs the same suite in both shapes.
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Most tests sign people in with force_login and no second factor; tests/security turns enforcement on.
+TWO_FACTOR_ENFORCED = False
+# django-axes refuses authenticate() without a request (Client.login); tests/security turns it on where it is tested.
+AXES_ENABLED = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

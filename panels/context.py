@@ -40,6 +40,9 @@ def navigation(request) -> dict:
     items.append(("Agencies", reverse("agency_list")))
     if is_staff and user.role in SERVICE_WIDE_ROLES:
         items.append(("Cohort", reverse("cohort_import_list")))
+        items.append(("Audit log", reverse("audit_log")))
+    if user.agency is not None and user.role == UserRole.MANAGER:
+        items.append(("Users", reverse("agency_users")))
     path = request.path
     nav = []
     for text, href in items:

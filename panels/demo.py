@@ -22,6 +22,11 @@ from panels.models import Agency, Child, CohortImport, Meeting, Panel, PanelMemb
 from panels.services import invitees_sync_from_memberships, meetings_generate
 
 DEMO_PASSWORD = "convene-demo-2026"
+# Two-factor for the demo: every demo user whose role requires it gets an authenticator device with this published,
+# fictional key (the RFC 6238 test key), so a newcomer can sign in: `manage.py demo_totp` prints the current code,
+# or add DEMO_TOTP_SECRET to any authenticator app. Never for real accounts.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # the same key in base32, as apps ask for it
 SERVICE = "Northbridge Youth Justice Service"
 
 AGENCIES = [
@@ -245,6 +250,22 @@ def seed_demo_late_arrivals(*, today: date | None = None) -> int:
                        filename="transfers-in.csv")
 
 
+def seed_demo_two_factor() -> list[str]:
+    """Give each demo user who must use two-factor (and the site admin) the demo authenticator device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from panels.twofactor import user_requires_two_factor
+
+    names = []
+    demo_users = User.objects.filter(username__in=[u[0] for u in USERS] + ["admin"]).select_related("agency")
+    for user in demo_users:
+        if user.is_superuser or user_requires_two_factor(user):
+            TOTPDevice.objects.get_or_create(user=user, name="Demo authenticator",
+                                             defaults={"key": DEMO_TOTP_KEY, "confirmed": True})
+            names.append(user.username)
+    return sorted(names)
+
+
 def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -304,6 +325,7 @@ def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
             upcoming = panel.meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at")
             first_two = list(upcoming.values_list("pk", flat=True)[:2])
             Meeting.objects.filter(pk__in=first_two, status=MeetingStatus.DRAFT).update(status=MeetingStatus.SCHEDULED)
+    seed_demo_two_factor()
     return DemoSummary(
         agencies=Agency.objects.count(), users=User.objects.count(), panels=len(panels), children_added=added,
         meetings=Meeting.objects.count(),

@@ -318,8 +318,23 @@ class CohortImport(models.Model):
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("The audit log is append-only: entries leave only through prune() (retention).")
+
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only: entries are never updated.")
+
+    def prune(self) -> int:
+        """Delete these entries: only panels.accounts.audit_prune calls this, for the retention period."""
+        deleted, _ = super().delete()
+        return deleted
+
+
 class AuditEntry(models.Model):
-    """Append-only: who read or changed what, when, from where. Never updated or deleted by the app."""
+    """Append-only: who read or changed what, when, from where. Never updated or deleted by the app, except the
+    retention run (``manage.py prune_audit``). The references to a child, meeting or panel are set to null
+    when those are deleted (the database does that, not the app)."""
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(max_length=60, db_index=True)
@@ -330,9 +345,19 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only: entries are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only: entries leave only through the retention run.")

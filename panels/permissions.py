@@ -137,3 +137,24 @@ def readable_sections(viewer: Viewer, *, service_id: int) -> frozenset[str]:
 
 def can_import_cohort(viewer: Viewer, *, service_id: int) -> bool:
     return viewer.sees_whole_service(service_id)
+
+
+def requires_two_factor(viewer: Viewer, *, chairs_a_panel: bool) -> bool:
+    """Staff roles that must sign in with a second factor: the youth justice service's managers and
+    coordinators, and anyone who chairs a panel. Everyone else may enrol but need not."""
+    if not viewer.is_authenticated:
+        return False
+    return (viewer.is_service_staff and viewer.role in SERVICE_WIDE_ROLES) or chairs_a_panel
+
+
+def can_manage_users(viewer: Viewer, *, agency_id: int | None) -> bool:
+    """An agency admin: a manager of that agency (a partner agency's or the service's own)."""
+    return (
+        viewer.is_authenticated and viewer.role == UserRole.MANAGER
+        and viewer.agency_id is not None and viewer.agency_id == agency_id
+    )
+
+
+def can_view_audit(viewer: Viewer) -> bool:
+    """The audit log of a service: its coordinators and managers (entries are scoped to their service)."""
+    return viewer.is_service_staff and viewer.role in SERVICE_WIDE_ROLES

@@ -201,6 +201,7 @@ def start_workers(live, own_redis, tmp_path):
             "CONVENE_VAR_DIR": str(tmp_path / "var"),
             "DEBUG": "0",
             "LOG_LEVEL": "WARNING",
+            "TWO_FACTOR_ENFORCED": "0",  # the sessions below come from force_login, without a second factor
         }
         workers = [Worker(f"worker {len(started) + n + 1}", env, tmp_path / f"worker{len(started) + n + 1}.log")
                    for n in range(count)]

@@ -1,0 +1,45 @@
+"""Idle expiry of sessions: a session ends SESSION_COOKIE_AGE seconds after the user's last request.
+
+Django's SESSION_SAVE_EVERY_REQUEST would write the session row on every request (one more query on every page,
+and write contention on SQLite); instead the last-seen time is refreshed at most once a SESSION_REFRESH_SECONDS,
+which moves the stored expiry forward with it. A session idle for longer than SESSION_COOKIE_AGE is refused
+here too, not only by the session store's expiry date.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+SEEN_KEY = "_convene_seen"
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+class IdleSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = _now()
+            seen = session.get(SEEN_KEY)
+            if isinstance(seen, int) and now - seen > settings.SESSION_COOKIE_AGE:
+                logout(request)  # idle too long: signed out, sent to sign in again by login_required
+            elif not isinstance(seen, int) or now - seen >= settings.SESSION_REFRESH_SECONDS:
+                session[SEEN_KEY] = now  # marks the session modified: saved with a new expiry
+        return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="convene_session_seen_at_login")
+def _seen_at_login(sender, request, user, **kwargs) -> None:
+    if request is not None and getattr(request, "session", None) is not None:
+        request.session[SEEN_KEY] = _now()
