@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from panels.models import Child, Meeting, Panel
+from panels.models import Child, Meeting, MeetingInvitee, Panel
 
 
 class Referral(models.Model):
@@ -121,3 +121,19 @@ class AgendaVersion(models.Model):
     def __str__(self) -> str:
         return f"Agenda v{self.number} of {self.meeting}"
 
+
+
+class ItemInvitation(models.Model):
+    """An invitee asked for one child's slot only: their invite is for that slot's time, not the meeting,
+    and within the meeting they see that child's item only."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="invitations")
+    invitee = models.ForeignKey(MeetingInvitee, on_delete=models.CASCADE, related_name="item_invitations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "invitee"]
+        constraints = [models.UniqueConstraint(fields=["item", "invitee"], name="item_invitation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.invitee} for item {self.item_id}"

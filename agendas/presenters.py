@@ -54,7 +54,8 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
     today = timezone.localdate()
     staff = viewer.is_staff_of(meeting.panel.service_id)
     if staff and not published_only:
-        rows = list(meeting.agenda_items.select_related("presenter").order_by("position"))
+        rows = list(meeting.agenda_items.select_related("presenter").prefetch_related("invitations__invitee__agency")
+                    .order_by("position"))
         children = {c.pk: c for c in children_with_episodes(Child.objects.filter(pk__in=[r.child_id for r in rows]))}
         items = []
         for row in rows:
@@ -73,7 +74,7 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
     establishments = current_establishments(child_ids)
     allowed = {
         child_id for child_id in child_ids
-        if permissions.can_view_child_in_meeting(viewer, service_id=meeting.panel.service_id,
+        if permissions.can_view_child_in_meeting(viewer, service_id=meeting.panel.service_id, child_id=child_id,
                                                  establishment_id=establishments[child_id], can_view_meeting=True)
     }
     children = {c.pk: c for c in children_with_episodes(Child.objects.filter(pk__in=allowed))}

@@ -100,7 +100,8 @@ def visible_item_child_ids(access: MeetingAccess, child_establishments: dict[int
     return {
         child_id for child_id, establishment_id in child_establishments.items()
         if permissions.can_view_child_in_meeting(
-            access.viewer, service_id=service_id, establishment_id=establishment_id, can_view_meeting=True
+            access.viewer, service_id=service_id, establishment_id=establishment_id, can_view_meeting=True,
+            child_id=child_id,
         )
     }
 

@@ -18,13 +18,13 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from agendas import selectors
-from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, Referral
+from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, ItemInvitation, Referral
 from agendas.rules import RuleSettings, place_for_panel
 from agendas.workdays import WorkingCalendar
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
 from panels.events import event_emit
-from panels.models import Child, Meeting, Panel, User
+from panels.models import Child, Meeting, MeetingInvitee, Panel, User
 
 
 class AgendaConflict(Exception):
@@ -262,6 +262,7 @@ def _decide(*, meeting: Meeting, child: Child, reason: str, actor: User, action:
     return decision
 
 
+@transaction.atomic
 def agenda_item_update(
     *, item: AgendaItem, actor: User, expected_version: int, slot_start: time | None, slot_minutes: int | None,
     presenter: User | None,
@@ -324,6 +325,7 @@ def agenda_assign_slots(*, meeting: Meeting, actor: User, minutes_per_child: int
     AgendaItem.objects.bulk_update(changed, ["slot_start", "slot_minutes", "version"])
     if changed:
         audit_record(actor=actor, action="agenda.slots_assigned", meeting=meeting, detail={"count": len(changed)})
+        event_emit("agendas.slots.assigned", {"meeting_id": meeting.pk, "status": meeting.status})
     return len(changed)
 
 
@@ -429,3 +431,42 @@ def agendas_rebuild_upcoming(*, panel: Panel, today: date | None = None) -> int:
     for meeting in meetings:
         agenda_build(meeting=meeting, today=today)
     return len(meetings)
+
+
+# --- people invited for one child's slot ---------------------------------------------------------------
+@transaction.atomic
+def item_invitation_add(*, item: AgendaItem, actor: User, invitee: MeetingInvitee | None = None, name: str = "",
+                        email: str = "", agency=None) -> ItemInvitation:
+    """Invite someone for this child's slot only: a new person, or an invitee narrowed to this slot."""
+    from panels.services import invitee_add
+
+    meeting = item.meeting
+    _require_not_held(meeting)
+    if item.state == AgendaItem.State.REMOVED:
+        raise ValidationError({"item": "This child has been removed from the agenda."})
+    if invitee is None:
+        existing = meeting.invitees.filter(email__iexact=email.strip()).first() if email.strip() else None
+        invitee = existing or invitee_add(meeting=meeting, actor=actor, name=name, email=email, agency=agency,
+                                          announce=False)
+    elif invitee.meeting_id != meeting.pk:
+        raise ValidationError({"invitee": "That person is not invited to this meeting."})
+    if ItemInvitation.objects.filter(item=item, invitee=invitee).exists():
+        raise ValidationError({"email": f"{invitee.email} is already invited for this slot."})
+    link = ItemInvitation.objects.create(item=item, invitee=invitee)
+    audit_record(actor=actor, action="agenda.slot_invitee_added", child=item.child, meeting=meeting,
+                 detail={"email": invitee.email})
+    event_emit("agendas.item.invitations_changed", {"meeting_id": meeting.pk, "status": meeting.status})
+    return link
+
+
+@transaction.atomic
+def item_invitation_remove(*, link: ItemInvitation, actor: User) -> None:
+    """Withdraw a slot invitation; a person left with no slot is no longer invited at all."""
+    item, invitee = link.item, link.invitee
+    _require_not_held(item.meeting)
+    link.delete()
+    audit_record(actor=actor, action="agenda.slot_invitee_removed", child=item.child, meeting=item.meeting,
+                 detail={"email": invitee.email})
+    if not invitee.item_invitations.exists():
+        invitee.delete()
+    event_emit("agendas.item.invitations_changed", {"meeting_id": item.meeting_id, "status": item.meeting.status})

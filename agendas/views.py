@@ -20,14 +20,14 @@ from agendas.forms import (
     RuleSettingsForm,
     SlotForm,
 )
-from agendas.models import AgendaItem, Referral
+from agendas.models import AgendaItem, ItemInvitation, Referral
 from agendas.presenters import agenda_view_for, pack_pdf
 from agendas.rules import CODES_BY_KIND
 from agendas.standing import standing_items
 from panels import selectors as panel_selectors
 from panels.audit import audit_record
-from panels.forms import error_text
-from panels.models import Child, Panel, User
+from panels.forms import error_text, form_error_text
+from panels.models import Agency, Child, Panel, User
 from panels.permissions import Viewer
 
 
@@ -50,7 +50,39 @@ def meeting_agenda(request, meeting_id: int):
     return render(request, "agendas/agenda.html", {
         "meeting": access.meeting, "access": access, "view": view, "opening": opening, "closing": closing,
         "add_form": AddChildForm(), "publish_form": PublishForm(), "presenters": presenters,
+        "agencies": Agency.objects.order_by("name") if access.can_manage else [],
     })
+
+
+@login_required
+@require_POST
+def agenda_slot_invite(request, meeting_id: int, item_id: int):
+    """Invite someone for one child's slot only (a calendar invite for the slot's time goes at once)."""
+    access = _managed_meeting(request, meeting_id)
+    item = get_object_or_404(AgendaItem.objects.select_related("child", "meeting"), pk=item_id, meeting=access.meeting)
+    agency_id = request.POST.get("agency", "")
+    agency = Agency.objects.filter(pk=int(agency_id)).first() if agency_id.isdigit() else None
+    try:
+        link = services.item_invitation_add(item=item, actor=request.user, name=request.POST.get("name", ""),
+                                            email=request.POST.get("email", ""), agency=agency)
+        messages.success(request, f"{link.invitee.name} invited for {item.child.reference}'s slot.")
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    return redirect("meeting_agenda", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def agenda_slot_uninvite(request, meeting_id: int, item_id: int, link_id: int):
+    access = _managed_meeting(request, meeting_id)
+    link = get_object_or_404(ItemInvitation.objects.select_related("item__child", "item__meeting", "invitee"),
+                             pk=link_id, item_id=item_id, item__meeting=access.meeting)
+    try:
+        services.item_invitation_remove(link=link, actor=request.user)
+        messages.success(request, f"{link.invitee.name}'s invitation for {link.item.child.reference} withdrawn.")
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    return redirect("meeting_agenda", meeting_id=meeting_id)
 
 
 @login_required
@@ -113,8 +145,7 @@ def agenda_slot(request, meeting_id: int, item_id: int):
     presenters = User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)
     form = SlotForm(request.POST, presenters=presenters)
     if not form.is_valid():
-        messages.error(request, "Check the slot: " + "; ".join(
-            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, "Check the slot: " + form_error_text(form))
         return redirect("meeting_agenda", meeting_id=meeting_id)
     try:
         services.agenda_item_update(

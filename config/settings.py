@@ -293,17 +293,24 @@ COHORT_MAX_UPLOAD_BYTES = env_int("COHORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, m
 # --- email ---------------------------------------------------------------------------------------
 # EMAIL_URL: smtp://user:password@host:587?tls=1 | smtps://… | file:///path/to/mailbox | console: ;
 # unset = the embedded default, a local mailbox folder the demo can show.
+# Every email is written to the outbox first (notifications.outbox, in the transaction of the change that
+# causes it); the outbox's worker hands it to the transport chosen here, retrying while it is down.
+EMAIL_BACKEND = "notifications.outbox.OutboxBackend"
+# Calendar updates wait this long for further changes, so a burst of edits sends one update.
+INVITE_DEBOUNCE_SECONDS = env_int("INVITE_DEBOUNCE_SECONDS", 60, minimum=0, maximum=3600)
+# Secret for POST /api/itip/replies/ (a mail gateway posting attendees' METHOD:REPLY emails); unset = off.
+INBOUND_REPLY_TOKEN = env_str("INBOUND_REPLY_TOKEN", "")
 _email_url = env_url("EMAIL_URL", schemes=("smtp", "smtps", "file", "console"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Convene <panels@convene.example>")
 EMAIL_FILE_PATH = str(VAR_DIR / "mailbox")
 if not _email_url:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    OUTBOX_TRANSPORT_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 else:
     _mail = urlparse(_email_url)
     if _mail.scheme in ("smtp", "smtps"):
         if not _mail.hostname:
             raise ImproperlyConfigured("EMAIL_URL names no host")
-        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        OUTBOX_TRANSPORT_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         EMAIL_HOST = _mail.hostname
         EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
         EMAIL_HOST_USER = unquote(_mail.username or "")
@@ -312,10 +319,10 @@ else:
         EMAIL_USE_TLS = parse_qs(_mail.query).get("tls", ["0"])[0] in ("1", "true")
         EMAIL_TIMEOUT = 20
     elif _mail.scheme == "file":
-        EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+        OUTBOX_TRANSPORT_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
         EMAIL_FILE_PATH = _mail.path
     else:
-        EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+        OUTBOX_TRANSPORT_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -20,3 +20,8 @@ STORAGES = {
 # Async tests run sync code in short-lived threads: a connection kept open there would be garbage-collected
 # open (a ResourceWarning, an error here). The two-worker tests start real servers with the real settings.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Mail goes through the outbox (settings.EMAIL_BACKEND); its transport is Django's in-memory one here
+# (``mail.outbox``). Tests with a real SMTP server point OUTBOX_TRANSPORT_BACKEND at it.
+OUTBOX_TRANSPORT_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True  # no Celery worker in tests: delivery after commit runs in-process

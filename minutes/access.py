@@ -48,7 +48,8 @@ def document_access(*, user, meeting_id: int, child_id: int | None, section: str
         on_agenda = AgendaItem.objects.filter(meeting=access.meeting, child_id=child_id,
                                               state=AgendaItem.State.LISTED).exists()
         if not on_agenda or not permissions.can_view_child_in_meeting(
-            viewer, service_id=service_id, establishment_id=establishment_of(child_id), can_view_meeting=True
+            viewer, service_id=service_id, establishment_id=establishment_of(child_id), can_view_meeting=True,
+            child_id=child_id,
         ):
             raise Http404("No such minute")
     return DocumentAccess(access, child_id, section, can_write_minutes(access))

@@ -100,12 +100,13 @@ class MeetingEventsView(APIView):
         access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
         after = request.query_params.get("after", "")
         if not after.isdigit():
-            raise serializers.ValidationError({"after": "Give the id of the last event you have (0 for all)."})
+            raise serializers.ValidationError({"after": ["Give the id of the last event you have (0 for all)."]})
         events, refresh = services.events_since(meeting=access.meeting, after=int(after))
         service_id = access.meeting.panel.service_id
         held = current_establishments({e.child_id for e in events if e.child_id})
         visible = [e for e in events if e.child_id is None or permissions.can_view_child_in_meeting(
-            access.viewer, service_id=service_id, establishment_id=held.get(e.child_id), can_view_meeting=True)]
+            access.viewer, service_id=service_id, establishment_id=held.get(e.child_id), can_view_meeting=True,
+            child_id=e.child_id)]
         last = events[-1].id if events else int(after)
         return Response(EventsSerializer({"events": [] if refresh else visible, "last_id": last,
                                           "refresh": refresh}).data)

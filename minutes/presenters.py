@@ -107,7 +107,7 @@ def record_for(*, revision: MinutesRevision, viewer: Viewer, audience: str = "fu
     entries = snapshot.get("items", [])
     visible = [
         e for e in entries
-        if permissions.can_view_child_in_meeting(viewer, service_id=service_id,
+        if permissions.can_view_child_in_meeting(viewer, service_id=service_id, child_id=e.get("child_id"),
                                                  establishment_id=e.get("establishment_id"), can_view_meeting=True)
     ]
     items = [RecordItem(None, "", "The meeting")] + [RecordItem(e["child_id"], e["reference"], e["name"])

@@ -48,7 +48,7 @@ def minutes_view(access: MeetingAccess) -> tuple[list[ItemView], bool]:
     establishments = current_establishments([r.child_id for r in rows])
     items = [ItemView(None, "", "The meeting")]
     for row in rows:
-        if permissions.can_view_child_in_meeting(viewer, service_id=service_id,
+        if permissions.can_view_child_in_meeting(viewer, service_id=service_id, child_id=row.child_id,
                                                  establishment_id=establishments.get(row.child_id),
                                                  can_view_meeting=True):
             items.append(ItemView(row.child_id, row.child.reference, row.child.display_name))

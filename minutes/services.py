@@ -51,7 +51,7 @@ class RecordConflict(Exception):
 def _log(meeting: Meeting, kind: str, *, child: Child | None = None, **payload: Any) -> MeetingEvent:
     event = MeetingEvent.objects.create(meeting=meeting, kind=kind, child=child, payload=payload)
     event_emit("minutes.event", {"meeting_id": meeting.pk, "event_id": event.pk, "kind": kind,
-                                 "status": meeting.status})
+                                 "status": meeting.status, "record_id": payload.get("id")})
     return event
 
 

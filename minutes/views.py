@@ -41,7 +41,7 @@ from minutes.selectors import (
 from minutes.timeline import caseload, child_timeline
 from panels import permissions
 from panels.audit import audit_record
-from panels.forms import error_text
+from panels.forms import error_text, form_error_text
 from panels.keydates import upcoming_key_dates
 from panels.models import Agency, Child, User
 from panels.permissions import Viewer
@@ -121,8 +121,7 @@ def action_add(request, meeting_id: int):
     access = _editable(request, meeting_id)
     form = ActionForm(request.POST, agencies=Agency.objects.all(), people=User.objects.filter(is_active=True))
     if not form.is_valid():
-        messages.error(request, "Check the action: " + "; ".join(
-            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, "Check the action: " + form_error_text(form))
         return redirect("minutes_page", meeting_id=meeting_id)
     data = form.cleaned_data
     child = _child(access, data["child"])

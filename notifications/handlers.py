@@ -1,4 +1,8 @@
-"""Subscribers to the domain events of the apps on the left (called after commit)."""
+"""Subscribers to the domain events of the apps on the left.
+
+Live pages hear of changes after commit. Calendar invites are reconciled *in* the change's transaction
+(notifications.invites), so their outbox messages commit with it or not at all.
+"""
 
 from __future__ import annotations
 
@@ -26,4 +30,13 @@ def broadcast_meeting_event(name: str, payload: dict[str, Any]) -> None:
 
 
 def connect() -> None:
+    from notifications.invites import SYNC_EVENTS, on_meeting_changed
+
     event_subscribe("*", broadcast_meeting_event)
+    from notifications import notices
+
+    for name in sorted(SYNC_EVENTS):
+        event_subscribe(name, on_meeting_changed, in_transaction=True)
+    event_subscribe("agendas.agenda.published", notices.agenda_published, in_transaction=True)
+    event_subscribe("minutes.approved", notices.minutes_approved, in_transaction=True)
+    event_subscribe("minutes.event", notices.action_assigned, in_transaction=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from agendas.models import AgendaItem
 from minutes.models import Action
 from notifications.ladder import STEP_LABELS, Ladder
-from panels.models import Panel
+from panels.enums import ResponseStatus
+from panels.models import Meeting, Panel
 
 
 class ReminderPolicy(models.Model):
@@ -53,3 +55,148 @@ class ActionNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} to {self.recipient_email}"
+
+
+class OutboxMessage(models.Model):
+    """One email to one address, written in the same transaction as the change that causes it.
+
+    A worker delivers it later (``notifications.outbox.outbox_deliver``), retrying with backoff while the
+    mail server is unreachable; a message is marked sent only after the server accepted it, and keeps
+    one Message-ID for life, so a retry is recognisable as the same message.
+    """
+
+    class Kind(models.TextChoices):
+        INVITE = "invite", "Invitation or update"
+        CANCEL = "cancel", "Cancellation"
+        REMINDER = "reminder", "Action reminder"
+        AGENDA = "agenda", "Agenda published"
+        MINUTES = "minutes", "Minutes approved"
+        ACTION = "action", "Action assigned"
+        ACCOUNT = "account", "Account"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        RETRYING = "retrying", "Not sent yet: will retry"
+        FAILED = "failed", "Gave up"
+        SUPERSEDED = "superseded", "Replaced by a later message"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    to = models.EmailField()
+    from_email = models.CharField(max_length=320)
+    reply_to = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    ics = models.TextField(blank=True, help_text="An iTIP calendar object sent as text/calendar.")
+    ics_method = models.CharField(max_length=10, blank=True)
+    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    panel = models.ForeignKey(Panel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    merge_key = models.CharField(max_length=300, blank=True, db_index=True,
+                                 help_text="A waiting message with the same key is replaced by a newer one.")
+    message_id = models.CharField(max_length=200, unique=True)
+    not_before = models.DateTimeField(help_text="Not sent before this time (debounce, backoff).")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "not_before"]), models.Index(fields=["panel", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to}: {self.subject}"
+
+
+class CalendarEntry(models.Model):
+    """One VEVENT Convene organises: a whole meeting, or one child's slot within it (``item`` set).
+
+    Its SEQUENCE is the organiser's: bumped when what the event says (time, place, attendee list,
+    cancellation) changes after it was first sent, never by an attendee's reply.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="calendar_entries")
+    item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    uid = models.CharField(max_length=255, unique=True)
+    sequence = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    cancelled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "item", "id"]
+        verbose_name_plural = "calendar entries"
+
+    def __str__(self) -> str:
+        return self.uid
+
+
+class CalendarCopy(models.Model):
+    """What one attendee's calendar holds of an entry, as far as Convene told it, and what they replied."""
+
+    entry = models.ForeignKey(CalendarEntry, on_delete=models.CASCADE, related_name="copies")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    sequence = models.PositiveIntegerField(default=0, help_text="The SEQUENCE of the last message sent.")
+    method = models.CharField(max_length=10, default="REQUEST", help_text="REQUEST or CANCEL, last sent.")
+    response = models.CharField(max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.NEEDS_ACTION)
+    comment = models.CharField(max_length=500, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["entry", "email"]
+        constraints = [models.UniqueConstraint(fields=["entry", "email"], name="calendar_copy_once_per_address")]
+
+    def __str__(self) -> str:
+        return f"{self.entry.uid} at {self.email}"
+
+
+class FeedToken(models.Model):
+    """A person's secret calendar-feed address. Only its hash is kept; a new one kills the old URL."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+
+class EmailPreference(models.Model):
+    """Which optional emails a person wants. Invites, cancellations and reminders always go."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preference")
+    agenda_published = models.BooleanField(default=True, help_text="When an agenda I am invited to is published.")
+    minutes_approved = models.BooleanField(default=True, help_text="When minutes of a meeting I attended are approved.")
+    action_assigned = models.BooleanField(default=True, help_text="When an action is given to me or my agency.")
+
+    def __str__(self) -> str:
+        return f"Email preferences of {self.user}"
+
+
+class Notification(models.Model):
+    """An in-app notice: what happened, where to look. Never a child's name."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=10, choices=OutboxMessage.Kind.choices)
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -2,8 +2,8 @@
 sends what is new, one email per action or one digest a day per person.
 
 Running it twice on the same day sends nothing twice: a step is recorded once per action and
-recipient (a unique constraint), and a recorded step is marked sent only after its email went. If the
-mail server is down, the steps stay unsent and go with the next run.
+recipient (a unique constraint), and a recorded step is handed to the outbox once, in the same
+transaction that marks it sent. If the mail server is down, the outbox keeps the email and retries.
 
 No email subject names a child; the body gives the child's case reference (never the name) and a
 signed link to the action.
@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,12 +25,12 @@ from minutes.links import action_link_url
 from minutes.models import Action
 from minutes.services import actor_manages
 from notifications.ladder import STEP_LABELS, Ladder, days_overdue, steps_due
-from notifications.models import ActionNotice, ReminderPolicy
+from notifications.models import ActionNotice, OutboxMessage, ReminderPolicy
+from notifications.outbox import outbox_deliver, outbox_enqueue
 from panels.enums import MembershipRole
 from panels.models import PanelMembership
 
 logger = logging.getLogger(__name__)
-SEND_BATCH = 200
 CATCH_UP_DAYS = 31  # a step missed (the job did not run) is still recorded for this long after its day
 
 
@@ -41,6 +40,7 @@ class RunSummary:
     steps_recorded: int = 0
     superseded: int = 0
     nobody_to_tell: int = 0
+    emails_queued: int = 0
     emails_sent: int = 0
     notices_sent: int = 0
     by_step: dict[str, int] = field(default_factory=dict)
@@ -119,7 +119,7 @@ def _line(notice: ActionNotice, today: date) -> str:
             f"{action.meeting.panel.name}; owner {action.owner or action.owner_agency.name}.\n  Open it: {link}\n")
 
 
-def _message(email: str, notices: list[ActionNotice], today: date) -> EmailMessage:
+def _message(notices: list[ActionNotice], today: date) -> tuple[str, str]:
     if len(notices) == 1:
         notice = notices[0]
         overdue = days_overdue(notice.action.due_date, today)
@@ -134,38 +134,40 @@ def _message(email: str, notices: list[ActionNotice], today: date) -> EmailMessa
             + "\n".join(_line(n, today) for n in notices)
             + "\nEach link opens one action for 14 days. You can also sign in to Convene to see all your actions."
             + "\n\nOFFICIAL-SENSITIVE: this email is about children. Do not forward it.\n")
-    return EmailMessage(subject=subject, body=body, to=[email])
+    return subject, body
 
 
-def _send(today: date, summary: RunSummary, only: list[int] | None = None) -> None:
+def _queue(today: date, summary: RunSummary, only: list[int] | None = None) -> list[int]:
+    """Write the emails for every recorded, unsent step to the outbox, in one transaction with marking the
+    steps sent: a step is handed over exactly once, and the outbox delivers it however long SMTP is down."""
     pending = ActionNotice.objects.filter(sent_at=None, superseded=False).exclude(recipient_email="")
     if only is not None:
         pending = pending.filter(pk__in=only)
-    unsent = list(pending.select_related("action__child", "action__owner", "action__owner_agency",
-                                         "action__meeting__panel", "recipient")
-                  .order_by("recipient_email", "action__due_date", "id"))
-    groups: list[list[ActionNotice]] = []
-    by_email: dict[str, list[ActionNotice]] = defaultdict(list)
-    for notice in unsent:
-        digest = notice.recipient is None or notice.recipient.digest_emails  # agency mailboxes get a digest
-        if digest:
-            by_email[notice.recipient_email].append(notice)
-        else:
-            groups.append([notice])
-    groups.extend(by_email.values())
-    connection = get_connection()
-    for start in range(0, len(groups), SEND_BATCH):
-        batch = groups[start:start + SEND_BATCH]
-        messages = [_message(group[0].recipient_email, group, today) for group in batch]
-        try:
-            connection.send_messages(messages)
-        except OSError:
-            logger.exception("reminder emails could not be sent; they will go with the next run")
-            return
-        ids = [n.pk for group in batch for n in group]
-        ActionNotice.objects.filter(pk__in=ids, sent_at=None).update(sent_at=timezone.now())
-        summary.emails_sent += len(messages)
-        summary.notices_sent += len(ids)
+    with transaction.atomic():
+        unsent = list(pending.select_for_update(of=("self",))
+                      .select_related("action__child", "action__owner", "action__owner_agency",
+                                      "action__meeting__panel", "recipient")
+                      .order_by("recipient_email", "action__due_date", "id"))
+        groups: list[list[ActionNotice]] = []
+        by_email: dict[str, list[ActionNotice]] = defaultdict(list)
+        for notice in unsent:
+            digest = notice.recipient is None or notice.recipient.digest_emails  # agency mailboxes get a digest
+            if digest:
+                by_email[notice.recipient_email].append(notice)
+            else:
+                groups.append([notice])
+        groups.extend(by_email.values())
+        queued = []
+        for group in groups:
+            subject, body = _message(group, today)
+            panels = {n.action.meeting.panel for n in group}
+            queued.append(outbox_enqueue(
+                kind=OutboxMessage.Kind.REMINDER, to=group[0].recipient_email, subject=subject, body_text=body,
+                recipient=group[0].recipient, panel=panels.pop() if len(panels) == 1 else None).pk)
+        ActionNotice.objects.filter(pk__in=[n.pk for n in unsent]).update(sent_at=timezone.now())
+    summary.emails_queued += len(queued)
+    summary.notices_sent += len(unsent)
+    return queued
 
 
 @transaction.atomic
@@ -189,15 +191,18 @@ def action_escalate_to_lead(*, action: Action, actor, note: str) -> ActionNotice
         defaults={"recipient": panel.strategic_lead, "created_by": actor, "note": note.strip()})
     if not created:
         raise ValidationError({"action": "Already escalated to the strategic lead today."})
-    transaction.on_commit(lambda: _send(today, RunSummary(), only=[notice.pk]))
+    _queue(today, RunSummary(), only=[notice.pk])  # in this transaction; delivered after commit
     return notice
 
 
 def reminders_run(*, today: date | None = None, send: bool = True) -> RunSummary:
-    """Record every ladder step due by ``today`` and send the new ones. Safe to run any number of times."""
+    """Record every ladder step due by ``today``, queue the new ones in the outbox and try to deliver them
+    now. Safe to run any number of times; what SMTP refuses, the outbox retries."""
     today = today or timezone.localdate()
     summary = RunSummary()
     _record(today, summary)
     if send:
-        _send(today, summary)
+        queued = _queue(today, summary)
+        if queued:
+            summary.emails_sent = outbox_deliver(only=queued).sent
     return summary

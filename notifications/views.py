@@ -1,22 +1,40 @@
-"""Edges of notifications: the chair's escalation of an action to the panel's strategic lead."""
+"""Edges of notifications: replies to invites, calendar feeds, in-app notices, what was sent, email
+preferences, reminder settings and the chair's escalation of an action to the strategic lead."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minutes.selectors import action_get_for_user
+from notifications import feeds, rsvp
 from notifications.forms import LadderForm
+from notifications.ical import ICalError
+from notifications.invites import meeting_label, slot_times
 from notifications.ladder import Ladder
-from notifications.models import ReminderPolicy
+from notifications.models import (
+    CalendarCopy,
+    CalendarEntry,
+    EmailPreference,
+    FeedToken,
+    Notification,
+    OutboxMessage,
+    ReminderPolicy,
+)
+from notifications.outbox import outbox_retry
 from notifications.reminders import action_escalate_to_lead
 from panels.audit import audit_record
 from panels.forms import error_text
-from panels.selectors import panel_get_for_user
+from panels.selectors import meeting_get_for_user, panel_get_for_user
 
 
 @login_required
@@ -31,17 +49,28 @@ def action_escalate(request, action_id: int):
     return redirect("action_detail", action_id=action_id)
 
 
+OPTIONAL_EMAILS = ("agenda_published", "minutes_approved", "action_assigned")
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def email_preferences(request):
-    """One email a day listing every action that needs attention, or one email per action."""
+    """Reminders as one email per action or a daily digest; and which optional emails to get."""
+    preference = EmailPreference.objects.filter(user=request.user).first() or EmailPreference(user=request.user)
     if request.method == "POST":
         digest = request.POST.get("digest") == "yes"
         if digest != request.user.digest_emails:
             request.user.digest_emails = digest
             request.user.save(update_fields=["digest_emails"])
-        messages.success(request, "Saved: " + ("one email a day." if digest else "one email per action."))
+        wanted = set(request.POST.getlist("emails"))
+        for field in OPTIONAL_EMAILS:
+            setattr(preference, field, field in wanted)
+        preference.save()
+        messages.success(request, "Email preferences saved.")
         return redirect("email_preferences")
-    return render(request, "notifications/email_preferences.html", {})
+    choices = [(field, EmailPreference._meta.get_field(field).help_text, getattr(preference, field))
+               for field in OPTIONAL_EMAILS]
+    return render(request, "notifications/email_preferences.html", {"choices": choices})
 
 
 @login_required
@@ -64,3 +93,205 @@ def reminder_settings(request, panel_id: int):
             messages.success(request, "Reminder settings saved: the next daily run uses them.")
             return redirect("reminder_settings", panel_id=panel_id)
     return render(request, "notifications/reminder_settings.html", {"panel": access.panel, "form": form})
+
+
+# --- replies to invites --------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@csrf_protect
+def rsvp_link(request, token: str):
+    """The signed link in an invite: GET shows the choices (changes nothing), POST records the answer."""
+    try:
+        link = rsvp.token_read(token)
+    except rsvp.LinkRefused as exc:
+        return render(request, "notifications/rsvp_refused.html", {"reason": exc.reason}, status=403)
+    entry = CalendarEntry.objects.select_related("meeting__panel", "item").filter(pk=link.entry_id).first()
+    copy = CalendarCopy.objects.filter(entry=entry, email__iexact=link.email).first() if entry else None
+    if entry is None or copy is None:
+        return render(request, "notifications/rsvp_refused.html",
+                      {"reason": "This invitation no longer exists."}, status=403)
+    errors: dict[str, str] = {}
+    answer = request.POST.get("response") if request.method == "POST" else request.GET.get("answer", "")
+    if request.method == "POST":
+        try:
+            rsvp.rsvp_record(entry=entry, email=link.email, response=answer or "",
+                             comment=request.POST.get("comment", ""), deputy_name=request.POST.get("deputy_name", ""),
+                             deputy_email=request.POST.get("deputy_email", ""), source="link", request=request)
+        except ValidationError as exc:
+            errors = {field: " ".join(messages_) for field, messages_ in exc.message_dict.items()}
+        else:
+            return render(request, "notifications/rsvp_done.html", {"entry": entry, "answer": answer,
+                                                                    "label": ANSWER_LABELS.get(answer, answer)})
+    response = render(request, "notifications/rsvp.html", {
+        "entry": entry, "copy": copy, "answer": answer if answer in rsvp.ANSWERS else copy.response,
+        "errors": errors, "post": request.POST, "label": meeting_label(entry.meeting),
+        "starts": entry.meeting.starts_at if entry.item is None else slot_times(entry.meeting, entry.item)[0],
+    }, status=400 if errors else 200)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+ANSWER_LABELS = {"accepted": "You accepted", "tentative": "You said you might come", "declined": "You declined",
+                 "delegated": "You sent a deputy: they have been invited"}
+
+
+@login_required
+@require_POST
+def meeting_rsvp(request, meeting_id: int):
+    """A signed-in invitee answers on the meeting page (for every entry they hold of this meeting)."""
+    access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    invitee = access.meeting.invitees.filter(user=request.user).first()
+    if invitee is None:
+        raise Http404("You are not invited to this meeting")
+    copies = list(CalendarCopy.objects.filter(entry__meeting=access.meeting, email__iexact=invitee.email)
+                  .exclude(method="CANCEL").select_related("entry"))
+    if not copies:
+        messages.error(request, "Your invitation has not been sent yet, so there is nothing to reply to.")
+        return redirect("meeting_detail", meeting_id=meeting_id)
+    try:
+        for copy in copies:
+            rsvp.rsvp_record(entry=copy.entry, email=invitee.email, response=request.POST.get("response", ""),
+                             comment=request.POST.get("comment", ""), actor=request.user, source="page",
+                             request=request)
+        messages.success(request, "Reply sent to the chair.")
+    except ValidationError as exc:
+        messages.error(request, error_text(exc, sep="; "))
+    return redirect("meeting_detail", meeting_id=meeting_id)
+
+
+@csrf_exempt
+@require_POST
+def itip_replies(request):
+    """A mail gateway posts attendees' replies: the raw email (message/rfc822) or the text/calendar part.
+
+    Authenticated by ``Authorization: Bearer <INBOUND_REPLY_TOKEN>``; off when that setting is empty.
+    """
+    expected = settings.INBOUND_REPLY_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not expected or not constant_time_compare(given, expected):
+        return JsonResponse({"detail": "Authentication credentials were not provided or are wrong."}, status=401)
+    if len(request.body) > 1024 * 1024:
+        return JsonResponse({"detail": "The reply is larger than 1 MB."}, status=413)
+    kind = request.content_type
+    try:
+        data = rsvp.reply_from_email(request.body) if kind == "message/rfc822" else request.body
+        if kind not in ("message/rfc822", "text/calendar"):
+            return JsonResponse({"detail": "Send text/calendar or message/rfc822."}, status=415)
+        outcome = rsvp.replies_apply(data, source="reply")
+    except ICalError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    body = {"applied": [{"uid": r.uid, "attendee": r.attendee_email, "response": r.response}
+                        for r in outcome.applied],
+            "refused": [{"uid": r.uid, "attendee": r.attendee_email, "reason": why} for r, why in outcome.refused]}
+    return JsonResponse(body, status=200 if outcome.applied or not outcome.refused else 422)
+
+
+# --- calendar feed -------------------------------------------------------------------------------
+@require_GET
+def calendar_feed(request, token: str):
+    user = feeds.feed_user(token)
+    if user is None:
+        raise Http404("No such calendar")
+    response = HttpResponse(feeds.feed_bytes(user=user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="convene.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request):
+    """Make, replace or revoke the secret address of my calendar feed. The address is shown once."""
+    new_url = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            if feeds.feed_token_revoke(user=request.user, request=request):
+                messages.success(request, "Your calendar address has been revoked: it no longer works.")
+            return redirect("calendar_settings")
+        new_url = feeds.feed_url(feeds.feed_token_create(user=request.user, request=request))
+    token = FeedToken.objects.filter(user=request.user).first()
+    return render(request, "notifications/calendar_settings.html", {"token": token, "new_url": new_url})
+
+
+# --- in-app notices ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_list(request):
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at=None).update(read_at=timezone.now())
+        return redirect("notification_list")
+    page = Paginator(mine.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/notification_list.html", {"page": page})
+
+
+# --- what was sent -------------------------------------------------------------------------------
+@login_required
+@require_GET
+def meeting_deliveries(request, meeting_id: int):
+    """Every invite and email about a meeting, with its delivery status (chair and coordinator)."""
+    access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if not access.can_manage:
+        raise Http404("No such meeting")
+    sent = list(OutboxMessage.objects.filter(meeting=access.meeting).only(*MESSAGE_COLUMNS)
+                .order_by("-created_at", "-id")[:500])
+    copies = list(CalendarCopy.objects.filter(entry__meeting=access.meeting).select_related("entry__item__child")
+                  .order_by("entry__item__slot_start", "entry_id", "email"))
+    return render(request, "notifications/meeting_deliveries.html", {
+        "meeting": access.meeting, "sent": sent, "copies": copies, "now": timezone.now()})
+
+
+MESSAGE_COLUMNS = ("id", "kind", "status", "to", "subject", "ics_method", "attempts", "last_error", "created_at",
+                   "sent_at", "not_before", "meeting_id", "panel_id")
+
+
+@login_required
+@require_GET
+def panel_deliveries(request, panel_id: int):
+    """Every email about a panel (invites, reminders, notices) and its delivery status."""
+    access = panel_get_for_user(user=request.user, panel_id=panel_id)
+    if not access.can_manage:
+        raise Http404("No such panel")
+    status = request.GET.get("status", "")
+    sent = OutboxMessage.objects.filter(panel=access.panel).only(*MESSAGE_COLUMNS).order_by("-created_at", "-id")
+    if status in OutboxMessage.Status.values:
+        sent = sent.filter(status=status)
+    page = Paginator(sent, 100).get_page(request.GET.get("page"))
+    return render(request, "notifications/panel_deliveries.html", {
+        "panel": access.panel, "sent": page.object_list, "page": page, "status": status,
+        "statuses": OutboxMessage.Status.choices, "now": timezone.now()})
+
+
+def _managed_message(request, message_id: int) -> OutboxMessage:
+    """A message about a meeting or panel the user manages; 404 for anything else."""
+    message = OutboxMessage.objects.filter(pk=message_id).first()
+    if message is None or message.panel_id is None:
+        raise Http404("No such message")
+    if message.meeting_id is not None:
+        allowed = meeting_get_for_user(user=request.user, meeting_id=message.meeting_id).can_manage
+    else:
+        allowed = panel_get_for_user(user=request.user, panel_id=message.panel_id).can_manage
+    if not allowed:
+        raise Http404("No such message")
+    return message
+
+
+@login_required
+@require_GET
+def outbox_message(request, message_id: int):
+    message = _managed_message(request, message_id)
+    return render(request, "notifications/outbox_message.html", {"message": message})
+
+
+@login_required
+@require_POST
+def outbox_message_retry(request, message_id: int):
+    message = _managed_message(request, message_id)
+    outbox_retry(message=message)
+    audit_record(actor=request.user, action="outbox.retry", meeting=message.meeting, panel=message.panel,
+                 detail={"message": message.pk})
+    messages.success(request, f"The message to {message.to} will be tried again now.")
+    if message.meeting_id:
+        return redirect("meeting_deliveries", meeting_id=message.meeting_id)
+    return redirect("panel_deliveries", panel_id=message.panel_id)

@@ -66,7 +66,7 @@ class InviteeInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["panel", "starts_at", "status", "sequence"]
+    list_display = ["panel", "starts_at", "status"]
     list_filter = ["status", "panel"]
     list_select_related = ["panel"]
     inlines = [InviteeInline]

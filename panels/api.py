@@ -35,7 +35,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "panel", "panel_name", "starts_at", "ends_at", "status", "location", "video_link",
-                  "ical_uid", "sequence"]
+                  "ical_uid"]
 
 
 class InviteeSerializer(serializers.ModelSerializer):

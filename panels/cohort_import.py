@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from django.db import close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
 from panels import cohort
@@ -229,7 +229,10 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
     today = today or timezone.localdate()
 
     def progress(done: int, total: int) -> None:
-        CohortImport.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+        try:  # best effort: a progress figure must never fail the import
+            CohortImport.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+        except OperationalError:  # e.g. SQLite's table lock while a reader polls the progress
+            logger.info("import %s: progress %s/%s not recorded (database busy)", job.pk, done, total)
 
     try:
         rows, problems = read_rows(job.source, ignore_columns=job.ignore_columns)

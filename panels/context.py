@@ -32,7 +32,7 @@ def navigation(request) -> dict:
         return {"nav_items": [], **HELPERS}
     is_staff = user.agency is not None and user.agency.kind == AgencyKind.YJS
     items = [("Home", reverse("home")), ("Meetings", reverse("meeting_list")), ("Panels", reverse("panel_list")),
-             ("My actions", reverse("my_actions"))]
+             ("My actions", reverse("my_actions")), ("Notifications", reverse("notification_list"))]
     if is_staff and user.role == UserRole.CASE_MANAGER:
         items.append(("My children", reverse("my_children")))
     if is_staff:

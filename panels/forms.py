@@ -19,6 +19,12 @@ def error_text(exc: ValidationError, sep: str = " ") -> str:
     return sep.join(exc.messages)
 
 
+def form_error_text(form: forms.Form, sep: str = "; ") -> str:
+    """A form's errors in one line, each named by its field's label, for a flash message."""
+    return sep.join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+                    for f, e in form.errors.items())
+
+
 class CohortUploadForm(forms.Form):
     file = forms.FileField(label="Cohort file (CSV)", help_text="The format is described in the cohort guide.")
     dry_run = forms.BooleanField(
@@ -76,3 +82,47 @@ class ChildFilterForm(forms.Form):
         choices=[("", "Any"), ("remand", "Remand"), ("sentenced", "Sentenced"), ("community", "Community"),
                  ("released", "Released"), ("closed", "Closed")],
     )
+
+
+class InviteeForm(forms.Form):
+    """Invite a person (from any agency) to a meeting or to one child's slot."""
+
+    name = forms.CharField(label="Name", max_length=200)
+    email = forms.EmailField(label="Email address", max_length=254)
+    agency = forms.ModelChoiceField(label="Agency", queryset=None, required=False, empty_label="Not listed")
+    role = forms.ChoiceField(label="Role", choices=(), required=False)
+    can_edit_minutes = forms.BooleanField(label="Can write the minutes", required=False)
+
+    def __init__(self, *args, service_id: int | None = None, **kwargs):
+        from panels.enums import InviteeRole
+        from panels.models import Agency
+
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.order_by("name")
+        self.fields["role"].choices = InviteeRole.choices
+
+    def clean_role(self) -> str:
+        return self.cleaned_data.get("role") or "required"
+
+
+class MeetingChangeForm(forms.Form):
+    """Move a meeting or change its place; invitees of a scheduled meeting get one update."""
+
+    day = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    starts = forms.TimeField(label="Starts", input_formats=["%H:%M"])
+    ends = forms.TimeField(label="Ends", input_formats=["%H:%M"])
+    location = forms.CharField(label="Place", max_length=200, required=False)
+    video_link = forms.URLField(label="Video link", required=False, assume_scheme="https")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", "The meeting must end after it starts.")
+        return data
+
+    def datetimes(self):
+        from datetime import datetime
+
+        day = self.cleaned_data["day"]
+        return (timezone.make_aware(datetime.combine(day, self.cleaned_data["starts"])),
+                timezone.make_aware(datetime.combine(day, self.cleaned_data["ends"])))

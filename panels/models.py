@@ -224,7 +224,6 @@ class Meeting(models.Model):
     location = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: bumped on significant changes.")
     cancelled_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -264,6 +263,11 @@ class MeetingInvitee(models.Model):
     role = models.CharField(max_length=20, choices=InviteeRole.choices, default=InviteeRole.REQUIRED)
     response = models.CharField(max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.NEEDS_ACTION)
     can_edit_minutes = models.BooleanField(default=False)
+    delegate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="deputies",
+        help_text="Set when this person was sent as a deputy by another invitee.")
+    response_comment = models.CharField(max_length=500, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "name"]

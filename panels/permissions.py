@@ -49,6 +49,8 @@ class Viewer:
     agency_kind: str | None = None
     role: str = UserRole.PARTNER
     is_active: bool = True
+    # Within one meeting: the children whose slots alone this person is invited to (None: not limited).
+    slot_children: frozenset[int] | None = None
 
     @classmethod
     def of(cls, user) -> Viewer:
@@ -115,13 +117,17 @@ def can_view_child_record(viewer: Viewer, *, service_id: int, case_manager_id: i
 
 
 def can_view_child_in_meeting(
-    viewer: Viewer, *, service_id: int, establishment_id: int | None, can_view_meeting: bool
+    viewer: Viewer, *, service_id: int, establishment_id: int | None, can_view_meeting: bool,
+    child_id: int | None = None,
 ) -> bool:
-    """Whether a viewer of a meeting may see a given child's item within it."""
+    """Whether a viewer of a meeting may see a given child's item within it. Someone invited for one
+    child's slot only sees that child (``viewer.slot_children``, set by the meeting's selector)."""
     if not can_view_meeting:
         return False
     if viewer.is_staff_of(service_id):
         return True
+    if viewer.slot_children is not None and child_id not in viewer.slot_children:
+        return False
     if viewer.agency_kind == AgencyKind.SECURE_ESTATE:
         return establishment_id is not None and establishment_id == viewer.agency_id
     return True

@@ -6,7 +6,7 @@ two against each other for every persona.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -119,6 +119,12 @@ def meeting_get_for_user(*, user, meeting_id: int) -> MeetingAccess:
         status=meeting.status,
     ):
         raise Http404("No such meeting")
+    if meeting._invited and meeting._membership is None and not viewer.is_staff_of(service_id):
+        # invited for some children's slots only? (agendas.ItemInvitation, reached by its related name)
+        slots = set(MeetingInvitee.objects.filter(meeting=meeting, user_id=viewer.id)
+                    .values_list("item_invitations__item__child_id", flat=True))
+        if None not in slots:
+            viewer = replace(viewer, slot_children=frozenset(slots))
     return MeetingAccess(
         meeting=meeting,
         membership=meeting._membership,
@@ -129,7 +135,7 @@ def meeting_get_for_user(*, user, meeting_id: int) -> MeetingAccess:
 
 
 def meeting_invitees(*, meeting: Meeting) -> list[MeetingInvitee]:
-    return list(meeting.invitees.select_related("agency", "user").order_by("role", "name"))
+    return list(meeting.invitees.select_related("agency", "user", "delegate_of").order_by("role", "name"))
 
 
 # --- children ------------------------------------------------------------------------------------

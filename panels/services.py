@@ -26,7 +26,7 @@ TRANSITIONS: dict[str, set[str]] = {
 
 def _meeting_payload(meeting: Meeting, **extra) -> dict:
     return {"meeting_id": meeting.pk, "panel_id": meeting.panel_id, "status": meeting.status,
-            "sequence": meeting.sequence, **extra}
+            **extra}
 
 
 def meetings_generate(*, panel: Panel, start: date, end: date) -> list[Meeting]:
@@ -90,9 +90,8 @@ def _transition(meeting: Meeting, to: str, *, actor: User | None, reason: str = 
         locked.status = to
         fields = ["status", "updated_at"]
         if to == MeetingStatus.CANCELLED:
-            locked.sequence += 1
             locked.cancelled_reason = reason
-            fields += ["sequence", "cancelled_reason"]
+            fields += ["cancelled_reason"]
         locked.save(update_fields=fields)
         audit_record(actor=actor, action=f"meeting.{to}", meeting=locked, panel=locked.panel,
                      detail={"from": previous, "reason": reason} if reason else {"from": previous})
@@ -125,7 +124,7 @@ def meeting_cancel(*, meeting: Meeting, actor: User, reason: str) -> Meeting:
 def meeting_update(
     *, meeting: Meeting, actor: User, starts_at: datetime, ends_at: datetime, location: str, video_link: str
 ) -> Meeting:
-    """Change time or place. Significant changes to a sent meeting bump its iCalendar SEQUENCE."""
+    """Change time or place. Invitees of a sent meeting get one update (notifications.invites)."""
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": "The meeting must end after it starts."})
     with transaction.atomic():
@@ -140,10 +139,67 @@ def meeting_update(
         if not changed:
             return locked
         locked.starts_at, locked.ends_at, locked.location, locked.video_link = starts_at, ends_at, location, video_link
-        if locked.status != MeetingStatus.DRAFT:
-            locked.sequence += 1
         locked.save()
         audit_record(actor=actor, action="meeting.updated", meeting=locked, panel=locked.panel,
                      detail={"starts_at": starts_at.isoformat(), "location": location})
         event_emit("panels.meeting.updated", _meeting_payload(locked, actor_id=actor.pk))
     return locked
+
+
+# --- invitees --------------------------------------------------------------------------------------
+def _invitees_changed(meeting: Meeting) -> None:
+    event_emit("panels.meeting.invitees_changed", {"meeting_id": meeting.pk, "status": meeting.status})
+
+
+def invitee_add(
+    *, meeting: Meeting, actor: User, name: str, email: str, agency=None, role: str = InviteeRole.REQUIRED,
+    can_edit_minutes: bool = False, user: User | None = None, announce: bool = True,
+) -> MeetingInvitee:
+    """Invite a person to a meeting (a scheduled meeting sends them an invite at once).
+
+    ``announce=False`` leaves telling the others to the caller, which narrows the invitation first
+    (to one child's slot) and then announces it, so no whole-meeting invite goes out in between."""
+    from django.core.validators import validate_email
+
+    errors: dict[str, str] = {}
+    name, email = name.strip(), email.strip().lower()
+    if user is not None:
+        name, email, agency = name or user.get_full_name() or user.username, email or user.email.lower(), user.agency
+    if not name:
+        errors["name"] = "Give the person's name."
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "Give an email address, like name@agency.gov.uk."
+    if role not in InviteeRole.values:
+        errors["role"] = "Choose chair, required, optional or for information."
+    if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
+        errors["meeting"] = "A closed or cancelled meeting takes no new invitees."
+    if not errors and meeting.invitees.filter(email__iexact=email).exists():
+        errors["email"] = f"{email} is already invited to this meeting."
+    if errors:
+        raise ValidationError(errors)
+    if user is None:
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is not None and agency is None:
+            agency = user.agency
+    with transaction.atomic():
+        invitee = MeetingInvitee.objects.create(meeting=meeting, user=user, agency=agency, name=name, email=email,
+                                                role=role, can_edit_minutes=can_edit_minutes)
+        audit_record(actor=actor, action="meeting.invitee_added", meeting=meeting, panel=meeting.panel,
+                     detail={"email": email, "role": role})
+        if announce:
+            _invitees_changed(meeting)
+    return invitee
+
+
+def invitee_remove(*, invitee: MeetingInvitee, actor: User) -> None:
+    """Withdraw an invitation: that person alone is sent a cancellation; their calendar entry goes."""
+    meeting = invitee.meeting
+    if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
+        raise ValidationError({"meeting": "The invitees of a closed or cancelled meeting cannot change."})
+    with transaction.atomic():
+        audit_record(actor=actor, action="meeting.invitee_removed", meeting=meeting, panel=meeting.panel,
+                     detail={"email": invitee.email})
+        invitee.delete()
+        _invitees_changed(meeting)

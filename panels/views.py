@@ -17,7 +17,16 @@ from panels.audit import audit_record
 from panels.cadence import describe_cadence
 from panels.cohort_import import cohort_export_csv, cohort_import_create, cohort_import_start
 from panels.enums import MeetingStatus, MembershipRole
-from panels.forms import CancelMeetingForm, ChildFilterForm, CohortUploadForm, GenerateMeetingsForm, error_text
+from panels.forms import (
+    CancelMeetingForm,
+    ChildFilterForm,
+    CohortUploadForm,
+    GenerateMeetingsForm,
+    InviteeForm,
+    MeetingChangeForm,
+    error_text,
+    form_error_text,
+)
 from panels.keydates import key_dates, upcoming_key_dates
 from panels.models import CohortImport, Meeting
 from panels.permissions import Viewer, can_import_cohort
@@ -106,11 +115,73 @@ def meeting_list(request):
 @require_GET
 def meeting_detail(request, meeting_id: int):
     access = selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    invitees = selectors.meeting_invitees(meeting=access.meeting)
     return render(request, "panels/meeting_detail.html", {
-        "meeting": access.meeting, "access": access,
-        "invitees": selectors.meeting_invitees(meeting=access.meeting),
-        "cancel_form": CancelMeetingForm(),
+        "meeting": access.meeting, "access": access, "invitees": invitees,
+        "mine": next((i for i in invitees if i.user_id == request.user.pk), None),
+        "cancel_form": CancelMeetingForm(), "invitee_form": InviteeForm(service_id=access.meeting.panel.service_id),
     })
+
+
+@login_required
+@require_POST
+def meeting_change(request, meeting_id: int):
+    """The chair or coordinator moves the meeting or changes its place."""
+    access = selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if not access.can_manage:
+        raise Http404("No such meeting")
+    form = MeetingChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect("meeting_detail", meeting_id=meeting_id)
+    starts_at, ends_at = form.datetimes()
+    try:
+        meeting = services.meeting_update(meeting=access.meeting, actor=request.user, starts_at=starts_at,
+                                          ends_at=ends_at, location=form.cleaned_data["location"],
+                                          video_link=form.cleaned_data["video_link"])
+        messages.success(request, "Meeting changed." + (" Invitees will get one updated invitation."
+                                                        if meeting.status != MeetingStatus.DRAFT else ""))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc, sep="; "))
+    return redirect("meeting_detail", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def meeting_invitee_add(request, meeting_id: int):
+    """The chair or coordinator invites someone to the whole meeting (an invite goes at once)."""
+    access = selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if not access.can_manage:
+        raise Http404("No such meeting")
+    form = InviteeForm(request.POST, service_id=access.meeting.panel.service_id)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect("meeting_detail", meeting_id=meeting_id)
+    try:
+        invitee = services.invitee_add(meeting=access.meeting, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"{invitee.name} invited."
+                         + (" The invitation has been sent." if access.meeting.status != MeetingStatus.DRAFT
+                            else " The invitation goes when the meeting is scheduled."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc, sep="; "))
+    return redirect("meeting_detail", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def meeting_invitee_remove(request, meeting_id: int, invitee_id: int):
+    access = selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if not access.can_manage:
+        raise Http404("No such meeting")
+    invitee = get_object_or_404(access.meeting.invitees, pk=invitee_id)
+    try:
+        services.invitee_remove(invitee=invitee, actor=request.user)
+        messages.success(request, f"{invitee.name} is no longer invited"
+                         + (" and has been sent a cancellation." if access.meeting.status != MeetingStatus.DRAFT
+                            else "."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc, sep="; "))
+    return redirect("meeting_detail", meeting_id=meeting_id)
 
 
 _STATUS_ACTIONS = {

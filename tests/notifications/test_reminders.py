@@ -10,11 +10,13 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from minutes import services as minutes_services
 from minutes.models import Action
 from notifications.ladder import Ladder, steps_due
-from notifications.models import ActionNotice, ReminderPolicy
+from notifications.models import ActionNotice, OutboxMessage, ReminderPolicy
+from notifications.outbox import outbox_deliver
 from notifications.reminders import action_escalate_to_lead, reminders_run
 from panels.enums import MeetingStatus
 from tests.factories import UserFactory
@@ -75,6 +77,7 @@ def actions(world):
     agency_only = minutes_services.action_create(
         meeting=w.meeting, actor=w.users["chair"], child=w.other_child, description="Share the risk assessment",
         owner_agency=w.police, due_date=DUE)
+    OutboxMessage.objects.update(status="sent")  # the "action given to you" emails went at the meeting
     return w, owned, agency_only
 
 
@@ -206,24 +209,27 @@ def _free_port() -> int:
 
 
 @pytest.mark.django_db
-def test_over_real_smtp_a_failed_send_is_retried_by_the_next_run(actions, settings):
+def test_over_real_smtp_a_refused_send_waits_in_the_outbox_and_goes_once(actions, settings):
     w, owned, _ = actions
     port = _free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.OUTBOX_TRANSPORT_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     day = DUE - timedelta(days=3)
-    summary = reminders_run(today=day)  # nobody listening: recorded, not sent
-    assert summary.steps_recorded == 2 and summary.emails_sent == 0
+    summary = reminders_run(today=day)  # nobody listening: recorded and queued, not delivered
+    assert summary.steps_recorded == 2 and summary.emails_queued == 2 and summary.emails_sent == 0
+    waiting = OutboxMessage.objects.filter(kind="reminder")
+    assert {m.status for m in waiting} == {"retrying"} and {m.attempts for m in waiting} == {1}
     inbox = _Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        summary = reminders_run(today=day)
-        assert summary.steps_recorded == 0 and summary.emails_sent == 2
+        assert reminders_run(today=day).emails_queued == 0  # the job does not queue them again
+        assert outbox_deliver(now=timezone.now() + timedelta(minutes=2)).sent == 2
         assert sorted(e.rcpt_tos[0] for e in inbox.messages) == ["actions@police.example",
                                                                  "officer@probation.example"]
-        assert reminders_run(today=day).emails_sent == 0
+        assert outbox_deliver(now=timezone.now() + timedelta(hours=2)).sent == 0  # never twice
+        assert len(inbox.messages) == 2
     finally:
         controller.stop()
     assert not Action.objects.filter(status="cancelled").exists()

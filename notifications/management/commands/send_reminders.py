@@ -27,4 +27,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{summary.actions_checked} open actions checked; {summary.steps_recorded} steps recorded "
             f"({summary.superseded} superseded, {summary.nobody_to_tell} with nobody to tell); "
-            f"{summary.emails_sent} emails sent for {summary.notices_sent} steps.")
+            f"{summary.emails_queued} emails queued for {summary.notices_sent} steps, {summary.emails_sent} "
+            f"delivered now (the outbox retries the rest).")
