@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -15,7 +16,38 @@ from agendas import services
 from agendas.models import AgendaItem, Referral
 from agendas.presenters import agenda_view_for
 from panels import selectors as panel_selectors
+from panels.api import IdFilter
 from panels.models import Child, Panel, User
+
+
+# --- strict input fields: JSON types as the schema states them (DRF would turn 5 into "5", "5" into 5, "yes" into
+# True); a wrong type is a 400 naming the field
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -62,6 +94,17 @@ def _meeting_access(request, meeting_id) -> panel_selectors.MeetingAccess:
         raise Http404("No such meeting") from None
 
 
+def _visible_changes(view, access: panel_selectors.MeetingAccess) -> dict:
+    """A version's changes, naming only the children the caller may see in the meeting (partners: those in
+    their view of the version; the service's staff: all)."""
+    changes = view.version.changes or {}
+    if access.viewer.is_staff_of(access.meeting.panel.service_id):
+        return changes
+    seen = {item.reference for item in view.items}
+    return {kind: [e for e in entries if (e["reference"] if isinstance(e, dict) else e) in seen]
+            for kind, entries in changes.items()}
+
+
 def _validation_response(exc: ValidationError) -> Response:
     body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
@@ -79,13 +122,13 @@ class MeetingAgendaView(APIView):
             "meeting": access.meeting.pk, "working": view.working,
             "version": view.version.number if view.version else None,
             "published_at": view.version.published_at if view.version else None,
-            "changes": view.version.changes if view.version else None, "items": view.items,
+            "changes": _visible_changes(view, access) if view.version else None, "items": view.items,
         }
         return Response(AgendaSerializer(data).data)
 
 
 class PublishInput(serializers.Serializer):
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    note = StrictCharField(max_length=500, required=False, allow_blank=True)
 
 
 class VersionSerializer(serializers.Serializer):
@@ -126,10 +169,10 @@ class AgendaPublishView(APIView):
 
 
 class SlotInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField(min_value=1)
     slot_start = serializers.TimeField(allow_null=True)
-    slot_minutes = serializers.IntegerField(allow_null=True, min_value=5, max_value=240)
-    presenter = serializers.IntegerField(allow_null=True, required=False)
+    slot_minutes = StrictIntegerField(allow_null=True, min_value=5, max_value=240)
+    presenter = StrictIntegerField(allow_null=True, required=False)
 
 
 class AgendaItemSlotView(APIView):
@@ -168,17 +211,32 @@ class AgendaItemSlotView(APIView):
 
 class ReferralSerializer(serializers.ModelSerializer):
     child_reference = serializers.CharField(source="child.reference", read_only=True)
+    # the same answer for an id that does not exist and one the caller may not know (see create)
+    panel = StrictPrimaryKeyField(queryset=Panel.objects.all(), error_messages={"does_not_exist": "No such panel."})
+    child = StrictPrimaryKeyField(queryset=Child.objects.all(), error_messages={"does_not_exist": "No such child."})
+    reason = StrictCharField()
 
     class Meta:
         model = Referral
         fields = ["id", "panel", "child", "child_reference", "reason", "status", "decision_note", "created_at",
                   "decided_at"]
         read_only_fields = ["status", "decision_note", "created_at", "decided_at"]
+        # one pending referral per child and panel: checked by the service, after the caller is known to see the
+        # child (the serializer's own check would tell anyone that a referral exists)
+        validators = []
 
 
 class DecisionInput(serializers.Serializer):
-    accept = serializers.BooleanField()
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    accept = StrictBooleanField()
+    note = StrictCharField(max_length=500, required=False, allow_blank=True)
+
+
+class ReferralFilter(django_filters.FilterSet):
+    panel = IdFilter(field_name="panel_id")
+
+    class Meta:
+        model = Referral
+        fields = ["panel", "status"]
 
 
 class ReferralViewSet(viewsets.GenericViewSet, viewsets.mixins.ListModelMixin,
@@ -186,7 +244,7 @@ class ReferralViewSet(viewsets.GenericViewSet, viewsets.mixins.ListModelMixin,
     """Referrals the caller made, or that wait on panels the caller chairs or coordinates."""
 
     serializer_class = ReferralSerializer
-    filterset_fields = ["panel", "status"]
+    filterset_class = ReferralFilter
     queryset = Referral.objects.none()  # for the schema; get_queryset filters per user
 
     def get_queryset(self):
@@ -205,6 +263,8 @@ class ReferralViewSet(viewsets.GenericViewSet, viewsets.mixins.ListModelMixin,
             panel_selectors.child_get_for_user(user=request.user, child_id=child.pk)
         except Http404:
             return Response({"child": ["No such child."]}, status=400)
+        if panel.service_id != child.service_id:  # another service's panel: as if it did not exist
+            return Response({"panel": ["No such panel."]}, status=400)
         try:
             referral = services.referral_create(panel=panel, child=child, reason=data.validated_data["reason"],
                                                 actor=request.user)
@@ -214,7 +274,7 @@ class ReferralViewSet(viewsets.GenericViewSet, viewsets.mixins.ListModelMixin,
 
     @extend_schema(request=DecisionInput, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
+    def decide(self, request, pk=None, format=None):  # format: the router's .json suffix
         referral = self.get_object()
         access = panel_selectors.panel_get_for_user(user=request.user, panel_id=referral.panel_id)
         if not access.can_manage:

@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
 ]
 
+handler404 = "config.openapi.api_not_found"  # JSON under /api/
+handler500 = "config.openapi.api_server_error"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -92,6 +92,10 @@ def audience_resolve(*, access, user, audience: str | None, agency_id: str | int
     agency = agency or user.agency
     if agency is None:
         return "full", access.viewer, None
+    if not access.can_manage:
+        # one's own agency's view never shows more than one's own: someone invited for one child's slot only
+        # stays limited to that child
+        return audience, replace(agency_viewer(agency), slot_children=access.viewer.slot_children), agency
     return audience, agency_viewer(agency), agency
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import django_filters
+from django import forms
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,8 +22,14 @@ class AgencySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "short_name", "kind", "establishment_type", "email"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "10:00:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the panel's own time zone (Europe/London): no UTC offset, so not an RFC 3339 "time"."""
+
+
 class PanelSerializer(serializers.ModelSerializer):
     service = serializers.CharField(source="service.name", read_only=True)
+    start_time = LocalTimeField(read_only=True)
 
     class Meta:
         model = Panel
@@ -86,9 +95,29 @@ class PanelViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.panel_list_for_user(user=self.request.user)
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An object's id as a plain integer filter (not a choice among every object: an id the caller may not know
+    answers like one that does not exist), bounded so the database never sees an out-of-range number."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class MeetingFilter(django_filters.FilterSet):
+    panel = IdFilter(field_name="panel_id")
+
+    class Meta:
+        model = Meeting
+        fields = ["panel", "status"]
+
+
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
-    filterset_fields = ["panel", "status"]
+    filterset_class = MeetingFilter
 
     def get_queryset(self):
         qs = selectors.meeting_list_for_user(user=self.request.user).order_by("starts_at")
@@ -96,8 +125,9 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(starts_at__gte=timezone.now())
         return qs
 
-    @action(detail=True, serializer_class=InviteeSerializer, pagination_class=None)
-    def invitees(self, request, pk=None):
+    @extend_schema(responses=InviteeSerializer(many=True))
+    @action(detail=True, serializer_class=InviteeSerializer, pagination_class=None, filterset_class=None)
+    def invitees(self, request, pk=None, format=None):  # format: the router's .json suffix
         try:
             access = selectors.meeting_get_for_user(user=request.user, meeting_id=int(pk))
         except ValueError:
