@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from minutes import presenters, services
 from panels import permissions
+from panels.audit import audit_record
 from panels.selectors import current_establishments, meeting_get_for_user
 
 
@@ -74,6 +75,8 @@ class ApprovedMinutesView(APIView):
             access=access, user=request.user, audience=request.query_params.get("audience"),
             agency_id=request.query_params.get("agency"))
         record = presenters.record_for(revision=revision, viewer=viewer, audience=audience)
+        audit_record(actor=request.user, action="minutes.record_viewed", meeting=access.meeting, request=request,
+                     detail={"revision": revision.number, "audience": audience, "via": "api"})
         return Response(RecordSerializer(presenters.record_as_dict(record)).data)
 
 

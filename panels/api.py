@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from panels import cohort, selectors
+from panels.audit import audit_record
 from panels.models import Agency, Meeting, MeetingInvitee, Panel
 from panels.records import child_to_record
 
@@ -141,3 +142,8 @@ class ChildViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.child_list_for_user(user=self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        child = self.get_object()
+        audit_record(actor=request.user, action="child.viewed", child=child, request=request, detail={"via": "api"})
+        return Response(self.get_serializer(child).data)
