@@ -3,6 +3,8 @@ a secure-estate partner sees only its establishment's children, read-only."""
 
 from __future__ import annotations
 
+import time
+
 
 def _meeting_in_progress(server) -> tuple[int, str, str]:
     """The High Risk Panel's next meeting, opened; a YOI child and a child held elsewhere on it."""
@@ -35,9 +37,17 @@ def _text(page, index: int) -> str:
     return page.evaluate(f"i => {_EDITOR}.getText()", index)
 
 
+def _wait(page, script: str, arg=None, timeout: float = 15.0) -> None:
+    """Poll in the page (``wait_for_function`` evaluates its predicate with eval, which the CSP refuses)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"timed out waiting for {script}"
+        time.sleep(0.1)
+
+
 def _wait_text(page, index: int, text: str) -> None:
     script = f"([i, t]) => {{ try {{ return {_EDITOR}.getText().includes(t) }} catch (e) {{ return false }} }}"
-    page.wait_for_function(script, arg=[index, text])
+    _wait(page, script, [index, text])
 
 
 def test_two_minute_takers_converge_and_a_partner_sees_only_its_child(server, signed_in, tmp_path):
@@ -47,8 +57,8 @@ def test_two_minute_takers_converge_and_a_partner_sees_only_its_child(server, si
     for page in (chair, coordinator):
         page.goto(url)
         page.wait_for_selector('.convene-editor[data-status="connected"]')
-    chair.wait_for_function("document.querySelectorAll('.convene-editor[data-status=connected]').length > 1")
-    coordinator.wait_for_function("document.querySelectorAll('.convene-editor[data-status=connected]').length > 1")
+    _wait(chair, "() => document.querySelectorAll('.convene-editor[data-status=connected]').length > 1")
+    _wait(coordinator, "() => document.querySelectorAll('.convene-editor[data-status=connected]').length > 1")
     item = 4  # the first child's general minute (the meeting itself has four sections)
     # One after the other, as in a meeting: the second typist adds to the end of what arrived.
     _editor(chair, item).click()

@@ -7,7 +7,8 @@ import { yCursorPlugin } from "@tiptap/y-tiptap";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 
-const COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#5694ca", "#912b88"];
+// Remote cursors carry the name in white 12px text: every colour keeps at least 4.5:1 contrast (WCAG 1.4.3).
+const COLOURS = ["#1d70b8", "#b52a15", "#00703c", "#4c2c92", "#8a4b08", "#0b5c8f", "#912b88"];
 const me = JSON.parse(document.getElementById("minutes-user")?.textContent || "{}");
 const colour = COLOURS[(me.id || 0) % COLOURS.length];
 const announcer = document.getElementById("minutes-announcer");
@@ -63,8 +64,9 @@ function mount(block) {
     const names = [...provider.awareness.getStates().values()].map((s) => s.user?.name).filter(Boolean);
     if (presence) presence.textContent = names.length ? `Here: ${[...new Set(names)].join(", ")}` : "";
   });
+  // Only someone else's edits, once the first sync from the server (what was already written) is done.
   doc.on("update", (_update, origin) => {
-    if (origin === provider) announce(`${block.dataset.label} updated by someone else.`);
+    if (origin === provider && provider.synced) announce(`${block.dataset.label} updated by someone else.`);
   });
   const editor = new Editor({
     element: block.querySelector(".convene-editor__surface"),
