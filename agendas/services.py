@@ -342,12 +342,14 @@ def _snapshot(items: list[AgendaItem]) -> list[dict[str, Any]]:
 def _changes(previous: list[dict], current: list[dict]) -> dict[str, list]:
     before = {e["child_id"]: e for e in previous}
     after = {e["child_id"]: e for e in current}
+    def place(entry: dict) -> str:  # the slot time when there is one, else the place in the running order
+        return entry["slot_start"] or f"#{entry['position']}"
+
     moved = []
     for child_id, entry in after.items():
         old = before.get(child_id)
-        if old and (old["position"], old["slot_start"]) != (entry["position"], entry["slot_start"]):
-            moved.append({"reference": entry["reference"], "from": old["slot_start"] or f"#{old['position']}",
-                          "to": entry["slot_start"] or f"#{entry['position']}"})
+        if old and place(old) != place(entry):  # never "from 11:15 to 11:15"
+            moved.append({"reference": entry["reference"], "from": place(old), "to": place(entry)})
     return {
         "added": sorted(after[c]["reference"] for c in after.keys() - before.keys()),
         "removed": sorted(before[c]["reference"] for c in before.keys() - after.keys()),

@@ -139,7 +139,10 @@ else:
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and background threads share the file.
     _db.setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        # IMMEDIATE: a transaction takes the write lock when it begins, so two writers queue (for up to
+        # `timeout` s) instead of one failing with "database is locked" when it upgrades a read lock
+        {"timeout": 20, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

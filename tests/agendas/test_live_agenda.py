@@ -196,3 +196,17 @@ def test_referral_is_closed_once_heard(hrp, django_capture_on_commit_callbacks):
         panel_services.meeting_start(meeting=first, actor=hrp.users["chair"])
     referral.refresh_from_db()
     assert referral.discussed_at == first and referral.status == Referral.Status.ACCEPTED
+
+
+def test_a_change_of_running_order_within_the_same_slot_is_not_a_move():
+    from agendas.services import _changes
+
+    def entry(child_id, position, slot):
+        return {"child_id": child_id, "reference": f"NB-{child_id}", "position": position, "slot_start": slot}
+
+    before = [entry(1, 1, "11:15"), entry(2, 2, None)]
+    after = [entry(3, 1, None), entry(1, 2, "11:15"), entry(2, 3, None)]
+    assert _changes(before, after) == {"added": ["NB-3"], "removed": [],
+                                       "moved": [{"reference": "NB-2", "from": "#2", "to": "#3"}]}
+    assert _changes([entry(1, 1, "11:15")], [entry(1, 1, "11:30")])["moved"] == [
+        {"reference": "NB-1", "from": "11:15", "to": "11:30"}]
