@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from notifications.ical import ICalError, Reply, replies_parse
 SALT = "convene.notifications.rsvp"
 LINK_DAYS = 120
 ANSWERS = ("accepted", "tentative", "declined", "delegated")
+DEPUTY_FIELDS = {"name": "deputy_name", "email": "deputy_email"}  # invitee_add's errors, as the reply form names them
 
 
 class LinkRefused(Exception):
@@ -63,12 +63,12 @@ def token_read(token: str) -> RsvpLink:
 def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_name: str = "",
                 deputy_email: str = "", actor=None, source: str = "link", request=None):
     """Store one attendee's answer for one calendar entry. Returns the attendee's copy."""
-    from agendas.models import ItemInvitation
+    from agendas.services import item_invitation_add
     from notifications.models import CalendarCopy
     from panels.audit import audit_record
-    from panels.enums import MeetingStatus, ResponseStatus
-    from panels.events import event_emit
+    from panels.enums import MeetingStatus
     from panels.models import MeetingInvitee
+    from panels.services import invitee_add
 
     errors: dict[str, str] = {}
     if response not in ANSWERS:
@@ -81,22 +81,10 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
     elif entry.cancelled or meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.CLOSED):
         errors["response"] = "This meeting has been cancelled or has taken place: there is nothing to reply to."
     invitee = MeetingInvitee.objects.filter(meeting=meeting, email__iexact=email).first()
-    if response == "delegated" and not errors:
-        deputy_email = deputy_email.strip().lower()
-        deputy_name = deputy_name.strip()
-        if not deputy_name:
-            errors["deputy_name"] = "Give your deputy's name."
-        try:
-            validate_email(deputy_email)
-        except ValidationError:
-            errors["deputy_email"] = "Give your deputy's email address, like name@agency.gov.uk."
-        else:
-            if deputy_email == email.lower():
-                errors["deputy_email"] = "Your deputy needs a different email address from yours."
-            elif MeetingInvitee.objects.filter(meeting=meeting, email__iexact=deputy_email).exists():
-                errors["deputy_email"] = f"{deputy_email} is already invited to this meeting."
-        if invitee is None:
-            errors["email"] = f"{email} is not invited to this meeting (any more)."
+    if response == "delegated" and invitee is None:
+        errors["email"] = f"{email} is not invited to this meeting (any more)."
+    if response == "delegated" and deputy_email.strip().lower() == email.lower():
+        errors["deputy_email"] = "Your deputy needs a different email address from yours."
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -105,13 +93,17 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
     if entry.item_id is None and invitee is not None:
         invitee.response, invitee.response_comment, invitee.responded_at = response, copy.comment, now
         invitee.save(update_fields=["response", "response_comment", "responded_at"])
-    if response == "delegated":
-        deputy = MeetingInvitee.objects.create(
-            meeting=meeting, name=deputy_name, email=deputy_email, agency=invitee.agency, role=invitee.role,
-            delegate_of=invitee, response=ResponseStatus.NEEDS_ACTION)
-        if entry.item_id is not None:
-            ItemInvitation.objects.create(item_id=entry.item_id, invitee=deputy)
-        event_emit("panels.meeting.invitees_changed", {"meeting_id": meeting.pk, "status": meeting.status})
+    if response == "delegated":  # after the answer is saved, so the deputy's invite shows the delegation;
+        # the deputy is invited like anyone else, with the same checks (an error rolls the answer back)
+        try:
+            deputy = invitee_add(meeting=meeting, actor=actor, name=deputy_name, email=deputy_email,
+                                 agency=invitee.agency, role=invitee.role, delegate_of=invitee,
+                                 announce=entry.item_id is None)
+        except ValidationError as exc:
+            raise ValidationError({DEPUTY_FIELDS.get(field, field): messages
+                                   for field, messages in exc.message_dict.items()}) from exc
+        if entry.item_id is not None:  # a deputy for a slot gets the slot (and that announces them)
+            item_invitation_add(item=entry.item, actor=actor, invitee=deputy)
     audit_record(actor=actor, action="invite.replied", meeting=meeting, panel=meeting.panel, request=request,
                  detail={"email": email.lower(), "response": response, "source": source,
                          "slot": entry.item_id is not None, **({"deputy": deputy_email} if deputy_email else {})})

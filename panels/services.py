@@ -154,6 +154,7 @@ def _invitees_changed(meeting: Meeting) -> None:
 def invitee_add(
     *, meeting: Meeting, actor: User, name: str, email: str, agency=None, role: str = InviteeRole.REQUIRED,
     can_edit_minutes: bool = False, user: User | None = None, announce: bool = True,
+    delegate_of: MeetingInvitee | None = None,
 ) -> MeetingInvitee:
     """Invite a person to a meeting (a scheduled meeting sends them an invite at once).
 
@@ -185,9 +186,10 @@ def invitee_add(
             agency = user.agency
     with transaction.atomic():
         invitee = MeetingInvitee.objects.create(meeting=meeting, user=user, agency=agency, name=name, email=email,
-                                                role=role, can_edit_minutes=can_edit_minutes)
+                                                role=role, can_edit_minutes=can_edit_minutes, delegate_of=delegate_of)
         audit_record(actor=actor, action="meeting.invitee_added", meeting=meeting, panel=meeting.panel,
-                     detail={"email": email, "role": role})
+                     detail={"email": email, "role": role,
+                             **({"deputy_for": delegate_of.email} if delegate_of else {})})
         if announce:
             _invitees_changed(meeting)
     return invitee
