@@ -192,15 +192,24 @@ def create_meetings(rooms: int, editors: int) -> list[dict]:
     from datetime import timedelta
     from importlib import import_module
 
+    from django.apps import apps
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
     from django.utils import timezone
 
     from panels.enums import AgencyKind, MeetingStatus, MembershipRole, PanelKind, UserRole
     from panels.models import Agency, Meeting, MeetingInvitee, Panel, PanelMembership, User
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    backend = settings.AUTHENTICATION_BACKENDS[0]
+    otp_device = None
+    if apps.is_installed("django_otp.plugins.otp_totp"):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        otp_device = (DEVICE_ID_SESSION_KEY, TOTPDevice)
+    # the first backend that can load a user, as Django's own force_login picks it (a lockout backend such as
+    # django-axes's comes first and cannot)
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
     service = Agency.objects.create(name="Eastfold Youth Justice Service", kind=AgencyKind.YJS,
                                     email="panels@eastfold-yjs.example")
     start = timezone.now() - timedelta(minutes=20)
@@ -224,6 +233,9 @@ def create_meetings(rooms: int, editors: int) -> list[dict]:
             session[SESSION_KEY] = str(user.pk)
             session[BACKEND_SESSION_KEY] = backend
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            if otp_device is not None:  # signed in with a second factor, as chairs and coordinators must be
+                session[otp_device[0]] = otp_device[1].objects.create(user=user, name="bench",
+                                                                      confirmed=True).persistent_id
             session.create()
             cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
         out.append({"meeting": meeting.pk, "room": f"{meeting.pk}.meeting.{SECTION}", "cookies": cookies})

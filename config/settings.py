@@ -157,10 +157,18 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
-        }
+        },
+        # Live-minutes relays between workers (minutes.consumers): one PUBLISH per message, pushed to the
+        # subscribers, where the default layer's queues cost several round trips per message received. It may
+        # lose a message (a restart, a dropped connection) like the default layer; the rooms' catch-up finds it.
+        "relay": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
+        },
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+                      "relay": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 from celery.schedules import crontab  # noqa: E402  (settings read top to bottom; kept beside its use)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import nh3
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BinaryField, Case, F, Q, Value, When
+from django.utils import timezone
 from pycrdt import Doc, XmlFragment, merge_updates
 
 from minutes.models import MinuteDocument, MinuteUpdate
@@ -59,11 +61,100 @@ def update_store(*, document_id: int, update: bytes) -> None:
         MinuteUpdate.objects.create(document_id=document_id, data=update)
 
 
+def updates_store(batches: dict[int, list[bytes]]) -> dict[int, list[int]]:
+    """Store the updates of several documents durably in one transaction: their rows locked (in id order, so
+    concurrent writers cannot deadlock) and one multi-row insert. Returns the stored rows' ids by document; a
+    document that no longer exists is left out (its updates are not stored).
+
+    As in ``update_store``, a document's writers are serialised on its row, so its log ids grow in commit order.
+    On PostgreSQL it is one statement in autocommit, one round trip, so the rows are locked only as long as the
+    insert and its commit take (writers on other workers wait for them).
+    """
+    documents = sorted(batches)
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        document_ids = [d for d in documents for _ in batches[d]]
+        data = [update for d in documents for update in batches[d]]
+        with connection.cursor() as cursor:
+            cursor.execute(_STORE_SQL, [documents, document_ids, data, timezone.now()])
+            rows = cursor.fetchall()
+        ids: dict[int, list[int]] = {}
+        for pk, document_id in sorted(rows):
+            ids.setdefault(document_id, []).append(pk)
+        return ids
+    with transaction.atomic():
+        existing = list(MinuteDocument.objects.select_for_update().filter(pk__in=documents).order_by("pk")
+                        .values_list("pk", flat=True))
+        stored = MinuteUpdate.objects.bulk_create(
+            [MinuteUpdate(document_id=document_id, data=update) for document_id in existing
+             for update in batches[document_id]])
+    ids = {}
+    for row in stored:
+        ids.setdefault(row.document_id, []).append(row.pk)
+    return ids
+
+
+# MinuteDocument's and MinuteUpdate's tables
+_STORE_SQL = """
+WITH locked AS (
+    SELECT id FROM minutes_minutedocument WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE
+), incoming AS (
+    SELECT * FROM unnest(%s::bigint[], %s::bytea[]) WITH ORDINALITY AS u(document_id, data, n)
+)
+INSERT INTO minutes_minuteupdate (document_id, data, created_at)
+SELECT incoming.document_id, incoming.data, %s FROM incoming JOIN locked ON locked.id = incoming.document_id
+ORDER BY incoming.n
+RETURNING id, document_id
+"""
+
+
+def state_and_latest(document_id: int) -> tuple[bytes | None, int]:
+    """The document's stored state, and the newest id of its log (0 if empty), read in one statement."""
+    rows = list(MinuteUpdate.objects.filter(document_id=document_id).order_by("id").values_list("id", "data"))
+    if not rows:
+        return None, 0
+    state = merge_updates(*[bytes(data) for _, data in rows]) if len(rows) > 1 else bytes(rows[0][1])
+    return state, rows[-1][0]
+
+
+def updates_after(document_id: int, after: int, upto: int, known: frozenset[int]) -> tuple[int, bytes | None]:
+    """The newest id of a document's log, and the merge of its rows after ``after`` and up to ``upto`` that are not
+    in ``known`` (None if there are none): what a worker that applied ``known`` and every row up to ``after`` has
+    missed among the rows stored by ``upto``.
+
+    One statement, so one snapshot of the log: a compaction replaces rows by one row with a newer id, and a
+    statement sees either the rows or their replacement, never neither."""
+    wanted = Q(id__lte=upto) & ~Q(id__in=known) if known else Q(id__lte=upto)
+    rows = list(MinuteUpdate.objects.filter(document_id=document_id, id__gt=after).order_by("id")
+                .annotate(missed=Case(When(wanted, then=F("data")), default=Value(None), output_field=BinaryField()))
+                .values_list("id", "missed"))
+    latest = rows[-1][0] if rows else after
+    data = [bytes(missed) for _, missed in rows if missed is not None]
+    if not data:
+        return latest, None
+    return latest, (merge_updates(*data) if len(data) > 1 else data[0])
+
+
+_SNAPSHOT_LOCK = 0x6D696E73  # "mins": the class of the advisory locks that order text snapshots
+
+
+def _lock_snapshot(document_id: int) -> None:
+    """Order the text snapshot's writers, each reading the log after the one before it committed, without taking
+    the row that update writers lock: a snapshot (which reads and merges the whole log) never holds up typing.
+    PostgreSQL: an advisory lock for the transaction; SQLite writes one transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_SNAPSHOT_LOCK, document_id & 0x7FFFFFFF])
+    else:
+        _lock(document_id)
+
+
 def snapshot_refresh(*, document_id: int) -> str:
     """Make the plain-text snapshot from the stored log (and compact a long log). Called shortly after
     writes settle, when the last writer leaves, and by anything that needs the text (approval, exports)."""
+    if MinuteUpdate.objects.filter(document_id=document_id).count() > COMPACT_AFTER:
+        document_compact(document_id=document_id)  # first: the snapshot then merges one row and the few after it
     with transaction.atomic():
-        _lock(document_id)
+        _lock_snapshot(document_id)
         state = document_state(document_id)
         if state is None:  # no live text was ever written: the stored text stands
             return MinuteDocument.objects.filter(pk=document_id).values_list("text", flat=True).first() or ""
@@ -71,8 +162,6 @@ def snapshot_refresh(*, document_id: int) -> str:
         doc.apply_update(state)
         text = doc_text(doc)
         MinuteDocument.objects.filter(pk=document_id).update(text=text)
-    if MinuteUpdate.objects.filter(document_id=document_id).count() > COMPACT_AFTER:
-        document_compact(document_id=document_id)
     return text
 
 

@@ -252,3 +252,68 @@ async def test_the_text_snapshot_follows_once_writes_pause_and_when_the_writer_l
     await editor.comm.disconnect()
     document = await database_sync_to_async(MinuteDocument.objects.get)(meeting=live.meeting, child=live.child)
     assert document.text.splitlines() == ["Snapshot while still connected.", "And on leaving."]
+
+
+async def test_an_update_stored_elsewhere_whose_relay_was_lost_reaches_everyone(live, monkeypatch):
+    """Another worker stored an update and its relay never came (a worker killed, Redis restarted): the room's
+    catch-up finds it in the store and sends it to every socket, once."""
+    import asyncio
+
+    from minutes import consumers
+
+    monkeypatch.setattr(consumers, "CATCH_UP_SECONDS", 0.2)
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    a, _, _ = await connect(live, "chair", room)
+    b, _, _ = await connect(live, "coordinator", room)
+    await a.pump()
+    await b.pump()
+    await a.type("Typed here.")
+    await b.pump()
+    elsewhere = Doc()
+    elsewhere.apply_update(a.doc.get_update())
+    updates = []
+    elsewhere.observe(lambda event: updates.append(event.update))
+    elsewhere.get("default", type=XmlFragment).children.append(XmlElement("paragraph", contents=[XmlText("Typed on "
+                                                                                                        "worker 2.")]))
+    document = await database_sync_to_async(MinuteDocument.objects.get)(meeting=live.meeting, child=live.child)
+    await database_sync_to_async(MinuteUpdate.objects.create)(document=document, data=updates[0])
+    for _ in range(50):  # polled, not timed
+        await asyncio.sleep(0.1)
+        await a.pump(timeout=0.05)
+        await b.pump(timeout=0.05)
+        if "Typed on worker 2." in a.text and "Typed on worker 2." in b.text:
+            break
+    assert a.text.splitlines() == b.text.splitlines() == ["Typed here.", "Typed on worker 2."]
+    for peer in (a, b):
+        assert await peer.comm.receive_nothing(timeout=0.5)  # sent once, not on every catch-up
+        await peer.comm.disconnect()
+
+
+def _awareness(client_id: int, clock: int, state: str) -> bytes:
+    from pycrdt import write_message, write_var_uint
+
+    body = write_var_uint(1) + write_var_uint(client_id) + write_var_uint(clock) + write_message(state.encode())
+    return bytes([YMessageType.AWARENESS]) + write_message(body)
+
+
+async def test_presence_is_relayed_once_and_a_joiner_is_told_who_is_here(live):
+    """Awareness goes to the others, never back to the sender; a state re-sent by a client that received it (as
+    y-websocket's provider does) is not relayed again; a socket that joins is told who is present."""
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    a, _, _ = await connect(live, "chair", room)
+    b, _, _ = await connect(live, "coordinator", room)
+    await a.pump()
+    await b.pump()
+    here = _awareness(1234, 1, '{"user":{"name":"Chair"}}')
+    await a.comm.send_to(bytes_data=here)
+    assert await b.comm.receive_from(timeout=5) == here
+    assert await a.comm.receive_nothing(timeout=0.3)  # no echo
+    await b.comm.send_to(bytes_data=here)  # b's provider re-sends what it received
+    assert await a.comm.receive_nothing(timeout=0.3)
+    c, _, _ = await connect(live, "invited_partner", room)
+    frames = []
+    while not await c.comm.receive_nothing(timeout=0.3):
+        frames.append(await c.comm.receive_from())
+    assert here in frames
+    for peer in (a, b, c):
+        await peer.comm.disconnect()
