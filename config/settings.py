@@ -212,6 +212,8 @@ AUTHENTICATION_BACKENDS = [
 # expiry at most once a SESSION_REFRESH_SECONDS (not SESSION_SAVE_EVERY_REQUEST: a write on every request).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 2 * 3600, minimum=300, maximum=24 * 3600)
 SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=1, maximum=3600)
+# Absolute lifetime: however active, a session ends this long after sign-in (a working day by default).
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 10, minimum=1, maximum=7 * 24)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

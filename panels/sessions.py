@@ -1,4 +1,5 @@
-"""Idle expiry of sessions: a session ends SESSION_COOKIE_AGE seconds after the user's last request.
+"""Idle expiry of sessions: a session ends SESSION_COOKIE_AGE seconds after the user's last request, and
+SESSION_MAX_HOURS after sign-in however active it is (absolute lifetime).
 
 Django's SESSION_SAVE_EVERY_REQUEST would write the session row on every request (one more query on every page,
 and write contention on SQLite); instead the last-seen time is refreshed at most once a SESSION_REFRESH_SECONDS,
@@ -16,6 +17,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 SEEN_KEY = "_convene_seen"
+SIGNED_IN_KEY = "_convene_signed_in"  # when the password was given: SESSION_MAX_HOURS later the session ends
 
 
 def _now() -> int:
@@ -32,8 +34,11 @@ class IdleSessionMiddleware:
         if session is not None and user is not None and user.is_authenticated:
             now = _now()
             seen = session.get(SEEN_KEY)
+            signed_in = session.get(SIGNED_IN_KEY)
             if isinstance(seen, int) and now - seen > settings.SESSION_COOKIE_AGE:
                 logout(request)  # idle too long: signed out, sent to sign in again by login_required
+            elif isinstance(signed_in, int) and now - signed_in > settings.SESSION_MAX_HOURS * 3600:
+                logout(request)  # however busy: a session lasts a working day at most
             elif not isinstance(seen, int) or now - seen >= settings.SESSION_REFRESH_SECONDS:
                 session[SEEN_KEY] = now  # marks the session modified: saved with a new expiry
         return self.get_response(request)
@@ -42,4 +47,4 @@ class IdleSessionMiddleware:
 @receiver(user_logged_in, dispatch_uid="convene_session_seen_at_login")
 def _seen_at_login(sender, request, user, **kwargs) -> None:
     if request is not None and getattr(request, "session", None) is not None:
-        request.session[SEEN_KEY] = _now()
+        request.session[SEEN_KEY] = request.session[SIGNED_IN_KEY] = _now()

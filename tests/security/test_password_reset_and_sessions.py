@@ -100,6 +100,19 @@ def test_an_idle_session_ends_and_activity_keeps_it_alive(client, world, setting
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
+def test_a_busy_session_still_ends_a_working_day_after_sign_in(client, world, settings):
+    settings.SESSION_COOKIE_AGE, settings.SESSION_MAX_HOURS = 1800, 10
+    start = timezone.now()
+    with time_machine.travel(start):
+        client.force_login(world.users["coordinator"])
+    for minutes in range(20, 10 * 60, 20):  # a request every 20 minutes for ten hours
+        with time_machine.travel(start + timedelta(minutes=minutes)):
+            assert client.get(reverse("home")).status_code == 200
+    with time_machine.travel(start + timedelta(hours=10, minutes=5)):
+        response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
 def test_the_session_cookie_is_httponly_and_lax(client, world):
     response = client.post(reverse("login"), {"username": "coordinator", "password": "correct-horse-battery"})
     cookie = response.cookies["sessionid"]
