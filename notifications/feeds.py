@@ -21,7 +21,17 @@ from django.utils import timezone
 
 from agendas.models import ItemInvitation
 from notifications.ical import EventData, FeedInfo, calendar_bytes
-from notifications.invites import LIVE_ITEM_STATES, location_of, meeting_label, organizer_of, slot_times, slot_uid
+from notifications.invites import (
+    LIVE_ITEM_STATES,
+    event_description,
+    location_of,
+    meeting_label,
+    meeting_url,
+    organizer_of,
+    slot_summary,
+    slot_times,
+    slot_uid,
+)
 from notifications.models import CalendarEntry, FeedToken
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
@@ -83,18 +93,15 @@ def feed_events(*, user, now=None) -> list[EventData]:
     for invitation in invitations:
         meeting = invitation.meeting
         cancelled = meeting.status == MeetingStatus.CANCELLED
-        url = settings.SITE_URL + reverse("meeting_detail", args=[meeting.pk])
-        base = {"organizer": organizer_of(meeting), "location": location_of(meeting), "url": url,
-                "description": f"{meeting.panel.name}. Agenda, papers and minutes (sign-in needed): {url}",
-                "alarm_minutes": None}
+        base = {"organizer": organizer_of(meeting), "location": location_of(meeting), "url": meeting_url(meeting),
+                "description": event_description(meeting), "alarm_minutes": None}
         if invitation.pk in slots:
             for item in sorted(slots[invitation.pk], key=lambda i: (i.slot_start is None, i.slot_start, i.pk)):
                 uid = slot_uid(meeting, item.pk)
                 entry = entries.get(uid)
                 starts_at, ends_at = slot_times(meeting, item)
-                when = f"item slot {timezone.localtime(starts_at):%H:%M}" if item.slot_start else "one item"
                 events.append(EventData(
-                    uid=uid, sequence=entry.sequence if entry else 0, summary=f"{meeting_label(meeting)} — {when}",
+                    uid=uid, sequence=entry.sequence if entry else 0, summary=slot_summary(meeting, item),
                     starts_at=starts_at, ends_at=ends_at,
                     cancelled=cancelled or item.state not in LIVE_ITEM_STATES, **base))
         else:

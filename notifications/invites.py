@@ -92,9 +92,27 @@ def slot_times(meeting: Meeting, item: AgendaItem) -> tuple[datetime, datetime]:
     return begins, begins + timedelta(minutes=item.slot_minutes or 15)
 
 
+def slot_summary(meeting: Meeting, item: AgendaItem) -> str:
+    """What a slot's calendar entry is called: the panel, the day and the slot time; never the child."""
+    when = (f"item slot {timezone.localtime(slot_times(meeting, item)[0]):%H:%M}" if item.slot_start
+            else "one item (time to follow)")
+    return f"{meeting_label(meeting)} — {when}"
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return settings.SITE_URL + reverse("meeting_detail", args=[meeting.pk])
+
+
+def event_description(meeting: Meeting) -> str:
+    """The DESCRIPTION of every entry of a meeting, in invites and feeds alike: where the papers are."""
+    return (f"{meeting.panel.name}. Papers, agenda and minutes are in Convene (sign-in needed): "
+            f"{meeting_url(meeting)}"
+            + (f"\nJoin online: {meeting.video_link}" if meeting.video_link else "")
+            + "\nOFFICIAL-SENSITIVE: details of the children discussed are never put in a calendar.")
+
+
 def wanted_entries(meeting: Meeting, invitees: list[MeetingInvitee], links: list[ItemInvitation]) -> list[Wanted]:
     """The entries a scheduled meeting should have in its invitees' calendars (pure given its inputs)."""
-    label = meeting_label(meeting)
     by_item: dict[int, list[MeetingInvitee]] = defaultdict(list)
     items: dict[int, AgendaItem] = {}
     slot_only: set[int] = set()
@@ -105,13 +123,12 @@ def wanted_entries(meeting: Meeting, invitees: list[MeetingInvitee], links: list
             by_item[link.item_id].append(invitee_by_id[link.invitee_id])
             items[link.item_id] = link.item
     whole = [i for i in invitees if i.pk not in slot_only]
-    entries = [Wanted(uid=meeting.ical_uid, item=None, summary=label, starts_at=meeting.starts_at,
+    entries = [Wanted(uid=meeting.ical_uid, item=None, summary=meeting_label(meeting), starts_at=meeting.starts_at,
                       ends_at=meeting.ends_at, attendees=whole)]
     for item_id, people in sorted(by_item.items()):
         item = items[item_id]
         starts_at, ends_at = slot_times(meeting, item)
-        when = f"item slot {timezone.localtime(starts_at):%H:%M}" if item.slot_start else "one item (time to follow)"
-        entries.append(Wanted(uid=slot_uid(meeting, item_id), item=item, summary=f"{label} — {when}",
+        entries.append(Wanted(uid=slot_uid(meeting, item_id), item=item, summary=slot_summary(meeting, item),
                               starts_at=starts_at, ends_at=ends_at, attendees=people))
     return entries
 
@@ -128,21 +145,18 @@ def _person(invitee: MeetingInvitee, response: str) -> Person:
 
 def _event(meeting: Meeting, entry: CalendarEntry, wanted: Wanted | None, people: list[Person], *,
            cancelled: bool) -> EventData:
-    url = settings.SITE_URL + reverse("meeting_detail", args=[meeting.pk])
     if wanted is not None:
         summary, starts_at, ends_at = wanted.summary, wanted.starts_at, wanted.ends_at
-    else:  # the slot is gone: cancel it at the times it last had
-        item = entry.item
-        starts_at, ends_at = (slot_times(meeting, item) if item is not None
-                              else (meeting.starts_at, meeting.ends_at))
-        summary = f"{meeting_label(meeting)} — item slot"
-    description = (f"{meeting.panel.name}. Papers, agenda and minutes are in Convene (sign-in needed): {url}"
-                   + (f"\nJoin online: {meeting.video_link}" if meeting.video_link else "")
-                   + "\nOFFICIAL-SENSITIVE: details of the children discussed are never put in a calendar.")
+    elif entry.item is not None:  # the slot (or its meeting) is gone: cancel it as it last stood
+        summary, (starts_at, ends_at) = slot_summary(meeting, entry.item), slot_times(meeting, entry.item)
+    else:  # the meeting is cancelled (or a slot whose item no longer exists)
+        summary, starts_at, ends_at = meeting_label(meeting), meeting.starts_at, meeting.ends_at
+        if entry.uid != meeting.ical_uid:
+            summary += " — item slot"
     return EventData(uid=entry.uid, sequence=entry.sequence, summary=summary, starts_at=starts_at, ends_at=ends_at,
-                     organizer=organizer_of(meeting), location=location_of(meeting), description=description,
-                     url=url, attendees=tuple(people), cancelled=cancelled, created=entry.created_at,
-                     last_modified=timezone.now())
+                     organizer=organizer_of(meeting), location=location_of(meeting),
+                     description=event_description(meeting), url=meeting_url(meeting), attendees=tuple(people),
+                     cancelled=cancelled, created=entry.created_at, last_modified=timezone.now())
 
 
 def _send(meeting: Meeting, entry: CalendarEntry, event: EventData, *, method: str, to: MeetingInvitee | Person,

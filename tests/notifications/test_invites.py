@@ -12,7 +12,7 @@ from icalendar import Calendar
 from agendas.models import AgendaItem
 from agendas.services import agenda_item_update, item_invitation_add, item_invitation_remove
 from notifications.ical import Person, reply_bytes
-from notifications.invites import calendar_sync
+from notifications.invites import calendar_sync, meeting_label
 from notifications.models import CalendarCopy, CalendarEntry, OutboxMessage
 from notifications.rsvp import LinkRefused, replies_apply, rsvp_record, token_for, token_read
 from panels import services
@@ -100,6 +100,7 @@ def test_cancelling_sends_cancel_with_a_higher_sequence_and_replaces_a_waiting_u
         event = event_of(message)
         assert str(event["status"]) == "CANCELLED" and event["sequence"] > update_sequence
         assert str(event["summary"]).startswith("Cancelled:") and message.subject.startswith("Cancelled:")
+        assert str(event["summary"]) == f"Cancelled: {meeting_label(scheduled)}"  # as its invites called it
         assert message.not_before <= timezone.now()
 
 
