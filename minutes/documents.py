@@ -70,17 +70,11 @@ def updates_store(batches: dict[int, list[bytes]]) -> dict[int, list[int]]:
     On PostgreSQL it is one statement in autocommit, one round trip, so the rows are locked only as long as the
     insert and its commit take (writers on other workers wait for them).
     """
-    documents = sorted(batches)
     if connection.vendor == "postgresql" and connection.get_autocommit():
-        document_ids = [d for d in documents for _ in batches[d]]
-        data = [update for d in documents for update in batches[d]]
         with connection.cursor() as cursor:
-            cursor.execute(_STORE_SQL, [documents, document_ids, data, timezone.now()])
-            rows = cursor.fetchall()
-        ids: dict[int, list[int]] = {}
-        for pk, document_id in sorted(rows):
-            ids.setdefault(document_id, []).append(pk)
-        return ids
+            cursor.execute(_STORE_SQL, _store_params(batches))
+            return _stored_ids(cursor.fetchall())
+    documents = sorted(batches)
     with transaction.atomic():
         existing = list(MinuteDocument.objects.select_for_update().filter(pk__in=documents).order_by("pk")
                         .values_list("pk", flat=True))
@@ -90,6 +84,28 @@ def updates_store(batches: dict[int, list[bytes]]) -> dict[int, list[int]]:
     ids = {}
     for row in stored:
         ids.setdefault(row.document_id, []).append(row.pk)
+    return ids
+
+
+async def updates_store_async(conn, batches: dict[int, list[bytes]]) -> dict[int, list[int]]:
+    """``updates_store`` on PostgreSQL over an asynchronous psycopg connection in autocommit (the live-minutes
+    workers own one each, so a store is awaited on their event loop with no thread between): the same statement."""
+    async with conn.cursor() as cursor:
+        await cursor.execute(_STORE_SQL, _store_params(batches))
+        return _stored_ids(await cursor.fetchall())
+
+
+def _store_params(batches: dict[int, list[bytes]]) -> list:
+    documents = sorted(batches)
+    document_ids = [d for d in documents for _ in batches[d]]
+    data = [update for d in documents for update in batches[d]]
+    return [documents, document_ids, data, timezone.now()]
+
+
+def _stored_ids(rows) -> dict[int, list[int]]:
+    ids: dict[int, list[int]] = {}
+    for pk, document_id in sorted(rows):
+        ids.setdefault(document_id, []).append(pk)
     return ids
 
 

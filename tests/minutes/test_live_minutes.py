@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connection
 from django.test import Client
 from pycrdt import (
     Doc,
@@ -158,6 +159,32 @@ async def test_anonymous_and_malformed_rooms_are_refused(live):
     assert not connected and code == 4401
     peer, connected, code = await connect(live, "chair", "not-a-room")
     assert not connected and code == 4404
+
+
+async def test_a_socket_reads_the_session_but_a_signed_out_or_expired_one_is_refused(live):
+    """Sockets read the session from its cookie (panels.sessions.SocketSessionMiddleware): once the user signs out,
+    or the session expires, the same cookie opens nothing."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    room = f"{live.meeting.pk}.meeting.general"
+    for end in ("signed out", "expired"):
+        cookie = await database_sync_to_async(_cookie)(live.users["chair"])
+        comm = WebsocketCommunicator(application, f"/ws/minutes/{room}", headers=[ORIGIN, cookie])
+        connected, _ = await comm.connect()
+        assert connected
+        await comm.disconnect()
+        key = cookie[1].decode().split("=", 1)[1]
+        if end == "signed out":
+            await database_sync_to_async(Session.objects.filter(session_key=key).delete)()
+        else:
+            await database_sync_to_async(Session.objects.filter(session_key=key).update)(
+                expire_date=timezone.now() - timedelta(seconds=1))
+        comm = WebsocketCommunicator(application, f"/ws/minutes/{room}", headers=[ORIGIN, cookie])
+        connected, code = await comm.connect()
+        assert not connected and code == 4401, end
 
 
 async def test_a_child_not_on_the_agenda_has_no_minutes_room(live):
@@ -317,3 +344,44 @@ async def test_presence_is_relayed_once_and_a_joiner_is_told_who_is_here(live):
     assert here in frames
     for peer in (a, b, c):
         await peer.comm.disconnect()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker's own store connection is PostgreSQL's")
+async def test_a_store_whose_connection_dies_relays_nothing_and_the_next_store_reconnects(live):
+    """The worker stores over an asynchronous connection of its own. If PostgreSQL drops it mid-meeting, the batch
+    being stored is neither stored nor relayed and its senders are closed with try-again (their clients resync and
+    send it again); the next store opens a fresh connection, with prepared statements on."""
+    from minutes import consumers
+
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    a, _, _ = await connect(live, "chair", room)
+    b, _, _ = await connect(live, "coordinator", room)
+    await a.pump()
+    await b.pump()
+    await a.type("Stored over the first connection.")
+    await b.pump()
+    store = consumers._hub().store
+    first = store.conn
+    assert first is not None and first.prepare_threshold is not None  # Django's own connections never prepare
+
+    def kill(pid):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    await database_sync_to_async(kill)(first.info.backend_pid)
+    await a.type("Lost with the connection.")
+    assert (await a.comm.receive_output(timeout=5))["code"] == consumers.CLOSE_TRY_AGAIN
+    await b.pump()
+    assert "Lost with the connection." not in b.text  # nothing unstored was relayed
+    texts = await database_sync_to_async(lambda: [doc_text(load_doc(d.pk)) for d in MinuteDocument.objects.filter(
+        meeting=live.meeting, child=live.child, section="general")])()
+    assert "Lost with the connection." not in texts[0]
+
+    c, ok, _ = await connect(live, "chair", room)  # the chair's client reconnects and resends
+    await c.pump()
+    await c.type("Stored over a fresh connection.")
+    await b.pump()
+    assert "Stored over a fresh connection." in b.text
+    assert store.conn is not None and store.conn is not first
+    await b.comm.disconnect()
+    await c.comm.disconnect()
