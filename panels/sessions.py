@@ -48,3 +48,25 @@ class IdleSessionMiddleware:
 def _seen_at_login(sender, request, user, **kwargs) -> None:
     if request is not None and getattr(request, "session", None) is not None:
         request.session[SEEN_KEY] = request.session[SIGNED_IN_KEY] = _now()
+
+
+class SocketSessionMiddleware:
+    """The session of a websocket, read from its cookie (inside Channels' CookieMiddleware, before its
+    AuthMiddleware): Channels' SessionMiddleware without its ``send`` wrapper.
+
+    That wrapper looks at every message a socket sends, to save the session when an HTTP response starts, which a
+    socket never does (nothing on a socket writes the session); on live minutes it cost as much CPU as the ASGI
+    server's own framing, a tenth of a worker's at full load (bench/minutes_load.py, docs/performance.md). The
+    session store refuses an expired session as it does for pages (the socket is then anonymous and refused)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        from importlib import import_module
+
+        if "cookies" not in scope:
+            raise ValueError("SocketSessionMiddleware needs to run inside Channels' CookieMiddleware")
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        session = store(scope["cookies"].get(settings.SESSION_COOKIE_NAME))
+        return await self.inner({**scope, "session": session}, receive, send)
