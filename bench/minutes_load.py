@@ -9,7 +9,8 @@ One run does, on this machine:
    default ``redis://127.0.0.1:6379/7``); migrates; creates ``--rooms`` meetings in progress, each with
    ``--editors`` minute editors (a chair, a coordinator, members invited to take minutes) and a session per
    editor made with Django's SessionStore, so the load generator sends real ``sessionid`` cookies;
-2. starts ``--workers`` daphne workers (``python -m daphne ... config.asgi:application``) sharing
+2. starts ``--workers`` ASGI workers (``python -m uvicorn ... config.asgi:application``, as deployed; ``--server
+   daphne`` for daphne) sharing
    PostgreSQL and Redis, and runs the Node load generator (``bench/minutes-load/load.mjs``, y-websocket 3
    clients): every editor of a meeting edits the meeting's general minute (room ``<id>.meeting.general``),
    its editors spread evenly over the workers, each appending ``--rate`` small edits per second for
@@ -108,6 +109,11 @@ def stop(proc: subprocess.Popen | None) -> None:
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def system_seconds(pid: int) -> float:
+    """CPU seconds the process spent in the kernel (on loopback, sending a frame runs the receiver's TCP too)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[12]) / CLK_TCK
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -278,6 +284,7 @@ def run_load(label: str, meetings: list[dict], urls: list[str], servers: dict[st
         time.sleep(1)  # let the joins settle
         watched = {**servers, **{f"load generator {i + 1}": p for i, p in enumerate(procs)}}
         cpu0 = {name: cpu_seconds(p.pid) for name, p in watched.items()}
+        kernel0 = {name: system_seconds(p.pid) for name, p in watched.items()}
         infra0 = {"PostgreSQL": cpu_by_name(("postgres",)), "Redis": cpu_by_name(("redis-server",))}
         busy0 = machine_busy_seconds()
         spies = []
@@ -297,6 +304,7 @@ def run_load(label: str, meetings: list[dict], urls: list[str], servers: dict[st
             reader.wait_for("DRAINED", args.seconds + args.max_drain + 120)
         wall = time.monotonic() - t0
         cpu = {name: cpu_seconds(p.pid) - cpu0[name] for name, p in watched.items()}
+        kernel = {name: system_seconds(p.pid) - kernel0[name] for name, p in watched.items()}
         infra = {"PostgreSQL": cpu_by_name(("postgres",)) - infra0["PostgreSQL"],
                  "Redis": cpu_by_name(("redis-server",)) - infra0["Redis"]}
         infra["everything else on the machine"] = max(
@@ -342,7 +350,7 @@ def run_load(label: str, meetings: list[dict], urls: list[str], servers: dict[st
         "unverified": sum(room["serverAgrees"] is None for room in merged["rooms"]),
         "reconnects": merged["reconnects"], "close_codes": [c for r in results for c in r["closeCodes"]],
         "frames_by_kind": {kind: n / span for kind, n in merged["framesByKind"].most_common()},
-        "cpu": cpu, "infra_cpu": infra, "rss": rss,
+        "cpu": cpu, "cpu_kernel": kernel, "infra_cpu": infra, "rss": rss,
         "loop_delay": [r["loopDelayMs"] for r in results],
         "rooms": merged["rooms"],
         "profiles": [(name, target) for name, target, _ in spies],
@@ -398,19 +406,23 @@ def run_ours(args, scratch: Path, profile_dir: Path | None) -> dict:
         urls = []
         for i in range(args.workers):
             port = free_port()
-            proc = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                     "config.asgi:application"], cwd=ROOT, env=env,
-                                    stdout=(scratch / f"daphne{i + 1}.log").open("w"),  # the access log
-                                    stderr=(scratch / f"daphne{i + 1}.err").open("w"))
-            workers[f"daphne worker {i + 1}"] = proc
+            command = {
+                "daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+                "uvicorn": ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+                            "config.asgi:application"],
+            }[args.server]
+            proc = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env,
+                                    stdout=(scratch / f"worker{i + 1}.log").open("w"),  # the access log
+                                    stderr=(scratch / f"worker{i + 1}.err").open("w"))
+            workers[f"{args.server} worker {i + 1}"] = proc
             wait_port(port, proc)
             urls.append(f"ws://127.0.0.1:{port}/ws/minutes")
-        print(f"  ours: {args.workers} daphne workers, database {name}, Redis {REDIS_URL}", file=sys.stderr)
+        print(f"  ours: {args.workers} {args.server} workers, database {name}, Redis {REDIS_URL}", file=sys.stderr)
         result = run_load("ours", meetings, urls, workers, args, scratch, profile_dir)
         for proc in workers.values():
             stop(proc)
         check_stored(result, meetings)
-        result["worker_log"] = worker_log_summary([scratch / f"daphne{i + 1}.err" for i in range(args.workers)])
+        result["worker_log"] = worker_log_summary([scratch / f"worker{i + 1}.err" for i in range(args.workers)])
         return result
     finally:
         for proc in workers.values():
@@ -531,7 +543,8 @@ def report(ours: dict | None, ref: dict | None, args) -> None:
               "cores), peak RSS")
         for name, seconds in r["cpu"].items():
             rss = f", peak RSS {r['rss'][name]:.0f} MB" if name in r["rss"] else ""
-            print(f"  {name:<30} {seconds:6.1f} CPU s ({100 * seconds / r['wall_s']:5.1f}% of a core){rss}")
+            print(f"  {name:<30} {seconds:6.1f} CPU s ({100 * seconds / r['wall_s']:5.1f}% of a core, "
+                  f"{r['cpu_kernel'][name]:.1f} s in the kernel){rss}")
         for name, seconds in r["infra_cpu"].items():
             print(f"  {name:<30} {seconds:6.1f} CPU s ({100 * seconds / r['wall_s']:5.1f}% of a core)")
         kinds = ", ".join(f"{kind} {rate:.0f}" for kind, rate in r["frames_by_kind"].items())
@@ -595,7 +608,9 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=20, help="meetings (one shared minute each)")
     parser.add_argument("--editors", type=int, default=10, help="editors per meeting")
     parser.add_argument("--rate", type=float, default=5, help="edits per second per editor")
-    parser.add_argument("--workers", type=int, default=2, help="daphne workers for our server")
+    parser.add_argument("--workers", type=int, default=2, help="ASGI worker processes for our server")
+    parser.add_argument("--server", choices=("uvicorn", "daphne"), default="uvicorn",
+                        help="the ASGI server our workers run (uvicorn: with uvloop, httptools and websockets)")
     parser.add_argument("--load-procs", type=int, default=1, help="Node processes generating the load")
     parser.add_argument("--drain", type=float, default=10,
                         help="after sending, wait until every edit arrived or none arrived for this many seconds")
@@ -607,7 +622,7 @@ def main() -> None:
     parser.add_argument("--py-spy", dest="py_spy", metavar="DIR", help="profile the workers with py-spy into DIR")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--keep-scratch", action="store_true",
-                        help="keep the scratch directory (load generator configs and raw results, daphne logs)")
+                        help="keep the scratch directory (load generator configs and raw results, worker logs)")
     args = parser.parse_args()
     if not (LOAD_DIR / "node_modules").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=LOAD_DIR, check=True)

@@ -225,7 +225,7 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3600, minimum
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT failures lock the account out for LOGIN_LOCKOUT_MINUTES.
 # LOGIN_LOCKOUT_BY: comma-separated, each "username", "ip_address" or a combination joined by "+"; the default locks
 # an account (password guessing) and, separately, an address (password spraying). The address is REMOTE_ADDR: behind
-# a proxy run daphne with --proxy-headers so it is the client's.
+# a proxy run uvicorn with --proxy-headers --forwarded-allow-ips=<the proxy's address> so it is the client's.
 AXES_ENABLED = env_bool("LOGIN_THROTTLING", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60))
@@ -366,5 +366,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}, "axes": {"level": "WARNING"}},  # axes logs every sign-in
+    "loggers": {"daphne": {"level": "WARNING"}, "uvicorn.error": {"level": "WARNING"},  # every socket opened
+                "axes": {"level": "WARNING"}},  # axes logs every sign-in
 }

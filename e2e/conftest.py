@@ -1,4 +1,4 @@
-"""End-to-end tests: a real ASGI server (daphne, websockets included) and Debian's Chromium.
+"""End-to-end tests: a real ASGI server (uvicorn, websockets included) and Debian's Chromium.
 
 They run in their own pytest process (``pytest e2e``): Playwright's sync API and pytest-asyncio do
 not share one process well (stack-notes.md).
@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """The demo service on its own SQLite file, served by daphne on a free loopback port."""
+    """The demo service on its own SQLite file, served by uvicorn on a free loopback port."""
     var = tmp_path_factory.mktemp("var")
     env = {**os.environ, "CONVENE_VAR_DIR": str(var), "DATABASE_URL": "", "REDIS_URL": "",
            "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"}
@@ -41,8 +41,8 @@ def server(tmp_path_factory):
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "seed_demo", "--quiet-logins"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                             "config.asgi:application"], cwd=ROOT, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
+                             "--no-access-log", "config.asgi:application"], cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -52,7 +52,7 @@ def server(tmp_path_factory):
             time.sleep(0.2)
     else:
         proc.terminate()
-        pytest.fail("daphne did not start")
+        pytest.fail("uvicorn did not start")
 
     def shell(code: str) -> str:
         result = subprocess.run([*manage, "shell", "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,

@@ -1,6 +1,6 @@
-"""Live minutes in the production shape: two daphne workers sharing PostgreSQL and Redis.
+"""Live minutes in the production shape: two uvicorn workers sharing PostgreSQL and Redis.
 
-Real components only: daphne subprocesses serving ``config.asgi:application`` on the PostgreSQL test database and
+Real components only: uvicorn subprocesses serving ``config.asgi:application`` on the PostgreSQL test database and
 a throwaway redis-server of the test's own (Redis channel layer), and y-websocket clients: pycrdt documents over
 real TCP websockets that reconnect, fail over and resync as the browser's provider does. The tests prove that
 
@@ -94,14 +94,15 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 class Worker:
-    """One ASGI worker: ``python -m daphne … config.asgi:application`` on a free loopback port."""
+    """One ASGI worker: ``python -m uvicorn … config.asgi:application`` on a free loopback port."""
 
     def __init__(self, name: str, env: dict, log: Path):
         self.name, self.env, self.log = name, env, log
         self.port = _free_port()
         with log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+                [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log",
+                 "config.asgi:application"],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def wait_listening(self) -> None:

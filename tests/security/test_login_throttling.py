@@ -79,7 +79,7 @@ def test_the_limit_is_a_setting(client, world, settings):
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_lockout_holds_under_asgi_too(async_client, world):
-    """daphne serves Convene over ASGI, where django-axes takes its async path."""
+    """uvicorn serves Convene over ASGI, where django-axes takes its async path."""
     for _ in range(5):
         response = await async_client.post(reverse("login"), {"username": "probation", "password": "wrong"})
     assert response.status_code == 429
