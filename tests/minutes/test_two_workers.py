@@ -64,7 +64,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),  # committed, so the workers' own connections see it
 ]
 ORIGIN = "http://127.0.0.1"
-DEADLINE = 20.0  # seconds: generous upper bounds for polling, never expectations of speed
+DEADLINE = 45.0  # seconds: generous upper bounds for polling (CI may share its 2 cores), never expectations of speed
 
 
 # --- processes --------------------------------------------------------------------------------------------------
