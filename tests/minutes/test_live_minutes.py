@@ -210,6 +210,39 @@ def test_compaction_keeps_the_text(live):
     assert doc_text(load_doc(document.pk)).splitlines() == [f"line {n}" for n in range(5)]
 
 
+def test_the_catch_up_reads_only_what_a_worker_missed(live):
+    """``updates_after``: the rows after the watermark, up to the horizon, that the worker did not apply; the newest
+    id either way; after a compaction, the merged row (newer id) is what was missed."""
+    from minutes.documents import updates_after
+
+    document = MinuteDocument.objects.create(meeting=live.meeting, child=live.child, section="general")
+    doc = Doc()
+    fragment = doc.get("default", type=XmlFragment)
+    updates = []
+    doc.observe(lambda event: updates.append(event.update))
+    for n in range(4):
+        fragment.children.append(XmlElement("paragraph", contents=[XmlText(f"line {n}")]))
+    ids = [MinuteUpdate.objects.create(document=document, data=update).pk for update in updates]
+
+    def text_of(missed: bytes) -> list[str]:
+        replica = Doc()
+        replica.apply_update(missed)
+        return doc_text(replica).splitlines()
+
+    assert updates_after(document.pk, ids[-1], ids[-1], frozenset()) == (ids[-1], None)  # nothing after
+    latest, missed = updates_after(document.pk, ids[0], ids[2], frozenset({ids[1]}))
+    assert latest == ids[-1] and text_of(missed) == []  # line 2 builds on line 1, which this replica lacks
+    replica = Doc()
+    for update in updates[:2]:
+        replica.apply_update(update)
+    replica.apply_update(missed)
+    assert doc_text(replica).splitlines() == ["line 0", "line 1", "line 2"]  # only row 3 (line 2) was sent
+    assert updates_after(document.pk, ids[0], ids[2], frozenset({ids[1], ids[2]})) == (ids[-1], None)
+    document_compact(document_id=document.pk)
+    latest, missed = updates_after(document.pk, ids[-1], ids[-1] + 10, frozenset())
+    assert latest > ids[-1] and text_of(missed) == [f"line {n}" for n in range(4)]
+
+
 async def _closed_with(peer, code: int) -> bool:
     """Drain frames until the server closes the socket; True if it closed with ``code``."""
     for _ in range(50):
