@@ -75,6 +75,16 @@ async def connect(world, persona, room):
     return Peer(comm), connected, code
 
 
+async def _chair_and_coordinator(live) -> tuple[str, Peer, Peer]:
+    """The chair and the coordinator in the general minute of the first child's item, both synced."""
+    room = f"{live.meeting.pk}.{live.child.pk}.general"
+    a, _, _ = await connect(live, "chair", room)
+    b, _, _ = await connect(live, "coordinator", room)
+    await a.pump()
+    await b.pump()
+    return room, a, b
+
+
 async def test_two_editors_converge_and_a_late_joiner_gets_the_servers_state(live):
     room = f"{live.meeting.pk}.{live.child.pk}.general"
     a, ok_a, _ = await connect(live, "chair", room)
@@ -100,11 +110,7 @@ async def test_two_editors_converge_and_a_late_joiner_gets_the_servers_state(liv
 
 
 async def test_updates_are_stored_before_they_are_relayed(live):
-    room = f"{live.meeting.pk}.{live.child.pk}.general"
-    a, _, _ = await connect(live, "chair", room)
-    b, _, _ = await connect(live, "coordinator", room)
-    await a.pump()
-    await b.pump()
+    room, a, b = await _chair_and_coordinator(live)
     await a.type("Stored first.")
     frame = await b.comm.receive_from(timeout=5)
     assert frame[0] == YMessageType.SYNC
@@ -195,16 +201,21 @@ async def test_a_child_not_on_the_agenda_has_no_minutes_room(live):
     assert not connected and code == 4404
 
 
-def test_compaction_keeps_the_text(live):
+def _stored_lines(live, count: int) -> tuple[MinuteDocument, list[bytes], list[int]]:
+    """A document whose log holds ``count`` updates, each adding a paragraph "line <n>": the updates and row ids."""
     document = MinuteDocument.objects.create(meeting=live.meeting, child=live.child, section="general")
     doc = Doc()
     fragment = doc.get("default", type=XmlFragment)
     updates = []
     doc.observe(lambda event: updates.append(event.update))
-    for n in range(5):
+    for n in range(count):
         fragment.children.append(XmlElement("paragraph", contents=[XmlText(f"line {n}")]))
-    for update in updates:
-        MinuteUpdate.objects.create(document=document, data=update)
+    ids = [MinuteUpdate.objects.create(document=document, data=update).pk for update in updates]
+    return document, updates, ids
+
+
+def test_compaction_keeps_the_text(live):
+    document, _, _ = _stored_lines(live, 5)
     assert document_compact(document_id=document.pk) == 5
     assert MinuteUpdate.objects.filter(document=document).count() == 1
     assert doc_text(load_doc(document.pk)).splitlines() == [f"line {n}" for n in range(5)]
@@ -215,14 +226,7 @@ def test_the_catch_up_reads_only_what_a_worker_missed(live):
     id either way; after a compaction, the merged row (newer id) is what was missed."""
     from minutes.documents import updates_after
 
-    document = MinuteDocument.objects.create(meeting=live.meeting, child=live.child, section="general")
-    doc = Doc()
-    fragment = doc.get("default", type=XmlFragment)
-    updates = []
-    doc.observe(lambda event: updates.append(event.update))
-    for n in range(4):
-        fragment.children.append(XmlElement("paragraph", contents=[XmlText(f"line {n}")]))
-    ids = [MinuteUpdate.objects.create(document=document, data=update).pk for update in updates]
+    document, updates, ids = _stored_lines(live, 4)
 
     def text_of(missed: bytes) -> list[str]:
         replica = Doc()
@@ -322,11 +326,7 @@ async def test_an_update_stored_elsewhere_whose_relay_was_lost_reaches_everyone(
     from minutes import consumers
 
     monkeypatch.setattr(consumers, "CATCH_UP_SECONDS", 0.2)
-    room = f"{live.meeting.pk}.{live.child.pk}.general"
-    a, _, _ = await connect(live, "chair", room)
-    b, _, _ = await connect(live, "coordinator", room)
-    await a.pump()
-    await b.pump()
+    room, a, b = await _chair_and_coordinator(live)
     await a.type("Typed here.")
     await b.pump()
     elsewhere = Doc()
@@ -359,11 +359,7 @@ def _awareness(client_id: int, clock: int, state: str) -> bytes:
 async def test_presence_is_relayed_once_and_a_joiner_is_told_who_is_here(live):
     """Awareness goes to the others, never back to the sender; a state re-sent by a client that received it (as
     y-websocket's provider does) is not relayed again; a socket that joins is told who is present."""
-    room = f"{live.meeting.pk}.{live.child.pk}.general"
-    a, _, _ = await connect(live, "chair", room)
-    b, _, _ = await connect(live, "coordinator", room)
-    await a.pump()
-    await b.pump()
+    room, a, b = await _chair_and_coordinator(live)
     here = _awareness(1234, 1, '{"user":{"name":"Chair"}}')
     await a.comm.send_to(bytes_data=here)
     assert await b.comm.receive_from(timeout=5) == here
@@ -386,11 +382,7 @@ async def test_a_store_whose_connection_dies_relays_nothing_and_the_next_store_r
     send it again); the next store opens a fresh connection, with prepared statements on."""
     from minutes import consumers
 
-    room = f"{live.meeting.pk}.{live.child.pk}.general"
-    a, _, _ = await connect(live, "chair", room)
-    b, _, _ = await connect(live, "coordinator", room)
-    await a.pump()
-    await b.pump()
+    room, a, b = await _chair_and_coordinator(live)
     await a.type("Stored over the first connection.")
     await b.pump()
     store = consumers._hub().store
