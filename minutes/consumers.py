@@ -9,10 +9,10 @@ worker's copy of the document, and a periodic catch-up from the store. The worke
 updates: whatever arrived, for any document, while the previous store was running (and in the few
 milliseconds a store waits to gather more) is stored in one transaction (the documents' rows locked and one
 multi-row insert, one prepared statement on PostgreSQL over the worker's own asynchronous connection; a
-document's updates merged into one row), and only then relayed: to the document's local sockets directly (a sender is
-not sent its own update back), and to the other workers through one channel-layer subscription per worker
-(Redis pub/sub when the deployment runs on Redis), one message for everything queued. Presence (awareness)
-is relayed the same way, only what is news by its clock.
+document's updates merged into one row), and only then relayed: to the document's local sockets directly (a
+sender is not sent its own update back), and to the other workers through one channel-layer subscription per
+worker (Redis pub/sub when the deployment runs on Redis), one message for everything queued. Presence
+(awareness) is relayed the same way, only what is news by its clock.
 
 Relays between workers go through the channel layer and can be lost (a worker killed between storing and
 relaying, a Redis restart or flush while sockets stay open), so the hub re-joins its groups and each room
@@ -122,8 +122,7 @@ class _StoreConnection:
     embedded shape: one file that one transaction writes at a time) keep Channels' database thread."""
 
     def __init__(self):
-        self.conn = None
-        self.opening: asyncio.Future | None = None
+        self.conn = None  # one store at a time per worker (the hub's flush), so one connection
 
     async def store(self, batches: dict[int, list[bytes]]) -> dict[int, list[int]]:
         if connections["default"].vendor != "postgresql":
@@ -194,7 +193,8 @@ async def _snapshot_later(document_id: int) -> None:
 
 async def _send(consumer: MinutesConsumer, frame: bytes) -> None:
     try:
-        await consumer.base_send({"type": "websocket.send", "bytes": frame})  # consumer.send(bytes_data=frame)
+        # what consumer.send(bytes_data=frame) sends, without the two calls it is wrapped in (one frame per socket)
+        await consumer.base_send({"type": "websocket.send", "bytes": frame})
     except Exception as exc:  # the socket is going away; its client resyncs from the store on reconnect
         logger.debug("minutes: sending to a closing socket failed (%s)", exc)
 

@@ -81,10 +81,7 @@ def updates_store(batches: dict[int, list[bytes]]) -> dict[int, list[int]]:
         stored = MinuteUpdate.objects.bulk_create(
             [MinuteUpdate(document_id=document_id, data=update) for document_id in existing
              for update in batches[document_id]])
-    ids = {}
-    for row in stored:
-        ids.setdefault(row.document_id, []).append(row.pk)
-    return ids
+    return _stored_ids([(row.pk, row.document_id) for row in stored])
 
 
 async def updates_store_async(conn, batches: dict[int, list[bytes]]) -> dict[int, list[int]]:
