@@ -31,13 +31,6 @@ from panels.models import Agency, Child, Panel, User
 from panels.permissions import Viewer
 
 
-def _managed_meeting(request, meeting_id: int):
-    access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    if not access.can_manage:
-        raise Http404("No such meeting")
-    return access
-
-
 @login_required
 @require_GET
 def meeting_agenda(request, meeting_id: int):
@@ -58,7 +51,7 @@ def meeting_agenda(request, meeting_id: int):
 @require_POST
 def agenda_slot_invite(request, meeting_id: int, item_id: int):
     """Invite someone for one child's slot only (a calendar invite for the slot's time goes at once)."""
-    access = _managed_meeting(request, meeting_id)
+    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     item = get_object_or_404(AgendaItem.objects.select_related("child", "meeting"), pk=item_id, meeting=access.meeting)
     agency_id = request.POST.get("agency", "")
     agency = Agency.objects.filter(pk=int(agency_id)).first() if agency_id.isdigit() else None
@@ -74,7 +67,7 @@ def agenda_slot_invite(request, meeting_id: int, item_id: int):
 @login_required
 @require_POST
 def agenda_slot_uninvite(request, meeting_id: int, item_id: int, link_id: int):
-    access = _managed_meeting(request, meeting_id)
+    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     link = get_object_or_404(ItemInvitation.objects.select_related("item__child", "item__meeting", "invitee"),
                              pk=link_id, item_id=item_id, item__meeting=access.meeting)
     try:
@@ -88,7 +81,7 @@ def agenda_slot_uninvite(request, meeting_id: int, item_id: int, link_id: int):
 @login_required
 @require_POST
 def agenda_rebuild(request, meeting_id: int):
-    access = _managed_meeting(request, meeting_id)
+    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     try:
         services.agenda_build(meeting=access.meeting, actor=request.user)
         messages.success(request, "Agenda rebuilt from the rules and referrals. Slots and your decisions are kept.")
@@ -100,7 +93,7 @@ def agenda_rebuild(request, meeting_id: int):
 @login_required
 @require_POST
 def agenda_add(request, meeting_id: int):
-    access = _managed_meeting(request, meeting_id)
+    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     form = AddChildForm(request.POST)
     if form.is_valid():
         child = Child.objects.filter(service_id=access.meeting.panel.service_id,
@@ -122,7 +115,7 @@ def agenda_add(request, meeting_id: int):
 @login_required
 @require_POST
 def agenda_remove(request, meeting_id: int, item_id: int):
-    access = _managed_meeting(request, meeting_id)
+    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     item = get_object_or_404(AgendaItem.objects.select_related("child"), pk=item_id, meeting=access.meeting)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -140,7 +133,7 @@ def agenda_remove(request, meeting_id: int, item_id: int):
 @login_required
 @require_POST
 def agenda_slot(request, meeting_id: int, item_id: int):
-    access = _managed_meeting(request, meeting_id)
+    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     item = get_object_or_404(AgendaItem.objects.select_related("child", "meeting"), pk=item_id, meeting=access.meeting)
     presenters = User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)
     form = SlotForm(request.POST, presenters=presenters)
@@ -164,7 +157,7 @@ def agenda_slot(request, meeting_id: int, item_id: int):
 @login_required
 @require_POST
 def agenda_assign_slots(request, meeting_id: int):
-    access = _managed_meeting(request, meeting_id)
+    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     try:
         count = services.agenda_assign_slots(meeting=access.meeting, actor=request.user)
         messages.success(request, f"{count} slot(s) assigned.")
@@ -176,7 +169,7 @@ def agenda_assign_slots(request, meeting_id: int):
 @login_required
 @require_POST
 def agenda_publish(request, meeting_id: int):
-    access = _managed_meeting(request, meeting_id)
+    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     form = PublishForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -227,9 +220,7 @@ def forward_look(request, panel_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_settings(request, panel_id: int):
-    access = panel_selectors.panel_get_for_user(user=request.user, panel_id=panel_id)
-    if not access.can_manage:
-        raise Http404("No such panel")
+    access = panel_selectors.panel_get_managed(user=request.user, panel_id=panel_id)
     panel = access.panel
     current = services.panel_rule_settings(panel)
     form = RuleSettingsForm(request.POST or None, current=current, kind=panel.kind)
@@ -267,9 +258,7 @@ def referral_new(request, child_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_list(request, panel_id: int):
-    access = panel_selectors.panel_get_for_user(user=request.user, panel_id=panel_id)
-    if not access.can_manage:
-        raise Http404("No such panel")
+    access = panel_selectors.panel_get_managed(user=request.user, panel_id=panel_id)
     if request.method == "POST":
         referral = get_object_or_404(Referral, pk=request.POST.get("referral"), panel=access.panel)
         form = ReferralDecisionForm(request.POST)

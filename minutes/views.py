@@ -46,7 +46,13 @@ from panels.keydates import upcoming_key_dates
 from panels.models import Agency, Child, User
 from panels.permissions import Viewer
 from panels.records import child_to_record
-from panels.selectors import child_get_for_user, child_list_for_user, meeting_get_for_user, panel_get_for_user
+from panels.selectors import (
+    child_get_for_user,
+    child_list_for_user,
+    meeting_get_for_user,
+    meeting_get_managed,
+    panel_get_for_user,
+)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -147,9 +153,7 @@ def attendance_add(request, meeting_id: int):
 @login_required
 @require_POST
 def minutes_approve(request, meeting_id: int):
-    access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    if not access.can_manage:
-        raise Http404("No such meeting")
+    access = meeting_get_managed(user=request.user, meeting_id=meeting_id)
     form = ApproveForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     ids = [int(v) for v in request.POST.getlist("corrections") if v.isdigit()]
@@ -271,9 +275,7 @@ def correction_add(request, meeting_id: int, number: int):
 @login_required
 @require_POST
 def correction_decline(request, meeting_id: int, correction_id: int):
-    access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    if not access.can_manage:
-        raise Http404("No such meeting")
+    access = meeting_get_managed(user=request.user, meeting_id=meeting_id)
     correction = get_object_or_404(CorrectionRequest, pk=correction_id, revision__meeting=access.meeting)
     form = DeclineForm(request.POST)
     try:

@@ -34,7 +34,7 @@ from notifications.outbox import outbox_retry
 from notifications.reminders import action_escalate_to_lead
 from panels.audit import audit_record
 from panels.forms import error_text
-from panels.selectors import meeting_get_for_user, panel_get_for_user
+from panels.selectors import meeting_get_for_user, meeting_get_managed, panel_get_for_user, panel_get_managed
 
 
 @login_required
@@ -77,9 +77,7 @@ def email_preferences(request):
 @require_http_methods(["GET", "POST"])
 def reminder_settings(request, panel_id: int):
     """The panel's reminder and escalation ladder (chair and coordinator)."""
-    access = panel_get_for_user(user=request.user, panel_id=panel_id)
-    if not access.can_manage:
-        raise Http404("No such panel")
+    access = panel_get_managed(user=request.user, panel_id=panel_id)
     policy = ReminderPolicy.objects.filter(panel=access.panel).first()
     form = LadderForm(request.POST or None, current=policy.ladder if policy else Ladder())
     if request.method == "POST" and form.is_valid():
@@ -231,9 +229,7 @@ def notification_list(request):
 @require_GET
 def meeting_deliveries(request, meeting_id: int):
     """Every invite and email about a meeting, with its delivery status (chair and coordinator)."""
-    access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    if not access.can_manage:
-        raise Http404("No such meeting")
+    access = meeting_get_managed(user=request.user, meeting_id=meeting_id)
     sent = list(OutboxMessage.objects.filter(meeting=access.meeting).only(*MESSAGE_COLUMNS)
                 .order_by("-created_at", "-id")[:500])
     copies = list(CalendarCopy.objects.filter(entry__meeting=access.meeting).select_related("entry__item__child")
@@ -250,9 +246,7 @@ MESSAGE_COLUMNS = ("id", "kind", "status", "to", "subject", "ics_method", "attem
 @require_GET
 def panel_deliveries(request, panel_id: int):
     """Every email about a panel (invites, reminders, notices) and its delivery status."""
-    access = panel_get_for_user(user=request.user, panel_id=panel_id)
-    if not access.can_manage:
-        raise Http404("No such panel")
+    access = panel_get_managed(user=request.user, panel_id=panel_id)
     status = request.GET.get("status", "")
     sent = OutboxMessage.objects.filter(panel=access.panel).only(*MESSAGE_COLUMNS).order_by("-created_at", "-id")
     if status in OutboxMessage.Status.values:

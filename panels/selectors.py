@@ -72,6 +72,14 @@ def panel_get_for_user(*, user, panel_id: int) -> PanelAccess:
     )
 
 
+def panel_get_managed(*, user, panel_id: int) -> PanelAccess:
+    """The panel, for its chair, coordinator or the service's managers; anyone else is told it does not exist."""
+    access = panel_get_for_user(user=user, panel_id=panel_id)
+    if not access.can_manage:
+        raise Http404("No such panel")
+    return access
+
+
 # --- meetings ------------------------------------------------------------------------------------
 def meeting_list_for_user(*, user) -> QuerySet[Meeting]:
     viewer = Viewer.of(user)
@@ -132,6 +140,15 @@ def meeting_get_for_user(*, user, meeting_id: int) -> MeetingAccess:
         can_manage=permissions.can_manage_panel(viewer, service_id=service_id, membership=meeting._membership),
         viewer=viewer,
     )
+
+
+def meeting_get_managed(*, user, meeting_id: int) -> MeetingAccess:
+    """The meeting, for its panel's chair, coordinator or the service's managers; anyone else is told it does not
+    exist."""
+    access = meeting_get_for_user(user=user, meeting_id=meeting_id)
+    if not access.can_manage:
+        raise Http404("No such meeting")
+    return access
 
 
 def meeting_invitees(*, meeting: Meeting) -> list[MeetingInvitee]:

@@ -127,9 +127,7 @@ def meeting_detail(request, meeting_id: int):
 @require_POST
 def meeting_change(request, meeting_id: int):
     """The chair or coordinator moves the meeting or changes its place."""
-    access = selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    if not access.can_manage:
-        raise Http404("No such meeting")
+    access = selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     form = MeetingChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
@@ -150,9 +148,7 @@ def meeting_change(request, meeting_id: int):
 @require_POST
 def meeting_invitee_add(request, meeting_id: int):
     """The chair or coordinator invites someone to the whole meeting (an invite goes at once)."""
-    access = selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    if not access.can_manage:
-        raise Http404("No such meeting")
+    access = selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     form = InviteeForm(request.POST, service_id=access.meeting.panel.service_id)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
@@ -170,9 +166,7 @@ def meeting_invitee_add(request, meeting_id: int):
 @login_required
 @require_POST
 def meeting_invitee_remove(request, meeting_id: int, invitee_id: int):
-    access = selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    if not access.can_manage:
-        raise Http404("No such meeting")
+    access = selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     invitee = get_object_or_404(access.meeting.invitees, pk=invitee_id)
     try:
         services.invitee_remove(invitee=invitee, actor=request.user)
@@ -194,9 +188,7 @@ _STATUS_ACTIONS = {
 @login_required
 @require_POST
 def meeting_status(request, meeting_id: int, action: str):
-    access = selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    if not access.can_manage:
-        raise Http404("No such meeting")
+    access = selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     try:
         if action == "cancel":
             form = CancelMeetingForm(request.POST)
