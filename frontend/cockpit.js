@@ -2,6 +2,7 @@
 // (frontend/ui.js loads it); this file moves between items, keeps the editors' sockets to the item on
 // screen, follows the chair, refreshes what was recorded when another screen records something, and
 // keeps the time used on the item current.
+import { ErrorSummary } from "govuk-frontend";
 import { editorsRelease, editorsWatch } from "./editors.js";
 
 const root = document.querySelector(".convene-cockpit");
@@ -114,6 +115,16 @@ function listen(delay = 1000) {
     setTimeout(() => listen(Math.min(delay * 2, 15000)), delay);
   });
 }
+
+// A form answered with its errors: the GOV.UK error summary takes focus (its links move focus to the field),
+// and the page title says "Error: " while any error shows, as after a full page load.
+document.body.addEventListener("htmx:afterSettle", () => {
+  document.querySelectorAll(".govuk-error-summary:not([data-govuk-error-summary-init])")
+    .forEach((summary) => new ErrorSummary(summary));
+  const erred = document.querySelector(".govuk-error-summary") !== null;
+  const plain = document.title.replace(/^Error: /, "");
+  document.title = erred ? `Error: ${plain}` : plain;
+});
 
 history.replaceState({ key: current }, "", location.href);
 editorsWatch(itemBox);
