@@ -26,13 +26,20 @@ class DateInput(forms.DateInput):
         return value.isoformat() if isinstance(value, date) else value
 
 
-class CockpitDecisionForm(forms.Form):
+class PartForm(forms.Form):
+    """One part of an item's record; a part left empty is not saved (nor checked)."""
+
+    def is_filled(self) -> bool:
+        return any(str(self.data.get(self.add_prefix(name), "")).strip() for name in self.fields)
+
+
+class CockpitDecisionForm(PartForm):
     text = forms.CharField(label="Decision", widget=forms.Textarea, max_length=DECISION_MAX,
                            help_text=f"Up to {DECISION_MAX:,} characters.", error_messages=_length_errors(
                                "decision", DECISION_MAX))
 
 
-class CockpitActionForm(forms.Form):
+class CockpitActionForm(PartForm):
     description = forms.CharField(label="What is to be done", max_length=ACTION_MAX,
                                   help_text=f"Up to {ACTION_MAX:,} characters.",
                                   error_messages=_length_errors("action", ACTION_MAX))
@@ -72,7 +79,7 @@ class CockpitActionForm(forms.Form):
 STATUS_CHOICES = [("", "Not recorded")] + list(Attendance.Status.choices)
 
 
-class CockpitAttendanceForm(forms.Form):
+class CockpitAttendanceForm(PartForm):
     """One row of radios per person on the list, and a guest (added once, then on the list)."""
 
     guest_name = forms.CharField(label="Someone not on the list", max_length=NAME_MAX, required=False,
@@ -93,6 +100,11 @@ class CockpitAttendanceForm(forms.Form):
                 label=person.name + (f", {person.agency}" if person.agency else ""), choices=STATUS_CHOICES,
                 required=False, initial=person.status, widget=forms.RadioSelect)
 
+    def is_filled(self) -> bool:
+        changed = any(self.data.get(self.add_prefix(f"status_{i}"), p.status) not in ("", p.status)
+                      for i, p in enumerate(self.attendees))
+        return changed or bool(str(self.data.get(self.add_prefix("guest_name"), "")).strip())
+
     def person_fields(self):
         return [(person, self[f"status_{index}"]) for index, person in enumerate(self.attendees)]
 
@@ -107,7 +119,7 @@ class CockpitAttendanceForm(forms.Form):
         return data
 
 
-class CockpitReviewForm(forms.Form):
+class CockpitReviewForm(PartForm):
     review_by = forms.DateField(label="Next review by", widget=DateInput, input_formats=["%Y-%m-%d"],
                                 help_text="The date by which the child comes back to this panel.",
                                 error_messages={"required": "Give the date of the next review.",

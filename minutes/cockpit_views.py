@@ -9,10 +9,7 @@ replaced. Each child item read is audited with the child.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -110,29 +107,6 @@ def cockpit_focus(request, meeting_id: int):
     return HttpResponse(status=204)
 
 
-def _save(request, meeting_id: int, key: str, name: str, call: Callable[[Cockpit, dict], object]) -> HttpResponse:
-    cockpit = cockpit_for(meeting_get_for_user(user=request.user, meeting_id=meeting_id), key=key)
-    form = _form(cockpit, name, request.POST) if cockpit.writable else None
-    if form is None:
-        raise Http404("No such item")
-    if form.is_valid():
-        try:
-            call(cockpit, form.cleaned_data)
-        except services.RecordConflict as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-    if form.errors:
-        response = render(request, "minutes/_cockpit_form.html", _context(request, cockpit, name=name,
-                                                                            bound={name: form}))
-        response["HX-Retarget"] = f"#cockpit-form-{name}"
-        response["HX-Reswap"] = "outerHTML"
-        return response
-    cockpit = cockpit_for(cockpit.access, key=key)  # what was just saved, and the attendance list again
-    return render(request, "minutes/_cockpit_saved.html", _context(request, cockpit, name=name))
-
-
 def _child(cockpit: Cockpit) -> Child | None:
     child_id = cockpit.current.minutes.child_id
     return Child.objects.get(pk=child_id) if child_id else None
@@ -140,37 +114,56 @@ def _child(cockpit: Cockpit) -> Child | None:
 
 @login_required
 @require_POST
-def cockpit_decision(request, meeting_id: int, key: str):
-    return _save(request, meeting_id, key, "decision", lambda c, data: services.decision_record(
-        meeting=c.meeting, actor=request.user, text=data["text"], child=_child(c)))
+def cockpit_record(request, meeting_id: int, key: str):
+    """Save what was filled in for the item (attendance, a decision, an action, the next review): all of it,
+    or nothing and the form again with every problem named and the input kept."""
+    cockpit = cockpit_for(meeting_get_for_user(user=request.user, meeting_id=meeting_id), key=key)
+    if not cockpit.writable:
+        raise Http404("No such item")
+    posted = {name: _form(cockpit, name, request.POST) for name in FORMS}
+    filled = {name: form for name, form in posted.items() if form is not None and form.is_filled()}
+    forms = {name: filled.get(name) or _form(cockpit, name) for name in FORMS}  # empty parts: not checked
+    problem = None
+    if not filled:
+        problem = "Nothing to save: tick attendance, or fill in a decision, an action or the next review."
+    elif all(form.is_valid() for form in filled.values()):
+        parts = {name: form.cleaned_data for name, form in filled.items()}
+        try:
+            services.item_record(meeting=cockpit.meeting, actor=request.user, child=_child(cockpit),
+                                 attendance=_attendance_entries(cockpit, parts.get("attendance")),
+                                 decision=parts.get("decision", {}).get("text", ""), action=_action(parts),
+                                 review_by=parts.get("review", {}).get("review_by"))
+        except services.ItemRecordError as error:
+            for field, messages in error.error.message_dict.items():
+                form = filled[error.part]
+                form.add_error(field if field in form.fields else None, messages)
+        except services.RecordConflict as error:
+            problem = str(error)
+    if problem or any(form.errors for form in filled.values()):
+        response = render(request, "minutes/_cockpit_form.html", _context(request, cockpit, bound=forms,
+                                                                            problem=problem))
+        response["HX-Retarget"] = "#cockpit-form"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    cockpit = cockpit_for(cockpit.access, key=key)  # what was just saved, and the attendance list again
+    saved = [name for name in FORMS if name in filled]
+    return render(request, "minutes/_cockpit_saved.html", _context(request, cockpit, saved=saved))
 
 
-@login_required
-@require_POST
-def cockpit_action(request, meeting_id: int, key: str):
-    def create(c: Cockpit, data: dict):
-        owner = data["owner"]
-        return services.action_create(
-            meeting=c.meeting, actor=request.user, description=data["description"], owner=owner,
-            owner_agency=data["owner_agency"] or owner.agency, due_date=data["due_date"], child=_child(c))
-    return _save(request, meeting_id, key, "action", create)
+def _attendance_entries(cockpit: Cockpit, data: dict | None) -> list:
+    if not data:
+        return []
+    agencies = {a.name: a for a in Agency.objects.filter(name__in=[p.agency for p in cockpit.attendees])}
+    entries = [(person.name, status, agencies.get(person.agency)) for person, status in data["statuses"]
+               if status and status != person.status]
+    if data["guest_name"]:
+        entries.append((data["guest_name"], data["guest_status"], data["guest_agency"]))
+    return entries
 
 
-@login_required
-@require_POST
-def cockpit_attendance(request, meeting_id: int, key: str):
-    def record(c: Cockpit, data: dict):
-        agencies = {a.name: a for a in Agency.objects.filter(name__in=[p.agency for p in c.attendees])}
-        entries = [(person.name, status, agencies.get(person.agency)) for person, status in data["statuses"]
-                   if status and status != person.status]
-        if data["guest_name"]:
-            entries.append((data["guest_name"], data["guest_status"], data["guest_agency"]))
-        services.attendance_register(meeting=c.meeting, actor=request.user, child=_child(c), entries=entries)
-    return _save(request, meeting_id, key, "attendance", record)
-
-
-@login_required
-@require_POST
-def cockpit_review(request, meeting_id: int, key: str):
-    return _save(request, meeting_id, key, "review", lambda c, data: services.next_review_set(
-        meeting=c.meeting, actor=request.user, child=_child(c), review_by=data["review_by"]))
+def _action(parts: dict) -> dict | None:
+    data = parts.get("action")
+    if not data:
+        return None
+    return {"description": data["description"], "owner": data["owner"],
+            "owner_agency": data["owner_agency"] or data["owner"].agency, "due_date": data["due_date"]}

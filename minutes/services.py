@@ -149,6 +149,37 @@ def next_review_set(*, meeting: Meeting, actor: User, child: Child, review_by: d
     return record
 
 
+# --- one item's record at once (the cockpit) ------------------------------------------------------
+class ItemRecordError(Exception):
+    """One part of an item's record was refused (``part``: attendance, decision, action or review)."""
+
+    def __init__(self, part: str, error: ValidationError):
+        super().__init__(f"{part}: {error}")
+        self.part, self.error = part, error
+
+
+@transaction.atomic
+def item_record(*, meeting: Meeting, actor: User, child: Child | None, attendance: list | None = None,
+                decision: str = "", action: dict | None = None, review_by: date | None = None) -> None:
+    """What the panel recorded for one item in one go: attendance ((name, status, agency) each), a decision,
+    an action (``action_create``'s arguments) and the next review. All of it is saved, or none of it."""
+    steps = [
+        ("attendance", attendance and (lambda: attendance_register(meeting=meeting, actor=actor, child=child,
+                                                                    entries=attendance))),
+        ("decision", decision and (lambda: decision_record(meeting=meeting, actor=actor, text=decision,
+                                                           child=child))),
+        ("action", action and (lambda: action_create(meeting=meeting, actor=actor, child=child, **action))),
+        ("review", review_by and child and (lambda: next_review_set(meeting=meeting, actor=actor, child=child,
+                                                                    review_by=review_by))),
+    ]
+    for part, step in steps:
+        if step:
+            try:
+                step()
+            except ValidationError as error:
+                raise ItemRecordError(part, error) from error
+
+
 # --- the cockpit's focus -------------------------------------------------------------------------
 def focus_move(*, meeting: Meeting, actor: User, child: Child | None) -> MeetingEvent | None:
     """The chair moved the meeting on to ``child`` (None: the meeting's own business).

@@ -47,8 +47,7 @@ def test_an_outsider_gets_not_found_on_every_cockpit_page(live, login):
     client = login(live, "outsider")
     for tail in ("", "meeting/", "meeting/records", "focus", f"{live.child.pk}/"):
         assert client.get(run_url(live, tail)).status_code == 404, tail
-    for tail in ("decisions", "actions", "attendance", "review"):
-        assert client.post(run_url(live, f"{live.child.pk}/{tail}"), {}).status_code == 404, tail
+    assert client.post(run_url(live, f"{live.child.pk}/record"), {}).status_code == 404
 
 
 def test_reading_a_child_item_is_audited_with_the_child(live, login):
@@ -71,11 +70,12 @@ def test_the_cockpit_page_makes_a_bounded_number_of_queries(live, login, django_
 
 def test_a_decision_saved_answers_with_the_records_and_a_fresh_form(live, login):
     key = live.child.pk
-    response = login(live, "chair").post(run_url(live, f"{key}/decisions"), {f"decision-{key}-text": "Refer to CAMHS"}, **HX)
+    response = login(live, "chair").post(run_url(live, f"{key}/record"), {f"decision-{key}-text": "Refer to CAMHS"},
+                                         **HX)
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="cockpit-records"' in html and "Refer to CAMHS" in html
-    assert 'id="cockpit-form-decision"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="cockpit-form"' in html and 'hx-swap-oob="true"' in html
     assert Decision.objects.get(meeting=live.meeting, child=live.child).text == "Refer to CAMHS"
     assert MeetingEvent.objects.filter(meeting=live.meeting, kind="decision.recorded").exists()
 
@@ -83,9 +83,9 @@ def test_a_decision_saved_answers_with_the_records_and_a_fresh_form(live, login)
 def test_a_decision_over_its_limit_is_refused_saying_the_limit_and_keeping_the_text(live, login):
     key = live.child.pk
     text = "x" * 4001
-    response = login(live, "chair").post(run_url(live, f"{key}/decisions"), {f"decision-{key}-text": text}, **HX)
+    response = login(live, "chair").post(run_url(live, f"{key}/record"), {f"decision-{key}-text": text}, **HX)
     html = response.content.decode()
-    assert response["HX-Retarget"] == "#cockpit-form-decision"
+    assert response["HX-Retarget"] == "#cockpit-form"
     assert "4,000 characters or fewer (it has 4001)" in html
     assert text in html
     assert f'href="#id_decision-{key}-text"' in html
@@ -96,7 +96,7 @@ def test_an_action_owned_by_a_named_person_takes_their_agency(live, login):
     key = live.child.pk
     yoi = live.users["invited_yoi"]
     due = (timezone.localdate() + timedelta(days=14)).isoformat()
-    login(live, "chair").post(run_url(live, f"{key}/actions"), {
+    login(live, "chair").post(run_url(live, f"{key}/record"), {
         f"action-{key}-description": "Book the visit", f"action-{key}-owner": yoi.pk,
         f"action-{key}-due_date": due}, **HX)
     action = Action.objects.get(meeting=live.meeting)
@@ -106,7 +106,7 @@ def test_an_action_owned_by_a_named_person_takes_their_agency(live, login):
 def test_an_action_with_neither_person_nor_agency_is_refused(live, login):
     key = live.child.pk
     due = (timezone.localdate() + timedelta(days=14)).isoformat()
-    html = login(live, "chair").post(run_url(live, f"{key}/actions"), {
+    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
         f"action-{key}-description": "Book the visit", f"action-{key}-due_date": due}, **HX).content.decode()
     assert "Name the person or the agency who owns the action." in html
     assert not Action.objects.exists()
@@ -115,7 +115,7 @@ def test_an_action_with_neither_person_nor_agency_is_refused(live, login):
 def test_an_action_due_in_the_past_is_refused(live, login):
     key = live.child.pk
     past = (timezone.localdate() - timedelta(days=1)).isoformat()
-    html = login(live, "chair").post(run_url(live, f"{key}/actions"), {
+    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
         f"action-{key}-description": "Book the visit", f"action-{key}-owner_agency": live.yoi.pk,
         f"action-{key}-due_date": past}, **HX).content.decode()
     assert "The due date must not be in the past." in html
@@ -133,7 +133,7 @@ def test_attendance_is_ticked_from_the_invitee_list(live, login):
     probation = live.meeting.invitees.get(user=live.users["invited_partner"])
     cockpit = cockpit_for(meeting_get_for_user(user=live.users["chair"], meeting_id=live.meeting.pk), key="meeting")
     index = [a.name for a in cockpit.attendees].index(probation.name)
-    login(live, "chair").post(run_url(live, "meeting/attendance"), {f"attendance-meeting-status_{index}": "apologies"},
+    login(live, "chair").post(run_url(live, "meeting/record"), {f"attendance-meeting-status_{index}": "apologies"},
                         **HX)
     record = Attendance.objects.get(meeting=live.meeting, child=None)
     assert (record.name, record.status) == (probation.name, "apologies")
@@ -141,9 +141,9 @@ def test_attendance_is_ticked_from_the_invitee_list(live, login):
 
 def test_a_guest_added_once_joins_the_list_and_is_not_added_twice(live, login):
     client = login(live, "chair")
-    client.post(run_url(live, "meeting/attendance"), {"attendance-meeting-guest_name": "Dana Visitor",
+    client.post(run_url(live, "meeting/record"), {"attendance-meeting-guest_name": "Dana Visitor",
                                                        "attendance-meeting-guest_status": "present"}, **HX)
-    html = client.post(run_url(live, "meeting/attendance"), {"attendance-meeting-guest_name": "dana visitor"},
+    html = client.post(run_url(live, "meeting/record"), {"attendance-meeting-guest_name": "dana visitor"},
                        **HX).content.decode()
     assert "is on the list already" in html
     assert Attendance.objects.filter(meeting=live.meeting, name__iexact="dana visitor").count() == 1
@@ -152,20 +152,20 @@ def test_a_guest_added_once_joins_the_list_and_is_not_added_twice(live, login):
 def test_the_next_review_is_set_for_the_child_and_not_before_the_meeting(live, login):
     key = live.child.pk
     client = login(live, "chair")
-    early = client.post(run_url(live, f"{key}/review"), {f"review-{key}-review_by": live.meeting.local_date.isoformat()},
-                        **HX).content.decode()
+    early = client.post(run_url(live, f"{key}/record"),
+                        {f"review-{key}-review_by": live.meeting.local_date.isoformat()}, **HX).content.decode()
     assert "The next review must be after this meeting." in early
     later = live.meeting.local_date + timedelta(days=28)
-    client.post(run_url(live, f"{key}/review"), {f"review-{key}-review_by": later.isoformat()}, **HX)
+    client.post(run_url(live, f"{key}/record"), {f"review-{key}-review_by": later.isoformat()}, **HX)
     assert NextReview.objects.get(meeting=live.meeting, child=live.child).review_by == later
 
 
 def test_someone_who_may_only_read_gets_no_forms_and_cannot_post(live, login):
     client = login(live, "invited_partner")
     html = client.get(run_url(live, f"{live.child.pk}/"), **HX).content.decode()
-    assert "cockpit-form-decision" not in html
+    assert 'id="cockpit-form"' not in html
     key = live.child.pk
-    assert client.post(run_url(live, f"{key}/decisions"), {f"decision-{key}-text": "x"}, **HX).status_code == 404
+    assert client.post(run_url(live, f"{key}/record"), {f"decision-{key}-text": "x"}, **HX).status_code == 404
 
 
 def test_the_chairs_move_is_the_focus_others_may_follow(live, login):
@@ -215,7 +215,8 @@ def test_a_scheduled_meeting_records_no_focus(world):
 
 
 def test_open_actions_come_only_from_this_panels_earlier_meetings(live, login):
-    earlier = MeetingFactory(panel=live.panel, status="in_progress", starts_at=live.meeting.starts_at - timedelta(days=28),
+    earlier = MeetingFactory(panel=live.panel, status="in_progress",
+                             starts_at=live.meeting.starts_at - timedelta(days=28),
                              ends_at=live.meeting.ends_at - timedelta(days=28))
     services.action_create(meeting=earlier, actor=live.users["chair"], child=live.child, description="Check the bed",
                            owner_agency=live.yoi, due_date=earlier.local_date + timedelta(days=7))
@@ -226,3 +227,50 @@ def test_open_actions_come_only_from_this_panels_earlier_meetings(live, login):
     html = login(live, "chair").get(run_url(live, f"{live.child.pk}/"), **HX).content.decode()
     assert "Check the bed" in html
     assert "Mentoring referral" not in html
+
+
+def test_everything_filled_in_for_an_item_is_saved_together(live, login):
+    key = live.child.pk
+    due = (timezone.localdate() + timedelta(days=14)).isoformat()
+    review = (live.meeting.local_date + timedelta(days=28)).isoformat()
+    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
+        f"decision-{key}-text": "Keep on the panel", f"action-{key}-description": "Book the visit",
+        f"action-{key}-owner_agency": live.yoi.pk, f"action-{key}-due_date": due,
+        f"review-{key}-review_by": review}, **HX).content.decode()
+    assert "Saved the decision, the action, the next review." in html
+    assert Decision.objects.filter(meeting=live.meeting).count() == 1
+    assert Action.objects.filter(meeting=live.meeting).count() == 1
+    assert NextReview.objects.filter(meeting=live.meeting).count() == 1
+
+
+def test_one_bad_part_saves_nothing_and_keeps_every_input(live, login):
+    key = live.child.pk
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
+        f"decision-{key}-text": "Keep on the panel", f"action-{key}-description": "Book the visit",
+        f"action-{key}-owner_agency": live.yoi.pk, f"action-{key}-due_date": past}, **HX).content.decode()
+    assert "The due date must not be in the past." in html
+    assert "Keep on the panel" in html
+    assert not Decision.objects.exists()
+
+
+def test_a_part_the_service_refuses_rolls_back_the_parts_already_saved(live):
+    with pytest.raises(services.ItemRecordError) as refused:
+        services.item_record(meeting=live.meeting, actor=live.users["chair"], child=live.child,
+                             decision="Keep on the panel", review_by=live.meeting.local_date)
+    assert refused.value.part == "review"
+    assert not Decision.objects.exists()
+
+
+def test_saving_an_empty_form_says_there_is_nothing_to_save(live, login):
+    html = login(live, "chair").post(run_url(live, "meeting/record"), {}, **HX).content.decode()
+    assert "Nothing to save" in html
+
+
+def test_only_the_parts_filled_in_are_checked(live, login):
+    key = live.child.pk
+    html = login(live, "chair").post(run_url(live, f"{key}/record"), {f"action-{key}-description": "Visit"},
+                                     **HX).content.decode()
+    assert "Give the date the action is due by." in html
+    assert "Write the decision." not in html
+    assert "Give the date of the next review." not in html

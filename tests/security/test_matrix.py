@@ -244,12 +244,10 @@ ROWS: dict[str, list[Row]] = {
     M + "run/<str:key>/records": [
         Row(lambda w: f"/meetings/{w.meeting.pk}/run/meeting/records", who(MEETING_VIEWERS)),
     ],
-    **{M + f"run/<str:key>/{form}": [
-        Row(lambda w, form=form: f"/meetings/{w.meeting.pk}/run/{w.child.pk}/{form}", POST_ONLY,
-            refused=refused(()), data=data)]
-       for form, data in (("decisions", {"decision-x-text": "Decided"}), ("actions", {"action-x-description": "Do"}),
-                          ("attendance", {"attendance-x-guest_name": "Ada"}),
-                          ("review", {"review-x-review_by": "2099-01-01"}))},
+    M + "run/<str:key>/record": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/run/{w.child.pk}/record", POST_ONLY, refused=refused(()),
+            data=lambda w: {f"decision-{w.child.pk}-text": "Decided"}),
+    ],
     M + "minutes/approve": [
         Row(lambda w: f"/meetings/{w.held.pk}/minutes/approve", POST_ONLY, refused=refused(MANAGERS),
             data={"reason": "Amended"}),
