@@ -14,7 +14,7 @@ the chair is only when the viewer may see that item.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.http import Http404
 from django.utils import timezone
@@ -24,8 +24,8 @@ from agendas.presenters import agenda_view_for
 from minutes.access import can_write_minutes
 from minutes.models import Action, Attendance, Decision, MeetingEvent
 from minutes.selectors import ItemView, minutes_view
-from panels.enums import MembershipRole
-from panels.models import MeetingInvitee, PanelMembership
+from panels.enums import MeetingStatus, MembershipRole
+from panels.models import Meeting, MeetingInvitee, PanelMembership
 from panels.selectors import MeetingAccess
 
 MEETING_KEY = "meeting"
@@ -100,6 +100,7 @@ class Cockpit:
     open_actions: list[Action] = field(default_factory=list)  # this panel's, set at earlier meetings
     earlier_decisions: list[Decision] = field(default_factory=list)  # this panel's, at earlier meetings
     attendees: list[Attendee] = field(default_factory=list)
+    next_meeting_on: date | None = None  # the panel's next meeting: the default due date of an action
 
     @property
     def meeting(self):
@@ -205,4 +206,7 @@ def cockpit_for(access: MeetingAccess, *, key: str | None, now: datetime | None 
             .select_related("meeting").order_by("-meeting__starts_at", "-id")[:3])
     if cockpit.writable:
         cockpit.attendees = _attendees(access, current)
+        following = (Meeting.objects.filter(panel_id=access.meeting.panel_id, starts_at__gt=access.meeting.starts_at)
+                     .exclude(status=MeetingStatus.CANCELLED).order_by("starts_at").first())
+        cockpit.next_meeting_on = following.local_date if following else None
     return cockpit

@@ -60,6 +60,13 @@ class CockpitActionForm(PartForm):
         self.fields["owner"].label_from_instance = lambda u: f"{u.get_full_name() or u.username}" + (
             f", {u.agency.name}" if u.agency_id else "")
         self.meeting = meeting
+        if self.initial.get("due_date"):
+            self.fields["due_date"].help_text = "The panel's next meeting; change it if the action is due sooner."
+
+    def is_filled(self) -> bool:
+        """The due date alone does not make an action (it comes filled in: the panel's next meeting)."""
+        return any(str(self.data.get(self.add_prefix(name), "")).strip()
+                   for name in ("description", "owner", "owner_agency"))
 
     def clean(self):
         data = super().clean()
@@ -125,9 +132,12 @@ class CockpitReviewForm(PartForm):
                                 error_messages={"required": "Give the date of the next review.",
                                                 "invalid": "Give the review date as a date, for example 2027-01-31."})
 
-    def __init__(self, *args, meeting, **kwargs):
+    def __init__(self, *args, meeting, next_meeting_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
+        if next_meeting_on:
+            self.fields["review_by"].help_text = (f"The date by which the child comes back to this panel, for "
+                                                  f"example its next meeting: {next_meeting_on.isoformat()}.")
 
     def clean_review_by(self):
         value = self.cleaned_data["review_by"]

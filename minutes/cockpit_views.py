@@ -47,11 +47,12 @@ def _form(cockpit: Cockpit, name: str, data=None):
         return CockpitDecisionForm(data, prefix=prefix)
     if name == "action":
         return CockpitActionForm(data, prefix=prefix, agencies=Agency.objects.order_by("name"),
-                                 people=_people(cockpit.access), meeting=meeting)
+                                 people=_people(cockpit.access), meeting=meeting,
+                                 initial={"due_date": cockpit.next_meeting_on})
     if name == "attendance":
         return CockpitAttendanceForm(data, prefix=prefix, attendees=cockpit.attendees)
     if name == "review" and cockpit.current.minutes.child_id:
-        return CockpitReviewForm(data, prefix=prefix, meeting=meeting)
+        return CockpitReviewForm(data, prefix=prefix, meeting=meeting, next_meeting_on=cockpit.next_meeting_on)
     return None
 
 

@@ -274,3 +274,21 @@ def test_only_the_parts_filled_in_are_checked(live, login):
     assert "Give the date the action is due by." in html
     assert "Write the decision." not in html
     assert "Give the date of the next review." not in html
+
+
+def test_an_actions_due_date_comes_filled_in_with_the_panels_next_meeting(live, login):
+    key = live.child.pk
+    client = login(live, "chair")
+    html = client.get(run_url(live, f"{key}/"), **HX).content.decode()
+    assert f'value="{live.draft_meeting.local_date.isoformat()}"' in html
+    client.post(run_url(live, f"{key}/record"), {
+        f"action-{key}-description": "Book the visit", f"action-{key}-owner_agency": live.yoi.pk,
+        f"action-{key}-due_date": live.draft_meeting.local_date.isoformat()}, **HX)
+    assert Action.objects.get(meeting=live.meeting).due_date == live.draft_meeting.local_date
+
+
+def test_the_filled_in_due_date_alone_saves_no_action(live, login):
+    key = live.child.pk
+    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
+        f"action-{key}-due_date": live.draft_meeting.local_date.isoformat()}, **HX).content.decode()
+    assert "Nothing to save" in html
