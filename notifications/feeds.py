@@ -97,7 +97,8 @@ def feed_events(*, user, now=None) -> list[EventData]:
         meeting = invitation.meeting
         cancelled = meeting.status == MeetingStatus.CANCELLED
         base = {"organizer": organizer_of(meeting), "location": location_of(meeting), "url": meeting_url(meeting),
-                "description": event_description(meeting), "alarm_minutes": None}
+                "description": event_description(meeting), "alarm_minutes": None,
+                "last_modified": meeting.updated_at}
         if invitation.pk in slots:
             for item in sorted(slots[invitation.pk], key=lambda i: (i.slot_start is None, i.slot_start, i.pk)):
                 entry = entries.get((meeting.pk, "item", item.pk))
@@ -117,7 +118,18 @@ def feed_events(*, user, now=None) -> list[EventData]:
 
 
 def feed_bytes(*, user, now=None) -> bytes:
+    return feed_bytes_and_changed(user=user, now=now)[0]
+
+
+def feed_bytes_and_changed(*, user, now=None):
+    """The feed, and when what it lists last changed (for Last-Modified; None when it lists nothing)."""
     events = feed_events(user=user, now=now)
+    changed = max((e.last_modified for e in events if e.last_modified), default=None)
+    # without METHOD, DTSTAMP is when the information last changed: the same feed gives the same bytes
+    return _feed_bytes(events, stamp=changed or now or timezone.now()), changed
+
+
+def _feed_bytes(events, *, stamp) -> bytes:
     info = FeedInfo(name="Convene: my panel meetings", refresh_minutes=REFRESH_MINUTES,
                     description="Youth justice panel meetings you are invited to. No child is named here.")
-    return calendar_bytes(events, method=None, stamp=now or timezone.now(), feed=info)
+    return calendar_bytes(events, method=None, stamp=stamp, feed=info)

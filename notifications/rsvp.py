@@ -224,6 +224,19 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
     return ReplyResult(outcome, copy, "", delegation)
 
 
+def earlier_answers_attach(copies) -> None:
+    """Set ``earlier_answer`` on each copy: its last answer to an earlier version given after the answer
+    that stands (the chair sees "answered an earlier time"), or None. One query."""
+    from notifications.models import ReplyRecord
+
+    latest: dict[int, object] = {}
+    for record in ReplyRecord.objects.filter(copy__in=[c.pk for c in copies]).order_by("created_at", "pk"):
+        latest[record.copy_id] = record
+    for copy in copies:
+        record = latest.get(copy.pk)
+        copy.earlier_answer = record if record is not None and record.outcome == ReplyRecord.Outcome.EARLIER else None
+
+
 def delegation_requests_pending_for_user(user):
     """Delegation requests waiting for this user's decision (meetings they chair or coordinate)."""
     from notifications.models import DelegationRequest

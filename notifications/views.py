@@ -3,15 +3,18 @@ preferences, reminder settings and the chair's escalation of an action to the st
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -221,12 +224,22 @@ def itip_replies(request):
 
 
 # --- calendar feed -------------------------------------------------------------------------------
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 def calendar_feed(request, token: str):
+    """The feed; HEAD answers like GET without a body, and ETag/Last-Modified let a calendar ask cheaply."""
     user = feeds.feed_user(token)
     if user is None:
         raise Http404("No such calendar")
-    response = HttpResponse(feeds.feed_bytes(user=user), content_type="text/calendar; charset=utf-8")
+    body, changed = feeds.feed_bytes_and_changed(user=user)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match", "") == etag:
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    if changed is not None:
+        response["Last-Modified"] = http_date(changed.timestamp())
     response["Content-Disposition"] = 'inline; filename="convene.ics"'
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
@@ -271,6 +284,7 @@ def meeting_deliveries(request, meeting_id: int):
                 .order_by("-created_at", "-id")[:500])
     copies = list(CalendarCopy.objects.filter(entry__meeting=access.meeting).select_related("entry__item__child")
                   .order_by("entry__item__slot_start", "entry_id", "email"))
+    rsvp.earlier_answers_attach(copies)
     return render(request, "notifications/meeting_deliveries.html", {
         "meeting": access.meeting, "sent": sent, "copies": copies, "now": timezone.now()})
 
