@@ -1,9 +1,13 @@
 """Replies to invites: signed links in the email, buttons on the meeting page, and iTIP REPLY messages.
 
-Every route ends in ``rsvp_record``: the reply is stored on the attendee's copy of the calendar entry
-(and, for the whole meeting, on the invitation the chair sees), audited, and never bumps SEQUENCE. Sending
-a deputy adds the deputy as an invitee (with the same slot, if the invitation was for one slot): the
-reconcile step then invites them and updates the others' attendee lists.
+Every route ends in ``rsvp_record``, the one place that decides whether an answer may be applied: only
+the attendee (or a registered alternative address of their user) answers for themself; a reply for an
+older SEQUENCE is kept in the history but changes nothing, one above the SEQUENCE sent is refused, and
+among answers to one SEQUENCE the later DTSTAMP wins. An applied answer is stored on the attendee's copy
+of the calendar entry (and, for the whole meeting, on the invitation the chair sees), audited, and never
+bumps SEQUENCE. A deputy from the delegator's own agency is invited at once (same slot, own name and
+agency, ``delegate_of`` set); anyone else becomes a ``DelegationRequest`` the chair or coordinator
+decides on (``delegation_decide``): a delegation never grants access by itself.
 
 Links name the entry and the address they were sent to and last ``LINK_DAYS``; opening one shows a form
 and changes nothing (mail scanners follow links); only the POST records the answer.
