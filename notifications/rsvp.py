@@ -316,6 +316,10 @@ def replies_apply(data: bytes | str, *, sender: str, source: str = "reply") -> R
 
     if len(data) > MAX_REPLY_BYTES:
         raise ICalError(TOO_LARGE)
+    raw = data.encode() if isinstance(data, str) else data
+    held = raw.upper().count(b"BEGIN:VEVENT")
+    if held > 1:  # counted before parsing: a reply with thousands of events costs nothing
+        raise ICalError(f"A reply answers one event; this one holds {held}.")
     outcome = ReplyOutcome()
     replies = replies_parse(data)
     events = {(r.uid, r.recurrence_id) for r in replies}

@@ -256,6 +256,20 @@ def test_a_reply_holding_more_than_one_event_is_refused(world, scheduled, entry,
     assert not ReplyRecord.objects.exists()
 
 
+def test_a_reply_of_thousands_of_events_is_refused_before_it_is_parsed(world, scheduled, entry):
+    from panels.models import AuditEntry
+
+    partner = invitee_of(world, scheduled, "invited_partner")
+    one = client_reply("outlook", uid=entry.uid, email=partner.email).decode()
+    head, rest = one.split("BEGIN:VEVENT", 1)
+    body, tail = rest.split("END:VEVENT", 1)
+    many = (head + f"BEGIN:VEVENT{body}END:VEVENT\r\n" * 3_000 + tail.lstrip("\r\n")).encode()
+    audit_before = AuditEntry.objects.count()
+    with pytest.raises(ICalError, match="holds 3000"):
+        replies_apply(many, sender=partner.email)
+    assert AuditEntry.objects.count() == audit_before and not ReplyRecord.objects.exists()
+
+
 @pytest.mark.parametrize("kind", ["message/rfc822", "text/calendar"])
 def test_an_over_size_body_gets_the_endpoints_json_413(scheduled, client, kind):
     big = b"X" * (3 * 1024 * 1024)  # above Django's own DATA_UPLOAD_MAX_MEMORY_SIZE too
