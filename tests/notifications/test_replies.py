@@ -321,11 +321,12 @@ def test_a_sequence_above_the_one_sent_is_refused(world, scheduled, entry):
     assert partner.response == "needs_action"
 
 
-def test_an_older_dtstamp_read_after_a_newer_one_does_not_win(world, scheduled, entry):
+@pytest.mark.parametrize("app", ["outlook", "gmail", "apple"])
+def test_an_older_dtstamp_read_after_a_newer_one_does_not_win(world, scheduled, entry, app):
     partner = invitee_of(world, scheduled, "invited_partner")
     now = datetime.now(UTC)
-    newer = client_reply("outlook", uid=entry.uid, email=partner.email, partstat="DECLINED", stamp=now)
-    older = client_reply("outlook", uid=entry.uid, email=partner.email, partstat="ACCEPTED",
+    newer = client_reply(app, uid=entry.uid, email=partner.email, partstat="DECLINED", stamp=now)
+    older = client_reply(app, uid=entry.uid, email=partner.email, partstat="ACCEPTED",
                          stamp=now - timedelta(minutes=5))
     replies_apply(newer, sender=partner.email)
     outcome = replies_apply(older, sender=partner.email)
@@ -376,6 +377,16 @@ def test_a_slot_moves_with_its_meeting_and_its_invitee_gets_one_update_at_the_ne
     (event,) = Calendar.from_ical(update.ics).walk("VEVENT")
     assert event.start == new_start.replace(minute=15, second=0, microsecond=0)
     assert event.end <= timezone.localtime(scheduled.ends_at)
+
+
+def test_the_agenda_page_shows_a_slot_at_its_moved_time(world, scheduled, login):
+    start = timezone.localtime(scheduled.starts_at)
+    AgendaItem.objects.create(meeting=scheduled, child=world.child, slot_start=time(start.hour, 15), slot_minutes=15)
+    _moved(world, scheduled, hours=-4)
+    scheduled.refresh_from_db()
+    moved = f"{timezone.localtime(scheduled.starts_at).hour:02d}:15"
+    page = login(world, "chair").get(reverse("meeting_agenda", args=[scheduled.pk]))
+    assert moved in page.content.decode() and f"{start.hour:02d}:15" not in page.content.decode()
 
 
 def test_changing_site_url_sends_nothing_and_keeps_the_uid(world, scheduled, entry, settings):
