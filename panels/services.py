@@ -121,23 +121,6 @@ def meeting_cancel(*, meeting: Meeting, actor: User, reason: str) -> Meeting:
     return _transition(meeting, MeetingStatus.CANCELLED, actor=actor, reason=reason.strip())
 
 
-def _slots_move_with(meeting: Meeting, moved_from: datetime) -> None:
-    """Slots keep their place in the meeting, not their clock time: each keeps its distance (in London
-    wall-clock time) from the meeting's start. Same transaction, before the calendar update goes out."""
-    from django.db.models import F
-    from django.utils import timezone as tz
-
-    from agendas.models import AgendaItem
-
-    old_start, new_start = tz.localtime(moved_from), tz.localtime(meeting.starts_at)
-    old_wall = old_start.replace(tzinfo=None)
-    new_wall = new_start.replace(tzinfo=None)
-    for item in AgendaItem.objects.select_for_update().filter(meeting=meeting, slot_start__isnull=False):
-        offset = datetime.combine(old_wall.date(), item.slot_start) - old_wall
-        moved = (new_wall + offset).time().replace(second=0, microsecond=0)
-        AgendaItem.objects.filter(pk=item.pk).update(slot_start=moved, version=F("version") + 1)
-
-
 def meeting_update(
     *, meeting: Meeting, actor: User, starts_at: datetime, ends_at: datetime, location: str, video_link: str
 ) -> Meeting:
@@ -158,11 +141,11 @@ def meeting_update(
         moved_from = locked.starts_at
         locked.starts_at, locked.ends_at, locked.location, locked.video_link = starts_at, ends_at, location, video_link
         locked.save()
-        if moved_from != starts_at:
-            _slots_move_with(locked, moved_from)
         audit_record(actor=actor, action="meeting.updated", meeting=locked, panel=locked.panel,
                      detail={"starts_at": starts_at.isoformat(), "location": location})
-        event_emit("panels.meeting.updated", _meeting_payload(locked, actor_id=actor.pk))
+        # moved_from: agendas moves the slots with the meeting, in this transaction, before invites go out
+        event_emit("panels.meeting.updated", _meeting_payload(locked, actor_id=actor.pk,
+                                                              moved_from=moved_from.isoformat()))
     return locked
 
 

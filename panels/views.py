@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from notifications.rsvp import delegation_requests_for_meeting
 from panels import selectors, services
 from panels.audit import audit_record
 from panels.cadence import describe_cadence
@@ -30,6 +29,7 @@ from panels.forms import (
 )
 from panels.keydates import key_dates, upcoming_key_dates
 from panels.models import CohortImport, Meeting
+from panels.page_parts import meeting_page_context
 from panels.permissions import Viewer, can_import_cohort
 from panels.records import child_to_record
 
@@ -121,7 +121,7 @@ def meeting_detail(request, meeting_id: int):
         "meeting": access.meeting, "access": access, "invitees": invitees,
         "mine": next((i for i in invitees if i.user_id == request.user.pk), None),
         "cancel_form": CancelMeetingForm(), "invitee_form": InviteeForm(service_id=access.meeting.panel.service_id),
-        "delegation_requests": delegation_requests_for_meeting(access.meeting) if access.can_manage else [],
+        **meeting_page_context(meeting=access.meeting, access=access, user=request.user),
     })
 
 
