@@ -14,7 +14,7 @@ cpSync(`${govuk}/assets`, "static/govuk/assets", { recursive: true });
 cpSync("frontend/convene.css", "static/convene/convene.css");
 
 await build({
-  entryPoints: { ui: "frontend/ui.js", minutes: "frontend/minutes.js" },
+  entryPoints: { ui: "frontend/ui.js", minutes: "frontend/minutes.js", cockpit: "frontend/cockpit.js" },
   bundle: true,
   minify: true,
   sourcemap: true,

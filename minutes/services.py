@@ -102,6 +102,14 @@ def attendance_set(*, meeting: Meeting, actor: User, name: str, status: str, age
     return record
 
 
+@transaction.atomic
+def attendance_register(*, meeting: Meeting, actor: User, child: Child | None,
+                        entries: list[tuple[str, str, Agency | None]]) -> list[Attendance]:
+    """Record several people's attendance at once ((name, status, agency) each): all of it, or none."""
+    return [attendance_set(meeting=meeting, actor=actor, name=name, status=status, agency=agency, child=child)
+            for name, status, agency in entries]
+
+
 # --- decisions -----------------------------------------------------------------------------------
 @transaction.atomic
 def decision_record(*, meeting: Meeting, actor: User, text: str, child: Child | None = None) -> Decision:
@@ -139,6 +147,54 @@ def next_review_set(*, meeting: Meeting, actor: User, child: Child, review_by: d
                       review_by=review_by, set_by=actor, updated_at=timezone.now())
     _log(meeting, "review.set", child=child, id=record.pk, review_by=review_by.isoformat(), version=record.version)
     return record
+
+
+# --- one item's record at once (the cockpit) ------------------------------------------------------
+class ItemRecordError(Exception):
+    """One part of an item's record was refused (``part``: attendance, decision, action or review)."""
+
+    def __init__(self, part: str, error: ValidationError):
+        super().__init__(f"{part}: {error}")
+        self.part, self.error = part, error
+
+
+@transaction.atomic
+def item_record(*, meeting: Meeting, actor: User, child: Child | None, attendance: list | None = None,
+                decision: str = "", action: dict | None = None, review_by: date | None = None) -> None:
+    """What the panel recorded for one item in one go: attendance ((name, status, agency) each), a decision,
+    an action (``action_create``'s arguments) and the next review. All of it is saved, or none of it."""
+    steps = [
+        ("attendance", attendance and (lambda: attendance_register(meeting=meeting, actor=actor, child=child,
+                                                                    entries=attendance))),
+        ("decision", decision and (lambda: decision_record(meeting=meeting, actor=actor, text=decision,
+                                                           child=child))),
+        ("action", action and (lambda: action_create(meeting=meeting, actor=actor, child=child, **action))),
+        ("review", review_by and child and (lambda: next_review_set(meeting=meeting, actor=actor, child=child,
+                                                                    review_by=review_by))),
+    ]
+    for part, step in steps:
+        if step:
+            try:
+                step()
+            except ValidationError as error:
+                raise ItemRecordError(part, error) from error
+
+
+# --- the cockpit's focus -------------------------------------------------------------------------
+def focus_move(*, meeting: Meeting, actor: User, child: Child | None) -> MeetingEvent | None:
+    """The chair moved the meeting on to ``child`` (None: the meeting's own business).
+
+    Recorded as a ``focus`` event (its time is when that item's discussion began) while the meeting is in
+    progress; staying on the same item records nothing. Pages that follow the chair hear ``minutes.focus``.
+    """
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        return None
+    last = meeting.events.filter(kind="focus").order_by("-id").values("child_id").first()
+    if last is not None and last["child_id"] == (child.pk if child else None):
+        return None
+    event = MeetingEvent.objects.create(meeting=meeting, kind="focus", child=child, payload={"by": actor.pk})
+    event_emit("minutes.focus", {"meeting_id": meeting.pk, "status": meeting.status})
+    return event
 
 
 # --- actions -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes import views
+from minutes import cockpit_views, views
 
 urlpatterns = [
     path("meetings/<int:meeting_id>/minutes/", views.minutes_page, name="minutes_page"),
@@ -9,6 +9,11 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/minutes/attendance", views.attendance_add, name="minutes_attendance_add"),
     path("meetings/<int:meeting_id>/minutes/approve", views.minutes_approve, name="minutes_approve"),
     path("meetings/<int:meeting_id>/minutes/reviews", views.review_set, name="minutes_review_set"),
+    path("meetings/<int:meeting_id>/run/", cockpit_views.cockpit_page, name="cockpit"),
+    path("meetings/<int:meeting_id>/run/focus", cockpit_views.cockpit_focus, name="cockpit_focus"),
+    path("meetings/<int:meeting_id>/run/<str:key>/", cockpit_views.cockpit_item, name="cockpit_item"),
+    path("meetings/<int:meeting_id>/run/<str:key>/records", cockpit_views.cockpit_records, name="cockpit_records"),
+    path("meetings/<int:meeting_id>/run/<str:key>/record", cockpit_views.cockpit_record, name="cockpit_record"),
     path("meetings/<int:meeting_id>/minutes/approved/", views.approved_minutes, name="minutes_approved"),
     path("meetings/<int:meeting_id>/minutes/approved/<int:number>/", views.approved_minutes,
          name="minutes_approved_revision"),

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
-from panels import cohort
+from panels import cohort, secure_estate
 from panels.audit import audit_record
 from panels.enums import AgencyKind, EpisodeKind
 from panels.events import event_emit
@@ -84,6 +84,11 @@ def read_rows(text: str, *, ignore_columns: Iterable[str] = ()) -> tuple[list[di
     return rows, problems
 
 
+def _secure_agencies() -> dict[str, Agency]:
+    """The secure-estate agencies by their name, case-folded (records carry the name after validation)."""
+    return {a.name.casefold(): a for a in Agency.objects.filter(kind=AgencyKind.SECURE_ESTATE)}
+
+
 def validate_rows(
     rows: list[dict[str, Any]], *, service: Agency, today: date, progress: Progress | None = None
 ) -> tuple[list[dict[str, Any]], list[dict]]:
@@ -94,11 +99,8 @@ def validate_rows(
         u.email.casefold(): u
         for u in User.objects.filter(agency=service, is_active=True).exclude(email="").only("id", "email")
     }
-    establishments = {}
-    for agency in Agency.objects.filter(kind=AgencyKind.SECURE_ESTATE):
-        establishments[agency.name.casefold()] = agency
-        if agency.short_name:
-            establishments.setdefault(agency.short_name.casefold(), agency)
+    establishments = _secure_agencies()
+    spellings = secure_estate.spellings_index([(a.name, a.short_name) for a in establishments.values()])
     first_row_of: dict[str, int] = {}
     for index, row in enumerate(rows, start=1):
         line_no = row.pop("__row__")
@@ -119,10 +121,16 @@ def validate_rows(
             problems.append(_problem(line_no, reference, "case_manager_email",
                                      f"{email} is not an active user of {service.name}."))
         name = record.get("establishment")
-        agency = establishments.get(name.casefold()) if name else None
-        if name and agency is None:
+        known_as = spellings.get(secure_estate.spelling_key(name)) if name else None
+        agency = establishments[known_as.casefold()] if known_as else None
+        if agency:
+            record["establishment"] = agency.name  # one spelling in the database and the export
+        elif name:
+            nearest = secure_estate.closest(name, spellings)
+            hint = f" Did you mean {' or '.join(repr(n) for n in nearest)}?" if nearest else ""
             problems.append(_problem(line_no, reference, "establishment",
-                                     f"Unknown establishment {name!r}: add it as a secure-estate agency first."))
+                                     f"Unknown establishment {name!r}.{hint} Otherwise add it as a "
+                                     "secure-estate agency (Admin → Agencies) first."))
         elif agency and agency.establishment_type and record.get("establishment_type") not in (
             None, agency.establishment_type
         ):
@@ -138,11 +146,7 @@ def validate_rows(
 
 def _apply(records: list[dict[str, Any]], *, service: Agency) -> tuple[int, int, int]:
     """Write the records (inside the caller's transaction). Returns (created, updated, unchanged)."""
-    establishments = {}
-    for agency in Agency.objects.filter(kind=AgencyKind.SECURE_ESTATE):
-        establishments[agency.name.casefold()] = agency
-        if agency.short_name:
-            establishments.setdefault(agency.short_name.casefold(), agency)
+    establishments = _secure_agencies()
     refs = [r["reference"] for r in records]
     existing = {
         c.reference: c

@@ -19,6 +19,7 @@ from django.utils import timezone
 from panels.cohort_import import FIELD_NAMES, cohort_import_create, cohort_import_process
 from panels.enums import AgencyKind, MeetingStatus, MembershipRole, PanelKind, UserRole
 from panels.models import Agency, Child, CohortImport, Meeting, Panel, PanelMembership, User
+from panels.provisioning import secure_estate_install
 from panels.services import invitees_sync_from_memberships, meetings_generate
 
 DEMO_PASSWORD = "convene-demo-2026"
@@ -313,6 +314,7 @@ def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
                 PanelMembership.objects.get_or_create(panel=panel, user=users[username], defaults={"role": role})
             panels.append(panel)
 
+    secure_estate_install()  # like a new service (create_service): the real establishments, beside the demo's own
     # Children go through the real import (its own transaction), so demo data obeys the format.
     added = _import_new(service, users["coordinator"], demo_children(today, _case_managers(users), children),
                         today=today, filename="demo-cohort.csv")

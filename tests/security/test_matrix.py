@@ -238,6 +238,20 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/reviews", POST_ONLY, refused=refused(MANAGERS),
             data=lambda w: {"child": w.child.pk, "review_by": str(w.meeting.local_date + timedelta(days=30))}),
     ],
+    # --- the meeting cockpit (forms: only while the minutes are writable, so nobody on a scheduled meeting) ---
+    M + "run/": [Row(lambda w: f"/meetings/{w.meeting.pk}/run/", who(MEETING_VIEWERS))],
+    M + "run/focus": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/run/focus", who(MEETING_VIEWERS), refused=refused({"chair"}),
+            data={"item": "meeting"}),
+    ],
+    M + "run/<str:key>/": [Row(lambda w: f"/meetings/{w.meeting.pk}/run/meeting/", who(MEETING_VIEWERS))],
+    M + "run/<str:key>/records": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/run/meeting/records", who(MEETING_VIEWERS)),
+    ],
+    M + "run/<str:key>/record": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/run/{w.child.pk}/record", POST_ONLY, refused=refused(()),
+            data=lambda w: {f"decision-{w.child.pk}-text": "Decided"}),
+    ],
     M + "minutes/approve": [
         Row(lambda w: f"/meetings/{w.held.pk}/minutes/approve", POST_ONLY, refused=refused(MANAGERS),
             data={"reason": "Amended"}),
