@@ -39,7 +39,20 @@ def close_heard_referrals(name: str, payload: dict[str, Any]) -> None:
     ).update(discussed_at_id=meeting_id)
 
 
+def slots_follow_meeting(name: str, payload: dict[str, Any]) -> None:
+    """A moved meeting takes its slots with it (in the move's transaction; agendas subscribes before
+    notifications, so the invites that follow carry the slots' new times)."""
+    from datetime import datetime
+
+    from agendas.services import slots_move_with_meeting
+
+    if payload.get("moved_from"):
+        slots_move_with_meeting(meeting_id=payload["meeting_id"],
+                                moved_from=datetime.fromisoformat(payload["moved_from"]))
+
+
 def connect() -> None:
+    event_subscribe("panels.meeting.updated", slots_follow_meeting, in_transaction=True)
     event_subscribe("panels.cohort.imported", rebuild_after_import)
     event_subscribe("panels.meeting.created", build_new_meeting)
     event_subscribe("panels.meeting.in_progress", close_heard_referrals)

@@ -472,3 +472,22 @@ def item_invitation_remove(*, link: ItemInvitation, actor: User) -> None:
     if not invitee.item_invitations.exists():
         invitee.delete()
     event_emit("agendas.item.invitations_changed", {"meeting_id": item.meeting_id, "status": item.meeting.status})
+
+
+@transaction.atomic
+def slots_move_with_meeting(*, meeting_id: int, moved_from: datetime) -> int:
+    """Slots keep their place in the meeting, not their clock time: each keeps its distance (in London
+    wall-clock time) from the meeting's start. Runs in the move's transaction, before the invites."""
+    from panels.models import Meeting
+
+    meeting = Meeting.objects.get(pk=meeting_id)
+    old_wall = timezone.localtime(moved_from).replace(tzinfo=None)
+    new_wall = timezone.localtime(meeting.starts_at).replace(tzinfo=None)
+    if old_wall == new_wall:
+        return 0
+    moved = 0
+    for item in AgendaItem.objects.select_for_update().filter(meeting=meeting, slot_start__isnull=False):
+        offset = datetime.combine(old_wall.date(), item.slot_start) - old_wall
+        slot = (new_wall + offset).time().replace(second=0, microsecond=0)
+        moved += AgendaItem.objects.filter(pk=item.pk).update(slot_start=slot, version=F("version") + 1)
+    return moved

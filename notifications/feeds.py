@@ -23,6 +23,7 @@ from agendas.models import ItemInvitation
 from notifications.ical import EventData, FeedInfo, calendar_bytes
 from notifications.invites import (
     LIVE_ITEM_STATES,
+    entry_key,
     event_description,
     location_of,
     meeting_label,
@@ -88,32 +89,47 @@ def feed_events(*, user, now=None) -> list[EventData]:
     slots: dict[int, list] = defaultdict(list)
     for link in ItemInvitation.objects.filter(invitee__in=[i.pk for i in invitations]).select_related("item"):
         slots[link.invitee_id].append(link.item)
-    entries = {e.uid: e for e in CalendarEntry.objects.filter(meeting__in=[i.meeting_id for i in invitations])}
+    entries: dict[tuple, CalendarEntry] = {}
+    for found in CalendarEntry.objects.filter(meeting__in=[i.meeting_id for i in invitations]).order_by("pk"):
+        entries.setdefault((found.meeting_id, *entry_key(found)), found)  # the UID first sent, kept
     events = []
     for invitation in invitations:
         meeting = invitation.meeting
         cancelled = meeting.status == MeetingStatus.CANCELLED
         base = {"organizer": organizer_of(meeting), "location": location_of(meeting), "url": meeting_url(meeting),
-                "description": event_description(meeting), "alarm_minutes": None}
+                "description": event_description(meeting), "alarm_minutes": None,
+                "last_modified": meeting.updated_at}
         if invitation.pk in slots:
             for item in sorted(slots[invitation.pk], key=lambda i: (i.slot_start is None, i.slot_start, i.pk)):
-                uid = slot_uid(meeting, item.pk)
-                entry = entries.get(uid)
+                entry = entries.get((meeting.pk, "item", item.pk))
+                uid = entry.uid if entry else slot_uid(meeting, item.pk)
                 starts_at, ends_at = slot_times(meeting, item)
                 events.append(EventData(
                     uid=uid, sequence=entry.sequence if entry else 0, summary=slot_summary(meeting, item),
                     starts_at=starts_at, ends_at=ends_at,
                     cancelled=cancelled or item.state not in LIVE_ITEM_STATES, **base))
         else:
-            entry = entries.get(meeting.ical_uid)
-            events.append(EventData(uid=meeting.ical_uid, sequence=entry.sequence if entry else 0,
+            entry = entries.get((meeting.pk, "meeting"))
+            events.append(EventData(uid=entry.uid if entry else meeting.ical_uid,
+                                    sequence=entry.sequence if entry else 0,
                                     summary=meeting_label(meeting), starts_at=meeting.starts_at,
                                     ends_at=meeting.ends_at, cancelled=cancelled, **base))
     return events
 
 
 def feed_bytes(*, user, now=None) -> bytes:
+    return feed_bytes_and_changed(user=user, now=now)[0]
+
+
+def feed_bytes_and_changed(*, user, now=None):
+    """The feed, and when what it lists last changed (for Last-Modified; None when it lists nothing)."""
     events = feed_events(user=user, now=now)
+    changed = max((e.last_modified for e in events if e.last_modified), default=None)
+    # without METHOD, DTSTAMP is when the information last changed: the same feed gives the same bytes
+    return _feed_bytes(events, stamp=changed or now or timezone.now()), changed
+
+
+def _feed_bytes(events, *, stamp) -> bytes:
     info = FeedInfo(name="Convene: my panel meetings", refresh_minutes=REFRESH_MINUTES,
                     description="Youth justice panel meetings you are invited to. No child is named here.")
-    return calendar_bytes(events, method=None, stamp=now or timezone.now(), feed=info)
+    return calendar_bytes(events, method=None, stamp=stamp, feed=info)

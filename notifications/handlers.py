@@ -12,6 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from panels.events import event_subscribe
+from panels.page_parts import meeting_page_part
 
 
 def meeting_group(meeting_id: int) -> str:
@@ -40,3 +41,11 @@ def connect() -> None:
     event_subscribe("agendas.agenda.published", notices.agenda_published, in_transaction=True)
     event_subscribe("minutes.approved", notices.minutes_approved, in_transaction=True)
     event_subscribe("minutes.event", notices.action_assigned, in_transaction=True)
+    meeting_page_part(delegation_requests_part)
+
+
+def delegation_requests_part(*, meeting, access, user) -> dict[str, Any]:
+    """The meeting page lists deputies waiting for the chair's or coordinator's decision."""
+    from notifications.rsvp import delegation_requests_for_meeting
+
+    return {"delegation_requests": delegation_requests_for_meeting(meeting) if access.can_manage else []}

@@ -116,6 +116,7 @@ class Reply:
     recurrence_id: str = ""
     delegated_to: str = ""
     attendee_name: str = ""
+    stamp: datetime | None = None  # DTSTAMP (UTC): among answers to one SEQUENCE the later one wins
 
 
 @dataclass
@@ -175,7 +176,12 @@ def event_component(data: EventData, *, method: str, stamp: datetime) -> Event:
         event.add("created", _utc(data.created))
     if data.last_modified:
         event.add("last-modified", _utc(data.last_modified))
-    event.add("status", "CANCELLED" if data.cancelled else "CONFIRMED")
+    if data.cancelled:
+        event.add("status", "CANCELLED")
+    elif method != "CANCEL":  # a CANCEL that withdraws one attendee changes no STATUS (RFC 5546 §3.2.5)
+        event.add("status", "CONFIRMED")
+    if method == "REQUEST":  # Convene takes no COUNTER: Outlook hides "Propose new time"
+        event.add("x-microsoft-disallow-counter", "TRUE")
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     event.add("organizer", _address(data.organizer, attendee=False))
     for person in data.attendees:
@@ -225,6 +231,30 @@ def _email_of(value) -> str:
     return text.strip().lower()
 
 
+def _sequence_of(event, uid: str) -> int:
+    raw = event.get("sequence", 0)
+    text = raw.to_ical().decode() if hasattr(raw, "to_ical") else str(raw)
+    try:
+        value = int(str(text).strip() or 0)
+    except ValueError as exc:
+        raise ICalError(f"SEQUENCE {text!r} in the reply for {uid} is not a number.") from exc
+    if value < 0:
+        raise ICalError(f"SEQUENCE {value} in the reply for {uid} is negative.")
+    return value
+
+
+def _stamp_of(event, uid: str) -> datetime | None:
+    raw = event.get("dtstamp")
+    if raw is None:
+        return None
+    value = getattr(raw, "dt", None)
+    if not isinstance(value, datetime):
+        raise ICalError(f"DTSTAMP in the reply for {uid} is not a date-time.")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 def replies_parse(data: bytes | str) -> list[Reply]:
     """Read an iTIP REPLY: every (event, attendee, PARTSTAT) it carries.
 
@@ -235,6 +265,8 @@ def replies_parse(data: bytes | str) -> list[Reply]:
     except (ValueError, IndexError, KeyError) as exc:
         raise ICalError(f"This is not an iCalendar object: {exc}") from exc
     method = str(calendar.get("method", "")).upper()
+    if method == "COUNTER":
+        raise ICalError("Convene takes no proposals of a new time (COUNTER): ask the chair by email instead.")
     if method != "REPLY":
         raise ICalError(f"Expected METHOD:REPLY, got {method or 'no METHOD'}.")
     replies: list[Reply] = []
@@ -247,18 +279,22 @@ def replies_parse(data: bytes | str) -> list[Reply]:
             raise ICalError(f"The reply for {uid} names no ATTENDEE.")
         if not isinstance(attendees, list):
             attendees = [attendees]
+        sequence = _sequence_of(event, uid)
+        stamp = _stamp_of(event, uid)
         comment = str(event.get("x-response-comment", "") or event.get("comment", "") or "").strip()
         recurrence = event.get("recurrence-id")
         for attendee in attendees:
             partstat = str(attendee.params.get("PARTSTAT", "NEEDS-ACTION")).upper()
             if partstat not in RESPONSE_OF_PARTSTAT:
                 raise ICalError(f"Unknown PARTSTAT {partstat!r} in the reply for {uid}.")
+            # Gmail puts the attendee's note in an ATTENDEE parameter
+            own = str(attendee.params.get("X-RESPONSE-COMMENT", "") or "").strip()
             replies.append(Reply(
                 uid=uid, attendee_email=_email_of(attendee), response=RESPONSE_OF_PARTSTAT[partstat],
-                sequence=int(event.get("sequence", 0) or 0), comment=comment[:500],
+                sequence=sequence, comment=(own or comment)[:500],
                 recurrence_id=recurrence.to_ical().decode() if recurrence is not None else "",
                 delegated_to=_email_of(attendee.params.get("DELEGATED-TO", "")),
-                attendee_name=str(attendee.params.get("CN", "")),
+                attendee_name=str(attendee.params.get("CN", "")), stamp=stamp,
             ))
     if not replies:
         raise ICalError("The reply holds no event.")

@@ -24,6 +24,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import formataddr
 from typing import Any
 
 from django.conf import settings
@@ -76,8 +77,28 @@ def meeting_label(meeting: Meeting) -> str:
     return f"{meeting.panel.name} — {timezone.localtime(meeting.starts_at):%a %-d %b %Y}"
 
 
-def location_of(meeting: Meeting) -> str:
-    return " · ".join(part for part in (meeting.location, meeting.video_link) if part)
+def location_of(meeting: Meeting, *, video: bool = True) -> str:
+    return " · ".join(part for part in (meeting.location, meeting.video_link if video else "") if part)
+
+
+def material_of(meeting: Meeting, starts_at: datetime, ends_at: datetime) -> str:
+    """What an answer depends on: start, end, place and video link. A change resets every answer."""
+    data = [starts_at.isoformat(), ends_at.isoformat(), meeting.location, meeting.video_link]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+def entry_key(entry: CalendarEntry) -> tuple:
+    """Which event an entry is, whatever its stored UID says: the meeting, or one item's slot. UIDs are
+    fixed when first sent (stored on the entry), so a new SITE_URL changes nobody's calendar."""
+    if entry.item_id is not None:
+        return ("item", entry.item_id)
+    if "-item-" in entry.uid:  # a slot whose agenda item no longer exists
+        return ("gone", entry.pk)
+    return ("meeting",)
+
+
+def wanted_key(wanted: Wanted) -> tuple:
+    return ("item", wanted.item.pk) if wanted.item is not None else ("meeting",)
 
 
 def slot_uid(meeting: Meeting, item_id: int) -> str:
@@ -103,11 +124,11 @@ def meeting_url(meeting: Meeting) -> str:
     return settings.SITE_URL + reverse("meeting_detail", args=[meeting.pk])
 
 
-def event_description(meeting: Meeting) -> str:
+def event_description(meeting: Meeting, *, video: bool = True) -> str:
     """The DESCRIPTION of every entry of a meeting, in invites and feeds alike: where the papers are."""
     return (f"{meeting.panel.name}. Papers, agenda and minutes are in Convene (sign-in needed): "
             f"{meeting_url(meeting)}"
-            + (f"\nJoin online: {meeting.video_link}" if meeting.video_link else "")
+            + (f"\nJoin online: {meeting.video_link}" if meeting.video_link and video else "")
             + "\nOFFICIAL-SENSITIVE: details of the children discussed are never put in a calendar.")
 
 
@@ -144,18 +165,19 @@ def _person(invitee: MeetingInvitee, response: str) -> Person:
 
 
 def _event(meeting: Meeting, entry: CalendarEntry, wanted: Wanted | None, people: list[Person], *,
-           cancelled: bool) -> EventData:
+           cancelled: bool, video: bool = True) -> EventData:
     if wanted is not None:
         summary, starts_at, ends_at = wanted.summary, wanted.starts_at, wanted.ends_at
     elif entry.item is not None:  # the slot (or its meeting) is gone: cancel it as it last stood
         summary, (starts_at, ends_at) = slot_summary(meeting, entry.item), slot_times(meeting, entry.item)
     else:  # the meeting is cancelled (or a slot whose item no longer exists)
         summary, starts_at, ends_at = meeting_label(meeting), meeting.starts_at, meeting.ends_at
-        if entry.uid != meeting.ical_uid:
+        if entry_key(entry) != ("meeting",):
             summary += " — item slot"
     return EventData(uid=entry.uid, sequence=entry.sequence, summary=summary, starts_at=starts_at, ends_at=ends_at,
-                     organizer=organizer_of(meeting), location=location_of(meeting),
-                     description=event_description(meeting), url=meeting_url(meeting), attendees=tuple(people),
+                     organizer=organizer_of(meeting), location=location_of(meeting, video=video),
+                     description=event_description(meeting, video=video), url=meeting_url(meeting),
+                     attendees=tuple(people),
                      cancelled=cancelled, created=entry.created_at, last_modified=timezone.now())
 
 
@@ -165,20 +187,22 @@ def _send(meeting: Meeting, entry: CalendarEntry, event: EventData, *, method: s
     ics = calendar_bytes([event], method=method, stamp=now)
     when = timezone.localtime(event.starts_at)
     label = event.summary.removeprefix("Cancelled: ")
+    withdrawn = method == "CANCEL" and not event.cancelled
     if method == "CANCEL":
         subject = f"Cancelled: {label}" if event.cancelled else f"You are no longer invited: {label}"
-    else:
-        subject = f"{'Updated invitation' if update else 'Invitation'}: {label}, {when:%H:%M}"
+    else:  # a slot's summary already ends in its time
+        timed = entry.item_id is not None and entry.item is not None and entry.item.slot_start is not None
+        subject = f"{'Updated invitation' if update else 'Invitation'}: {label}" + ("" if timed else f", {when:%H:%M}")
     links = rsvp.links_for(entry_id=entry.pk, email=to.email) if method == "REQUEST" else {}
     context = {"meeting": meeting, "event": event, "method": method, "update": update, "links": links,
                "starts": when, "ends": timezone.localtime(event.ends_at), "reason": meeting.cancelled_reason,
-               "name": to.name, "location": location_of(meeting)}
+               "name": to.name, "location": location_of(meeting, video=not withdrawn), "withdrawn": withdrawn}
     outbox_enqueue(
         kind=OutboxMessage.Kind.CANCEL if method == "CANCEL" else OutboxMessage.Kind.INVITE,
         to=to.email, subject=subject, body_text=render_to_string("notifications/email/invite.txt", context),
         body_html=render_to_string("notifications/email/invite.html", context), ics=ics, ics_method=method,
         meeting=meeting, recipient=getattr(to, "user", None), merge_key=f"itip:{entry.uid}:{to.email.lower()}",
-        not_before=not_before, from_email=f"{event.organizer.name} <{event.organizer.email}>",
+        not_before=not_before, from_email=formataddr((event.organizer.name, event.organizer.email)),
         reply_to=event.organizer.email,
     )
 
@@ -189,6 +213,20 @@ def _response_of(entry: CalendarEntry, copies: dict[str, CalendarCopy], invitee:
         return invitee.response
     copy = copies.get(invitee.email.lower())
     return copy.response if copy else "needs_action"
+
+
+def _answers_reset(entry: CalendarEntry, copies: dict[str, CalendarCopy], attendees: list[MeetingInvitee]) -> None:
+    """The time or place changed: every answer goes back to "not answered yet" (RSVP asked again).
+    A delegation stands: the deputy stays invited and answers the new time themself."""
+    for copy in copies.values():
+        if copy.response not in ("needs_action", "delegated"):
+            copy.response, copy.comment = "needs_action", ""
+            copy.save(update_fields=["response", "comment", "updated_at"])
+    if entry.item_id is None:
+        for invitee in attendees:
+            if invitee.response not in ("needs_action", "delegated"):
+                invitee.response, invitee.response_comment = "needs_action", ""
+                invitee.save(update_fields=["response", "response_comment"])
 
 
 def _sync_entry(meeting: Meeting, entry: CalendarEntry | None, wanted: Wanted | None, *, urgent: bool,
@@ -211,17 +249,20 @@ def _sync_entry(meeting: Meeting, entry: CalendarEntry | None, wanted: Wanted | 
             copy.save(update_fields=["method", "sequence", "updated_at"])
         return
     fingerprint = wanted.fingerprint(location)
+    material = material_of(meeting, wanted.starts_at, wanted.ends_at)
     if entry is None:
         if not wanted.attendees:
             return
         entry = CalendarEntry.objects.create(meeting=meeting, item=wanted.item, uid=wanted.uid,
-                                             fingerprint=fingerprint)
-    elif entry.cancelled or entry.fingerprint != fingerprint:
-        if copies:
+                                             fingerprint=fingerprint, material=material)
+    elif entry.cancelled or entry.fingerprint != fingerprint or entry.material != material:
+        if copies and entry.fingerprint != fingerprint:
             entry.sequence += 1
+        if entry.material and entry.material != material:
+            _answers_reset(entry, copies, wanted.attendees)
         entry.cancelled = False
-        entry.fingerprint = fingerprint
-        entry.save(update_fields=["sequence", "cancelled", "fingerprint", "updated_at"])
+        entry.fingerprint, entry.material = fingerprint, material
+        entry.save(update_fields=["sequence", "cancelled", "fingerprint", "material", "updated_at"])
     people = [_person(i, _response_of(entry, copies, i)) for i in wanted.attendees]
     event = _event(meeting, entry, wanted, people, cancelled=False)
     debounced = now + timedelta(seconds=settings.INVITE_DEBOUNCE_SECONDS)
@@ -245,7 +286,7 @@ def _sync_entry(meeting: Meeting, entry: CalendarEntry | None, wanted: Wanted | 
         if email in wanted_emails or copy.method == "CANCEL":
             continue
         gone = Person(copy.name, copy.email, response=copy.response, rsvp=False)
-        withdrawn = _event(meeting, entry, wanted, [gone], cancelled=False)
+        withdrawn = _event(meeting, entry, wanted, [gone], cancelled=False, video=False)
         _send(meeting, entry, withdrawn, method="CANCEL", to=gone, not_before=now, update=True)
         copy.method, copy.sequence = "CANCEL", entry.sequence
         copy.save(update_fields=["method", "sequence", "updated_at"])
@@ -259,8 +300,11 @@ def calendar_sync(*, meeting_id: int, urgent: bool = False) -> None:
     if meeting is None or meeting.status == MeetingStatus.DRAFT:
         return
     now = timezone.now()
-    entries = {e.uid: e for e in CalendarEntry.objects.filter(meeting=meeting).select_related("item")
-               .prefetch_related("copies")}
+    entries: dict[tuple, CalendarEntry] = {}
+    for found in (CalendarEntry.objects.filter(meeting=meeting).select_related("item").prefetch_related("copies")
+                  .order_by("pk")):
+        key = entry_key(found)
+        entries.setdefault(key if key not in entries else ("gone", found.pk), found)
     if meeting.status == MeetingStatus.CANCELLED:
         for entry in entries.values():
             _sync_entry(meeting, entry, None, urgent=True, now=now)
@@ -273,9 +317,9 @@ def calendar_sync(*, meeting_id: int, urgent: bool = False) -> None:
     for invitee in invitees:
         invitee._deputies = deputies.get(invitee.pk, [])
     links = list(ItemInvitation.objects.filter(item__meeting=meeting).select_related("item"))
-    wanted = {w.uid: w for w in wanted_entries(meeting, invitees, links)}
-    for uid in sorted(set(wanted) | set(entries)):
-        _sync_entry(meeting, entries.get(uid), wanted.get(uid), urgent=urgent, now=now)
+    wanted = {wanted_key(w): w for w in wanted_entries(meeting, invitees, links)}
+    for key in sorted(set(wanted) | set(entries)):
+        _sync_entry(meeting, entries.get(key), wanted.get(key), urgent=urgent, now=now)
 
 
 # --- reacting to the other apps' events (in their transaction) -------------------------------------

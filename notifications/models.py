@@ -127,6 +127,8 @@ class CalendarEntry(models.Model):
     uid = models.CharField(max_length=255, unique=True)
     sequence = models.PositiveIntegerField(default=0)
     fingerprint = models.CharField(max_length=64, blank=True)
+    material = models.CharField(max_length=64, blank=True,
+                                help_text="Hash of start, end, place and video link: a change resets every answer.")
     cancelled = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -150,6 +152,9 @@ class CalendarCopy(models.Model):
     response = models.CharField(max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.NEEDS_ACTION)
     comment = models.CharField(max_length=500, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    answered_sequence = models.PositiveIntegerField(null=True, blank=True,
+                                                    help_text="The SEQUENCE the current answer was given for.")
+    answered_stamp = models.DateTimeField(null=True, blank=True, help_text="The DTSTAMP of the current answer.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -200,3 +205,77 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReplyRecord(models.Model):
+    """Every answer an attendee gave about one calendar entry, applied or not: the invitee's history.
+
+    ``outcome`` says what became of it: applied, kept for an earlier version of the event (changes
+    nothing; the chair sees "answered an earlier time"), or overtaken by a later answer (older DTSTAMP)."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        EARLIER = "earlier", "Answered an earlier time"
+        OVERTAKEN = "overtaken", "Overtaken by a later answer"
+
+    copy = models.ForeignKey(CalendarCopy, on_delete=models.CASCADE, related_name="replies")
+    sender = models.EmailField(help_text="Who sent it: the email's From, the link's address or the signed-in user.")
+    response = models.CharField(max_length=20, choices=ResponseStatus.choices)
+    comment = models.CharField(max_length=500, blank=True)
+    sequence = models.PositiveIntegerField(help_text="The SEQUENCE of the version it answers.")
+    stamp = models.DateTimeField(help_text="Its DTSTAMP (when the attendee's calendar wrote it).")
+    source = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["copy", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.response} (SEQUENCE {self.sequence}, {self.outcome})"
+
+
+class DelegationRequest(models.Model):
+    """An invitee asked to send a deputy who is not a user of their own agency: nobody is invited, and
+    the deputy sees nothing, until the meeting's chair or coordinator accepts it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the chair"
+        ACCEPTED = "accepted", "Accepted: the deputy is invited"
+        DECLINED = "declined", "Declined"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="delegation_requests")
+    entry = models.ForeignKey(CalendarEntry, on_delete=models.CASCADE, related_name="+",
+                              help_text="The whole meeting, or the one slot the delegator was invited to.")
+    delegator = models.ForeignKey("panels.MeetingInvitee", on_delete=models.CASCADE, related_name="+")
+    deputy_name = models.CharField(max_length=200)
+    deputy_email = models.EmailField()
+    source = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["meeting", "created_at", "id"]
+        indexes = [models.Index(fields=["meeting", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} asks to send {self.deputy_email}"
+
+
+class AlternativeAddress(models.Model):
+    """Another address a user sends calendar replies from (a shared or secure mailbox, e.g. CJSM).
+
+    A reply is applied only when its sender is the attendee or one of the attendee's registered addresses."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alternative_addresses")
+    email = models.EmailField()
+
+    class Meta:
+        ordering = ["user", "email"]
+        constraints = [models.UniqueConstraint(fields=["user", "email"], name="alternative_address_once")]
+
+    def __str__(self) -> str:
+        return f"{self.email} (for {self.user})"

@@ -11,6 +11,8 @@ urlpatterns = [
     path("panels/<int:panel_id>/reminders/", views.reminder_settings, name="reminder_settings"),
     path("rsvp/<str:token>/", views.rsvp_link, name="rsvp"),
     path("meetings/<int:meeting_id>/rsvp", views.meeting_rsvp, name="meeting_rsvp"),
+    path("meetings/<int:meeting_id>/delegations/<int:request_id>", views.delegation_decide,
+         name="delegation_decide"),
     path("meetings/<int:meeting_id>/deliveries/", views.meeting_deliveries, name="meeting_deliveries"),
     path("panels/<int:panel_id>/deliveries/", views.panel_deliveries, name="panel_deliveries"),
     path("outbox/<int:message_id>/", views.outbox_message, name="outbox_message"),

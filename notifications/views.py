@@ -3,15 +3,18 @@ preferences, reminder settings and the chair's escalation of an action to the st
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -111,14 +114,17 @@ def rsvp_link(request, token: str):
     answer = request.POST.get("response") if request.method == "POST" else request.GET.get("answer", "")
     if request.method == "POST":
         try:
-            rsvp.rsvp_record(entry=entry, email=link.email, response=answer or "",
-                             comment=request.POST.get("comment", ""), deputy_name=request.POST.get("deputy_name", ""),
-                             deputy_email=request.POST.get("deputy_email", ""), source="link", request=request)
+            result = rsvp.rsvp_record(entry=entry, email=link.email, response=answer or "",
+                                      comment=request.POST.get("comment", ""),
+                                      deputy_name=request.POST.get("deputy_name", ""),
+                                      deputy_email=request.POST.get("deputy_email", ""), source="link",
+                                      request=request)
         except ValidationError as exc:
             errors = {field: " ".join(messages_) for field, messages_ in exc.message_dict.items()}
         else:
+            label = DELEGATION_REQUESTED if result.outcome == "requested" else ANSWER_LABELS.get(answer, answer)
             return render(request, "notifications/rsvp_done.html", {"entry": entry, "answer": answer,
-                                                                    "label": ANSWER_LABELS.get(answer, answer)})
+                                                                    "label": label})
     response = render(request, "notifications/rsvp.html", {
         "entry": entry, "copy": copy, "answer": answer if answer in rsvp.ANSWERS else copy.response,
         "errors": errors, "post": request.POST, "label": meeting_label(entry.meeting),
@@ -130,6 +136,8 @@ def rsvp_link(request, token: str):
 
 ANSWER_LABELS = {"accepted": "You accepted", "tentative": "You said you might come", "declined": "You declined",
                  "delegated": "You sent a deputy: they have been invited"}
+DELEGATION_REQUESTED = ("You asked to send a deputy: the chair decides, and your deputy is invited only if "
+                        "they accept")
 
 
 @login_required
@@ -156,6 +164,23 @@ def meeting_rsvp(request, meeting_id: int):
     return redirect("meeting_detail", meeting_id=meeting_id)
 
 
+@login_required
+@require_POST
+def delegation_decide(request, meeting_id: int, request_id: int):
+    """The chair or coordinator accepts or declines a request to send a deputy (outsiders get 404)."""
+    access = meeting_get_managed(user=request.user, meeting_id=meeting_id)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        found = rsvp.delegation_decide(meeting=access.meeting, request_id=request_id, accept=accept,
+                                       actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc, sep="; "))
+    else:
+        messages.success(request, f"{found.deputy_name} has been invited as a deputy." if accept
+                         else "Delegation declined: the invitee is asked to reply again.")
+    return redirect("meeting_detail", meeting_id=meeting_id)
+
+
 @csrf_exempt
 @require_POST
 def itip_replies(request):
@@ -167,29 +192,54 @@ def itip_replies(request):
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not expected or not constant_time_compare(given, expected):
         return JsonResponse({"detail": "Authentication credentials were not provided or are wrong."}, status=401)
-    if len(request.body) > 1024 * 1024:
-        return JsonResponse({"detail": "The reply is larger than 1 MB."}, status=413)
-    kind = request.content_type
     try:
-        data = rsvp.reply_from_email(request.body) if kind == "message/rfc822" else request.body
-        if kind not in ("message/rfc822", "text/calendar"):
-            return JsonResponse({"detail": "Send text/calendar or message/rfc822."}, status=415)
-        outcome = rsvp.replies_apply(data, source="reply")
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > rsvp.MAX_REPLY_BYTES:
+        return JsonResponse({"detail": rsvp.TOO_LARGE}, status=413)
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        return JsonResponse({"detail": rsvp.TOO_LARGE}, status=413)
+    if len(raw) > rsvp.MAX_REPLY_BYTES:
+        return JsonResponse({"detail": rsvp.TOO_LARGE}, status=413)
+    kind = request.content_type
+    if kind not in ("message/rfc822", "text/calendar"):
+        return JsonResponse({"detail": "Send text/calendar or message/rfc822."}, status=415)
+    # the sender: the email's From, or (for a bare text/calendar) the gateway's X-Convene-Sender header
+    sender = rsvp.sender_of(raw) if kind == "message/rfc822" else request.headers.get("X-Convene-Sender", "")
+    try:
+        data = rsvp.reply_from_email(raw) if kind == "message/rfc822" else raw
+        outcome = rsvp.replies_apply(data, sender=sender, source="reply")
     except ICalError as exc:
-        return JsonResponse({"detail": str(exc)}, status=400)
+        return JsonResponse({"detail": str(exc)}, status=422 if str(exc) != rsvp.TOO_LARGE else 413)
     body = {"applied": [{"uid": r.uid, "attendee": r.attendee_email, "response": r.response}
                         for r in outcome.applied],
+            "kept": [{"uid": r.uid, "attendee": r.attendee_email, "reason": why} for r, why in outcome.kept],
             "refused": [{"uid": r.uid, "attendee": r.attendee_email, "reason": why} for r, why in outcome.refused]}
-    return JsonResponse(body, status=200 if outcome.applied or not outcome.refused else 422)
+    if outcome.refused:
+        body["detail"] = "; ".join(why for _, why in outcome.refused)
+    return JsonResponse(body, status=422 if outcome.refused else 200)
 
 
 # --- calendar feed -------------------------------------------------------------------------------
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 def calendar_feed(request, token: str):
+    """The feed; HEAD answers like GET without a body, and ETag/Last-Modified let a calendar ask cheaply."""
     user = feeds.feed_user(token)
     if user is None:
         raise Http404("No such calendar")
-    response = HttpResponse(feeds.feed_bytes(user=user), content_type="text/calendar; charset=utf-8")
+    body, changed = feeds.feed_bytes_and_changed(user=user)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match", "") == etag:
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    if changed is not None:
+        response["Last-Modified"] = http_date(changed.timestamp())
     response["Content-Disposition"] = 'inline; filename="convene.ics"'
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
@@ -234,6 +284,7 @@ def meeting_deliveries(request, meeting_id: int):
                 .order_by("-created_at", "-id")[:500])
     copies = list(CalendarCopy.objects.filter(entry__meeting=access.meeting).select_related("entry__item__child")
                   .order_by("entry__item__slot_start", "entry_id", "email"))
+    rsvp.earlier_answers_attach(copies)
     return render(request, "notifications/meeting_deliveries.html", {
         "meeting": access.meeting, "sent": sent, "copies": copies, "now": timezone.now()})
 

@@ -138,11 +138,14 @@ def meeting_update(
         )
         if not changed:
             return locked
+        moved_from = locked.starts_at
         locked.starts_at, locked.ends_at, locked.location, locked.video_link = starts_at, ends_at, location, video_link
         locked.save()
         audit_record(actor=actor, action="meeting.updated", meeting=locked, panel=locked.panel,
                      detail={"starts_at": starts_at.isoformat(), "location": location})
-        event_emit("panels.meeting.updated", _meeting_payload(locked, actor_id=actor.pk))
+        # moved_from: agendas moves the slots with the meeting, in this transaction, before invites go out
+        event_emit("panels.meeting.updated", _meeting_payload(locked, actor_id=actor.pk,
+                                                              moved_from=moved_from.isoformat()))
     return locked
 
 

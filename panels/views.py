@@ -29,6 +29,7 @@ from panels.forms import (
 )
 from panels.keydates import key_dates, upcoming_key_dates
 from panels.models import CohortImport, Meeting
+from panels.page_parts import meeting_page_context
 from panels.permissions import Viewer, can_import_cohort
 from panels.records import child_to_record
 
@@ -120,6 +121,7 @@ def meeting_detail(request, meeting_id: int):
         "meeting": access.meeting, "access": access, "invitees": invitees,
         "mine": next((i for i in invitees if i.user_id == request.user.pk), None),
         "cancel_form": CancelMeetingForm(), "invitee_form": InviteeForm(service_id=access.meeting.panel.service_id),
+        **meeting_page_context(meeting=access.meeting, access=access, user=request.user),
     })
 
 

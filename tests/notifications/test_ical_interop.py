@@ -347,7 +347,7 @@ def test_withdrawing_one_attendee_is_a_cancel_without_a_status_change():
     ics = calendar_bytes([data], method="CANCEL", stamp=datetime.now(UTC))
     vevent = parsed(ics).walk("VEVENT")[0]
     assert lines_named(ics, "METHOD") == ["METHOD:CANCEL"]
-    assert str(vevent["STATUS"]) != "CANCELLED" and not str(vevent["SUMMARY"]).startswith("Cancelled")
+    assert "STATUS" not in vevent and not str(vevent["SUMMARY"]).startswith("Cancelled")
     assert str(vevent["ATTENDEE"]) == f"mailto:{PARTNER.email}"  # names only the person withdrawn
 
 

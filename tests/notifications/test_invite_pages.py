@@ -85,11 +85,13 @@ def test_the_reply_endpoint_needs_its_token_and_applies_a_reply(world, scheduled
     assert client.post(url, reply, content_type="text/calendar").status_code == 401  # off without a token
     settings.INBOUND_REPLY_TOKEN = "s3cret-gateway-token"
     assert client.post(url, reply, content_type="text/calendar", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
-    ok = client.post(url, reply, content_type="text/calendar", HTTP_AUTHORIZATION="Bearer s3cret-gateway-token")
+    ok = client.post(url, reply, content_type="text/calendar", HTTP_AUTHORIZATION="Bearer s3cret-gateway-token",
+                     HTTP_X_CONVENE_SENDER=invitee.email)
     assert ok.status_code == 200 and ok.json()["applied"][0]["response"] == "declined"
     invitee.refresh_from_db()
     assert (invitee.response, invitee.response_comment) == ("declined", "On leave")
-    email = (b"From: x@probation.example\r\nTo: panels@convene.example\r\nSubject: Declined\r\n"
+    email = (f"From: {invitee.name} <{invitee.email.upper()}>\r\n".encode()
+             + b"To: panels@convene.example\r\nSubject: Declined\r\n"
              b"MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n"
              + reply.replace(b"DECLINED", b"ACCEPTED"))
     ok = client.post(url, email, content_type="message/rfc822", HTTP_AUTHORIZATION="Bearer s3cret-gateway-token")
@@ -97,23 +99,25 @@ def test_the_reply_endpoint_needs_its_token_and_applies_a_reply(world, scheduled
     invitee.refresh_from_db()
     assert invitee.response == "accepted"
     bad = client.post(url, b"hello", content_type="text/calendar", HTTP_AUTHORIZATION="Bearer s3cret-gateway-token")
-    assert bad.status_code == 400 and "not an iCalendar" in bad.json()["detail"]
+    assert bad.status_code == 422 and "not an iCalendar" in bad.json()["detail"]
     assert client.post(url, b"{}", content_type="application/json",
                        HTTP_AUTHORIZATION="Bearer s3cret-gateway-token").status_code == 415
 
 
 def test_read_replies_command_reads_an_eml(world, scheduled, tmp_path, capsys):
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
     entry = CalendarEntry.objects.get(uid=scheduled.ical_uid)
     invitee = scheduled.invitees.get(user=world.users["invited_yoi"])
     reply = reply_bytes(uid=entry.uid, sequence=0, organizer=Person("Panel", "panels@x.example"),
                         attendee=Person(invitee.name, invitee.email, response="tentative"), stamp=timezone.now())
-    (tmp_path / "reply.eml").write_bytes(b"Subject: Tentative\r\nContent-Type: text/calendar; method=REPLY\r\n\r\n"
+    (tmp_path / "reply.eml").write_bytes(f"From: {invitee.email}\r\n".encode()
+                                         + b"Subject: Tentative\r\nContent-Type: text/calendar; method=REPLY\r\n\r\n"
                                          + reply)
     (tmp_path / "junk.eml").write_bytes(b"Subject: hello\r\n\r\nno calendar here")
-    call_command("read_replies", str(tmp_path))
-    assert "1 replies applied, 0 refused, 1 messages unreadable" in capsys.readouterr().out
+    with pytest.raises(CommandError):  # something was unreadable: exit status 1
+        call_command("read_replies", str(tmp_path))
+    assert "1 replies applied, 0 kept without change, 0 refused, 1 messages unreadable" in capsys.readouterr().out
     invitee.refresh_from_db()
     assert invitee.response == "tentative"
 

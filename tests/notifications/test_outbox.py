@@ -414,7 +414,7 @@ def test_a_reply_to_the_invite_received_over_smtp_is_recorded(world, smtp_server
 
     from notifications.ical import reply_bytes
     from notifications.models import CalendarCopy
-    from notifications.rsvp import replies_apply, reply_from_email
+    from notifications.rsvp import replies_apply, reply_from_email, sender_of
     from panels import services
 
     meeting = world.draft_meeting
@@ -433,7 +433,7 @@ def test_a_reply_to_the_invite_received_over_smtp_is_recorded(world, smtp_server
                       attendee=Person(partner.get_full_name(), partner.email.upper(), response="accepted"),
                       stamp=timezone.now(), comment="I will bring the housing update")
     reply.add_alternative(ics.decode(), subtype="calendar", params={"method": "REPLY"})
-    outcome = replies_apply(reply_from_email(reply.as_bytes()), source="reply")
+    outcome = replies_apply(reply_from_email(reply.as_bytes()), sender=sender_of(reply.as_bytes()), source="reply")
     assert [r.attendee_email for r in outcome.applied] == [partner.email.lower()] and not outcome.refused
     copy = CalendarCopy.objects.get(entry__uid=str(vevent["UID"]), email__iexact=partner.email)
     assert (copy.response, copy.comment) == ("accepted", "I will bring the housing update")

@@ -182,6 +182,10 @@ ROWS: dict[str, list[Row]] = {
             refused=refused(PARTNERS_INVITED), data={"response": "accepted"}),
     ],
     M + "deliveries/": [Row(lambda w: f"/meetings/{w.meeting.pk}/deliveries/", who(MANAGERS))],
+    M + "delegations/<int:request_id>": [  # the chair or coordinator decides on a deputy; others get 404
+        Row(lambda w: f"/meetings/{w.meeting.pk}/delegations/999999", POST_ONLY, refused=refused(MANAGERS),
+            data={"decision": "decline"}),
+    ],
     # --- agendas ---
     M + "agenda/": [Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/", who(MEETING_VIEWERS))],
     M + "agenda/pack.<str:fmt>": [Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/pack.html", who(MEETING_VIEWERS))],

@@ -1,0 +1,26 @@
+"""Parts of panels' pages that apps to the right fill in, without panels importing them.
+
+An app registers a function at start-up (``meeting_page_part``); the meeting page calls every one and
+merges what they return into its context. Like ``panels.events``: the dependency points left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+MeetingPart = Callable[..., dict[str, Any]]
+_meeting_parts: list[MeetingPart] = []
+
+
+def meeting_page_part(part: MeetingPart) -> None:
+    """Register ``part(meeting=, access=, user=) -> dict`` for the meeting page. Idempotent."""
+    if part not in _meeting_parts:
+        _meeting_parts.append(part)
+
+
+def meeting_page_context(*, meeting, access, user) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for part in _meeting_parts:
+        context.update(part(meeting=meeting, access=access, user=user))
+    return context
