@@ -26,7 +26,8 @@ from panels.record_forms import (
     TransferDecisionForm,
 )
 
-PLAN_AUDIENCES: list[tuple[str, str]] = []  # filled by the plan documents (see minutes.plan_documents)
+PLAN_AUDIENCES = [(key, "for the network" if key == "full" else "for the family")
+                  for key in resettlement.PLAN_AUDIENCES]
 
 
 def _apply_errors(form, exc: ValidationError) -> None:

@@ -56,6 +56,11 @@ FOUR_QUESTIONS = (
 )
 
 
+# Who a plan document is for (minutes.plan_documents): the professionals see everything; the child and family get
+# their own words, the goals, who and when, without the network's contact details or the Y2A protocol flags.
+PLAN_AUDIENCES = {"full": "Full plan, for the network", "family": "For the child and their family"}
+
+
 # --- the network: who to suggest when inviting -----------------------------------------------------------
 class MeetingKind:
     """Hook for the child's statutory meetings (issue 16, point 2, built separately): the kinds that have

@@ -254,3 +254,59 @@ def test_pathway_set_page_is_for_the_services_managers(world, client):
     assert "Faith and culture" in client.get(reverse("pathway_list")).content.decode()
     client.force_login(world.users["case_manager"])
     assert client.get(reverse("pathway_list")).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_the_plan_as_documents_per_audience(world, client, fmt):
+    import io
+
+    coordinator = world.users["coordinator"]
+    pathways = record_services.pathways_apply_preset(service=world.service, preset="camden_7", actor=coordinator)
+    member = _member(world, NetworkRole.SOCIAL_WORKER, name="Fictional Worker", email="worker@example.org")
+    record_services.plan_row_save(child=world.child, actor=coordinator, pathway=pathways[1], setting="custody",
+                                  goal="Somewhere safe to live", who_member=member)
+    client.force_login(coordinator)
+    url = reverse("child_plan_document", args=[world.child.pk, fmt])
+    texts = {}
+    for audience in ("full", "family"):
+        response = client.get(url, {"audience": audience})
+        assert response.status_code == 200
+        if fmt == "docx":
+            from docx import Document
+
+            texts[audience] = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs) + "\n".join(
+                c.text for t in Document(io.BytesIO(response.content)).tables for r in t.rows for c in r.cells)
+        else:
+            assert response.content.startswith(b"%PDF")
+    if fmt == "docx":
+        assert "Somewhere safe to live" in texts["full"] and "Somewhere safe to live" in texts["family"]
+        assert "worker@example.org" in texts["full"] and "worker@example.org" not in texts["family"]
+        assert "Youth to adult" in texts["full"] and "Youth to adult" not in texts["family"]
+    assert client.get(url, {"audience": "everyone"}).status_code == 404
+    assert AuditEntry.objects.filter(child=world.child, action="child.plan_exported").count() == 2
+    client.force_login(world.users["outsider"])
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_action_belongs_to_a_pathway_of_the_set(world):
+    from datetime import timedelta
+
+    from minutes import services as minutes_services
+
+    coordinator = world.users["coordinator"]
+    pathway = record_services.pathway_add(service=world.service, name="Accommodation", actor=coordinator)
+    world.meeting.status = "in_progress"
+    world.meeting.save()
+    action = minutes_services.action_create(
+        meeting=world.meeting, actor=world.users["chair"], child=world.child, description="Find a placement",
+        owner_agency=world.service, due_date=world.meeting.local_date + timedelta(days=7),
+        resettlement_pathway=pathway)
+    assert action.resettlement_pathway == pathway and action.pathway == "Accommodation"
+    foreign = Pathway.objects.create(service=world.other_service, name="Elsewhere")
+    with pytest.raises(ValidationError):
+        minutes_services.action_create(
+            meeting=world.meeting, actor=world.users["chair"], child=world.child, description="x",
+            owner_agency=world.service, due_date=world.meeting.local_date + timedelta(days=7),
+            resettlement_pathway=foreign)

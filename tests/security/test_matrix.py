@@ -306,6 +306,9 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/children/{w.child.pk}/transfer-decision", POST_ONLY, refused=refused(CHILD_READERS),
             data={"decision": "retain", "reason": "Changed"}),
     ],
+    "children/<int:child_id>/plan.<str:fmt>": [
+        Row(lambda w: f"/children/{w.child.pk}/plan.docx?audience=family", who(CHILD_READERS)),
+    ],
     "pathways/": [Row(lambda w: "/pathways/", who(SERVICE_WIDE), refused=refused(SERVICE_WIDE),
                       data={"name": "Faith"})],
     # --- cohort (the outsider manages their own service's cohort) ---
