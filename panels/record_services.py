@@ -95,6 +95,19 @@ def pathway_add(*, service: Agency, name: str, actor: User) -> Pathway:
 
 
 @transaction.atomic
+def pathway_rename(*, pathway: Pathway, name: str, actor: User) -> Pathway:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the pathway a name."})
+    if Pathway.objects.filter(service_id=pathway.service_id, name__iexact=name).exclude(pk=pathway.pk).exists():
+        raise ValidationError({"name": f"There is already a pathway called {name}."})
+    pathway.name = name
+    pathway.save(update_fields=["name"])
+    audit_record(actor=actor, action="pathways.renamed", detail={"service": pathway.service_id, "pathway": pathway.pk})
+    return pathway
+
+
+@transaction.atomic
 def pathway_set_active(*, pathway: Pathway, active: bool, actor: User) -> Pathway:
     pathway.is_active = active
     pathway.save(update_fields=["is_active"])

@@ -174,8 +174,11 @@ def pathway_list(request):
                     return redirect("pathway_list")
             elif "pathway" in request.POST:
                 pathway = get_object_or_404(Pathway, pk=request.POST.get("pathway") or 0, service=service)
-                record_services.pathway_set_active(pathway=pathway, active=request.POST.get("active") == "1",
-                                                   actor=request.user)
+                if "rename" in request.POST:
+                    record_services.pathway_rename(pathway=pathway, name=request.POST["rename"], actor=request.user)
+                else:
+                    record_services.pathway_set_active(pathway=pathway, active=request.POST.get("active") == "1",
+                                                       actor=request.user)
                 return redirect("pathway_list")
             else:
                 add_form = PathwayAddForm(request.POST)

@@ -252,6 +252,11 @@ def test_pathway_set_page_is_for_the_services_managers(world, client):
     assert client.post(reverse("pathway_list"), {"name": "Faith and culture"}).status_code == 302
     assert Pathway.objects.filter(service=world.service, is_active=True).count() == 10
     assert "Faith and culture" in client.get(reverse("pathway_list")).content.decode()
+    faith = Pathway.objects.get(service=world.service, name="Faith and culture")
+    assert client.post(reverse("pathway_list"), {"pathway": faith.pk, "rename": "Faith"}).status_code == 302
+    assert client.post(reverse("pathway_list"), {"pathway": faith.pk, "active": "0"}).status_code == 302
+    faith.refresh_from_db()
+    assert faith.name == "Faith" and not faith.is_active
     client.force_login(world.users["case_manager"])
     assert client.get(reverse("pathway_list")).status_code == 404
 
@@ -310,3 +315,20 @@ def test_an_action_belongs_to_a_pathway_of_the_set(world):
             meeting=world.meeting, actor=world.users["chair"], child=world.child, description="x",
             owner_agency=world.service, due_date=world.meeting.local_date + timedelta(days=7),
             resettlement_pathway=foreign)
+
+
+@pytest.mark.django_db
+def test_agenda_items_of_a_y2a_panel_carry_the_flags(world, client):
+    coordinator = world.users["coordinator"]
+    record_services.pathway_add(service=world.service, name="Accommodation", actor=coordinator)
+    world.child.transfer_decision = TransferDecision.RETAIN  # as a cohort import sets it: no reason
+    world.child.save()
+    agenda_services.agenda_child_add(meeting=world.meeting, child=world.child, reason="Turns 18", actor=coordinator)
+    client.force_login(coordinator)
+    url = reverse("meeting_agenda", args=[world.meeting.pk])
+    body = client.get(url).content.decode()
+    assert "Nobody responsible before release for: Accommodation." in body
+    assert "no reason recorded" not in body  # a High Risk panel: no Y2A flags
+    world.panel.kind = PanelKind.Y2A
+    world.panel.save()
+    assert "Retained in the youth justice service with no reason recorded." in client.get(url).content.decode()
