@@ -56,6 +56,16 @@ class AgendaView:
     built: bool = True
 
 
+def _not_yet_invited(meeting, suggested: dict[int, list[Suggested]]) -> dict[int, list[Suggested]]:
+    """Leave out anyone already invited, to the whole meeting or a slot: a slot invitation would narrow a
+    whole-meeting invitee to that one child."""
+    if not any(suggested.values()):
+        return suggested
+    invited = {e.lower() for e in meeting.invitees.values_list("email", flat=True)}
+    return {child_id: [s for s in found if s.member.contact_email.lower() not in invited]
+            for child_id, found in suggested.items()}
+
+
 def _flag_texts(flags: ChildFlags, panel_kind: str) -> list[str]:
     """The plan's gap in every meeting; the youth-to-adult flags at Y2A panels."""
     texts = [f"Nobody responsible before release for: {', '.join(flags.unowned)}."] if flags.unowned else []
@@ -73,7 +83,8 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
                     .order_by("position"))
         children = {c.pk: c for c in children_with_episodes(Child.objects.filter(pk__in=[r.child_id for r in rows]))}
         flags = resettlement_flags_for_children(children.values(), today=today)
-        suggested = network_suggestions_for_children(children.values(), panel_kind=meeting.panel.kind)
+        suggested = _not_yet_invited(meeting, network_suggestions_for_children(children.values(),
+                                                                               panel_kind=meeting.panel.kind))
         items = []
         for row in rows:
             child = children[row.child_id]

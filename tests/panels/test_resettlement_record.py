@@ -243,6 +243,10 @@ def test_network_members_are_suggested_on_the_slot_invite_form(world, client):
     assert invitee.user is None and ItemInvitation.objects.filter(item=item, invitee=invitee).exists()
     body = client.get(reverse("meeting_agenda", args=[world.meeting.pk])).content.decode()
     assert "Suggested from YJ-0001" not in body  # already invited
+    # someone invited to the whole meeting is not suggested (a slot invitation would narrow them to one child)
+    _member(world, NetworkRole.SOCIAL_WORKER, email=world.users["invited_partner"].email)
+    body = client.get(reverse("meeting_agenda", args=[world.meeting.pk])).content.decode()
+    assert "Suggested from YJ-0001" not in body
 
 
 @pytest.mark.django_db
@@ -332,3 +336,37 @@ def test_agenda_items_of_a_y2a_panel_carry_the_flags(world, client):
     world.panel.kind = PanelKind.Y2A
     world.panel.save()
     assert "Retained in the youth justice service with no reason recorded." in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_agenda_page_with_networks_and_plans_costs_the_same_whatever_its_length(world, client):
+    from tests.factories import ChildFactory, EpisodeFactory
+
+    coordinator = world.users["coordinator"]
+    pathway = record_services.pathway_add(service=world.service, name="Accommodation", actor=coordinator)
+
+    def listed(child):
+        member = record_services.network_member_add(child=child, actor=coordinator, role=NetworkRole.SOCIAL_WORKER,
+                                                    name="Fictional Worker", email=f"w{child.pk}@example.org")
+        record_services.plan_row_save(child=child, actor=coordinator, pathway=pathway, setting="custody", goal="Goal",
+                                      who_member=member)
+        record_services.network_member_add(child=child, actor=coordinator, role=NetworkRole.PROBATION_OFFICER,
+                                           name="Fictional Officer")
+        agenda_services.agenda_child_add(meeting=world.meeting, child=child, reason="Risk", actor=coordinator)
+
+    listed(world.child)
+    client.force_login(coordinator)
+    url = reverse("meeting_agenda", args=[world.meeting.pk])
+    client.get(url)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for n in range(5):
+        child = ChildFactory(service=world.service, reference=f"YJ-07{n:02d}")
+        EpisodeFactory(child=child, establishment=world.yoi)
+        listed(child)
+    assert count() == small
