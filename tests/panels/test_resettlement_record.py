@@ -370,3 +370,15 @@ def test_agenda_page_with_networks_and_plans_costs_the_same_whatever_its_length(
         EpisodeFactory(child=child, establishment=world.yoi)
         listed(child)
     assert count() == small
+
+
+@pytest.mark.django_db
+def test_a_transfer_decision_rebuilds_the_agendas(world, monkeypatch, django_capture_on_commit_callbacks):
+    import agendas.services
+
+    rebuilt = []
+    monkeypatch.setattr(agendas.services, "agendas_rebuild_upcoming", lambda *, panel: rebuilt.append(panel))
+    with django_capture_on_commit_callbacks(execute=True):
+        record_services.transfer_decision_set(child=world.child, actor=world.users["coordinator"],
+                                              decision="transfer", reason="")
+    assert world.panel in rebuilt
