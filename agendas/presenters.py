@@ -12,8 +12,15 @@ from django.utils import timezone
 from agendas import selectors
 from agendas.models import AgendaItem, AgendaVersion
 from panels import permissions
+from panels.enums import PanelKind
 from panels.keydates import KeyDate, upcoming_key_dates
 from panels.models import Child
+from panels.record_selectors import (
+    ChildFlags,
+    Suggested,
+    network_suggestions_for_children,
+    resettlement_flags_for_children,
+)
 from panels.records import child_to_record
 from panels.selectors import MeetingAccess, children_with_episodes, current_establishments
 
@@ -31,6 +38,8 @@ class ItemView:
     presenter: str | None
     key_dates: list[KeyDate] = field(default_factory=list)
     item: AgendaItem | None = None  # the working row (for chairs' forms)
+    flags: list[str] = field(default_factory=list)  # the resettlement record's flags (issue 16)
+    suggested: list[Suggested] = field(default_factory=list)  # the child's network, to invite for the slot
 
     @property
     def due(self) -> date | None:
@@ -47,6 +56,22 @@ class AgendaView:
     built: bool = True
 
 
+def _not_yet_invited(meeting, suggested: dict[int, list[Suggested]]) -> dict[int, list[Suggested]]:
+    """Leave out anyone already invited, to the whole meeting or a slot: a slot invitation would narrow a
+    whole-meeting invitee to that one child."""
+    if not any(suggested.values()):
+        return suggested
+    invited = {e.lower() for e in meeting.invitees.values_list("email", flat=True)}
+    return {child_id: [s for s in found if s.member.contact_email.lower() not in invited]
+            for child_id, found in suggested.items()}
+
+
+def _flag_texts(flags: ChildFlags, panel_kind: str) -> list[str]:
+    """The plan's gap in every meeting; the youth-to-adult flags at Y2A panels."""
+    texts = [f"Nobody responsible before release for: {', '.join(flags.unowned)}."] if flags.unowned else []
+    return texts + ([f.text for f in flags.y2a] if panel_kind == PanelKind.Y2A else [])
+
+
 def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> AgendaView:
     meeting = access.meeting
     viewer = access.viewer
@@ -57,6 +82,9 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
         rows = list(meeting.agenda_items.select_related("presenter").prefetch_related("invitations__invitee__agency")
                     .order_by("position"))
         children = {c.pk: c for c in children_with_episodes(Child.objects.filter(pk__in=[r.child_id for r in rows]))}
+        flags = resettlement_flags_for_children(children.values(), today=today)
+        suggested = _not_yet_invited(meeting, network_suggestions_for_children(children.values(),
+                                                                               panel_kind=meeting.panel.kind))
         items = []
         for row in rows:
             child = children[row.child_id]
@@ -65,6 +93,7 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
                 reasons=row.reasons, late=row.late, slot_start=row.slot_start.strftime("%H:%M") if row.slot_start
                 else None, slot_minutes=row.slot_minutes, presenter=str(row.presenter) if row.presenter else None,
                 key_dates=upcoming_key_dates(child_to_record(child), today=today, limit=4), item=row,
+                flags=_flag_texts(flags[child.pk], meeting.panel.kind), suggested=suggested[child.pk],
             ))
         return AgendaView(working=True, version=version, items=items, built=bool(rows) or version is not None)
     if version is None:
@@ -78,6 +107,7 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
                                                  establishment_id=establishments[child_id], can_view_meeting=True)
     }
     children = {c.pk: c for c in children_with_episodes(Child.objects.filter(pk__in=allowed))}
+    flags = resettlement_flags_for_children(children.values(), today=today)
     items = []
     for entry in entries:
         child = children.get(entry["child_id"])
@@ -88,6 +118,7 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
             reasons=entry["reasons"], late=entry["late"], slot_start=entry["slot_start"],
             slot_minutes=entry["slot_minutes"], presenter=entry["presenter"],
             key_dates=upcoming_key_dates(child_to_record(child), today=today, limit=4),
+            flags=_flag_texts(flags[child.pk], meeting.panel.kind),
         ))
     return AgendaView(working=False, version=version, items=items, hidden=len(entries) - len(items))
 

@@ -20,7 +20,15 @@ from minutes import services
 from minutes.documents import FIELD, document_get_or_create, update_persist
 from minutes.models import Action
 from panels.enums import MeetingStatus, MembershipRole
-from panels.models import Child, Meeting, PanelMembership, User
+from panels.models import Child, Meeting, PanelMembership, Pathway, User
+
+# The demo's action pathways, as the names of Enfield's 9 (panels.resettlement.ENFIELD_9) they belong to.
+_DEMO_PATHWAYS = {"Accommodation": "Accommodation", "ETE": "Education, training and employment (including EHCP review)",
+                  "Health": "Health", "Case management": "Transitions"}
+
+
+def _pathway_of(meeting: Meeting, name: str) -> Pathway | None:
+    return Pathway.objects.filter(service_id=meeting.panel.service_id, name=_DEMO_PATHWAYS.get(name, name)).first()
 
 MINUTE_LINES = [
     "Progress reviewed with the establishment. Education attendance is good; one adjudication this month.",
@@ -80,11 +88,12 @@ def record_demo_minutes() -> int:
                 description, owner_name = rng.choice(ACTIONS)
                 owner = users.get(owner_name)
                 if owner is not None and owner.agency is not None:
+                    pathway = rng.choice(["Accommodation", "ETE", "Health", "Case management"])
                     action = services.action_create(
                         meeting=meeting, actor=chair, child=child, description=description, owner=owner,
                         owner_agency=owner.agency,
                         due_date=meeting.local_date + timedelta(days=rng.choice([7, 14, 28])),
-                        pathway=rng.choice(["Accommodation", "ETE", "Health", "Case management"]))
+                        pathway=pathway, resettlement_pathway=_pathway_of(meeting, pathway))
                     if action.due_date < today - timedelta(days=10) and rng.random() < 0.6:
                         services.action_update_status(action=action, actor=owner, status=Action.Status.DONE,
                                                       expected_version=action.version, note="Completed.")

@@ -17,6 +17,7 @@ class ActionForm(forms.Form):
     owner = forms.ModelChoiceField(label="Owner (person)", queryset=None, required=False)
     due_date = forms.DateField(label="Due by (YYYY-MM-DD)", input_formats=["%Y-%m-%d"])
     pathway = forms.CharField(label="Pathway", max_length=60, required=False)
+    resettlement_pathway = forms.IntegerField(label="Pathway", required=False, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args, agencies=None, people=None, **kwargs):
         super().__init__(*args, **kwargs)

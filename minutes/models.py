@@ -139,6 +139,9 @@ class Action(models.Model):
     owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="actions_owned")
     due_date = models.DateField()
     pathway = models.CharField(max_length=60, blank=True)
+    resettlement_pathway = models.ForeignKey(
+        "panels.Pathway", on_delete=models.PROTECT, null=True, blank=True, related_name="actions",
+        help_text="The pathway of the service's set this action belongs to (its name is copied to pathway).")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     evidence = models.TextField(blank=True, help_text="How completion can be checked (a note, a reference).")
     version = models.PositiveIntegerField(default=1)

@@ -33,7 +33,7 @@ from panels import permissions
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
 from panels.events import event_emit
-from panels.models import Agency, Child, Meeting, PanelMembership, User
+from panels.models import Agency, Child, Meeting, PanelMembership, Pathway, User
 from panels.permissions import Viewer
 from panels.selectors import current_establishments
 
@@ -200,9 +200,14 @@ def focus_move(*, meeting: Meeting, actor: User, child: Child | None) -> Meeting
 # --- actions -------------------------------------------------------------------------------------
 @transaction.atomic
 def action_create(*, meeting: Meeting, actor: User, description: str, owner_agency: Agency, due_date: date,
-                  child: Child | None = None, owner: User | None = None, pathway: str = "") -> Action:
+                  child: Child | None = None, owner: User | None = None, pathway: str = "",
+                  resettlement_pathway: Pathway | None = None) -> Action:
     _require_editable(meeting, actor)
     errors = {}
+    if resettlement_pathway is not None:
+        if resettlement_pathway.service_id != meeting.panel.service_id:
+            errors["resettlement_pathway"] = "Choose one of the service's pathways."
+        pathway = pathway.strip() or resettlement_pathway.name[:60]
     if not description.strip():
         errors["description"] = "Say what is to be done."
     if owner is not None and owner.agency_id != owner_agency.pk:
@@ -213,7 +218,7 @@ def action_create(*, meeting: Meeting, actor: User, description: str, owner_agen
         raise ValidationError(errors)
     action = Action.objects.create(meeting=meeting, child=child, description=description.strip(), owner=owner,
                                    owner_agency=owner_agency, due_date=due_date, pathway=pathway.strip(),
-                                   created_by=actor)
+                                   resettlement_pathway=resettlement_pathway, created_by=actor)
     ActionEvent.objects.create(action=action, actor=actor, to_status=action.status, note="Set at the meeting.")
     audit_record(actor=actor, action="action.created", child=child, meeting=meeting,
                  detail={"action_id": action.pk, "owner_agency": owner_agency.name})

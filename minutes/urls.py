@@ -28,5 +28,6 @@ urlpatterns = [
     path("actions/<int:action_id>/link/<str:token>/", views.action_link, name="action_link"),
     path("panels/<int:panel_id>/actions/", views.action_register_page, name="action_register"),
     path("children/<int:child_id>/timeline/", views.child_timeline_page, name="child_timeline"),
+    path("children/<int:child_id>/plan.<str:fmt>", views.child_plan_document, name="child_plan_document"),
     path("my-children/", views.my_children, name="my_children"),
 ]

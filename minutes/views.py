@@ -45,6 +45,7 @@ from panels.forms import error_text, form_error_text
 from panels.keydates import upcoming_key_dates
 from panels.models import Agency, Child, User
 from panels.permissions import Viewer
+from panels.record_selectors import pathways_for_service
 from panels.records import child_to_record
 from panels.selectors import (
     child_get_for_user,
@@ -77,6 +78,7 @@ def minutes_page(request, meeting_id: int):
         "open_corrections": open_corrections, "timedelta": timedelta,
         "meeting": access.meeting, "access": access, "items": items, "editor": editor, "revision": revision,
         "writable": can_write_minutes(access), "agencies": agencies,
+        "pathways": list(pathways_for_service(service_id=access.meeting.panel.service_id)),
         "user_json": {"id": request.user.pk, "name": request.user.get_full_name() or request.user.username},
     })
 
@@ -133,7 +135,16 @@ def action_add(request, meeting_id: int):
     child = _child(access, data["child"])
     return _done(request, meeting_id, lambda: services.action_create(
         meeting=access.meeting, actor=request.user, description=data["description"], owner_agency=data["owner_agency"],
-        owner=data["owner"], due_date=data["due_date"], pathway=data["pathway"], child=child), "Action recorded.")
+        owner=data["owner"], due_date=data["due_date"], pathway=data["pathway"], child=child,
+        resettlement_pathway=_pathway(access, data["resettlement_pathway"])), "Action recorded.")
+
+
+def _pathway(access, pathway_id):
+    """One of the meeting's service's pathways, or None; another service's pathway is as good as none."""
+    if not pathway_id:
+        return None
+    return pathways_for_service(service_id=access.meeting.panel.service_id, active_only=False).filter(
+        pk=pathway_id).first()
 
 
 @login_required
@@ -435,3 +446,28 @@ def my_children(request):
     rows = caseload(children=children, today=today,
                     key_dates_for=lambda c: upcoming_key_dates(child_to_record(c), today=today, limit=4))
     return render(request, "minutes/my_children.html", {"rows": rows, "today": today})
+
+
+@login_required
+@require_GET
+def child_plan_document(request, child_id: int, fmt: str):
+    """The child's resettlement plan as PDF or Word, for the network (``audience=full``) or the family."""
+    from minutes.plan_documents import plan_document, plan_docx, plan_pdf
+    from panels.record_selectors import resettlement_view
+    from panels.resettlement import PLAN_AUDIENCES
+
+    child = child_get_for_user(user=request.user, child_id=child_id)
+    audience = request.GET.get("audience", "full")
+    if fmt not in ("pdf", "docx") or audience not in PLAN_AUDIENCES:
+        raise Http404("No such document")
+    today = timezone.localdate()
+    document = plan_document(resettlement_view(child=child, today=today), audience=audience, today=today)
+    audit_record(actor=request.user, action="child.plan_exported", child=child, request=request,
+                 detail={"audience": audience, "format": fmt})
+    if fmt == "pdf":
+        response = HttpResponse(plan_pdf(request, document), content_type="application/pdf")
+    else:
+        response = HttpResponse(plan_docx(document), content_type=DOCX)
+    name = f"plan-{child.reference}-{today.isoformat()}-{audience}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

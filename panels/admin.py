@@ -57,6 +57,9 @@ class ChildAdmin(admin.ModelAdmin):
     search_fields = ["reference", "given_name", "family_name"]
     list_select_related = ["case_manager"]
     inlines = [EpisodeInline]
+    # Retaining a case needs a reason: the decision is recorded on the child's plan page (or by the cohort import,
+    # whose rows carry no reason: the child page then flags the missing reason).
+    readonly_fields = ["transfer_decision"]
 
 
 class InviteeInline(admin.TabularInline):

@@ -11,7 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from panels import cohort, selectors
+from panels import cohort, record_selectors, selectors
 from panels.audit import audit_record
 from panels.models import Agency, Meeting, MeetingInvitee, Panel
 from panels.records import child_to_record
@@ -136,6 +136,65 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(InviteeSerializer(selectors.meeting_invitees(meeting=access.meeting), many=True).data)
 
 
+class NetworkMemberSerializer(serializers.Serializer):
+    """Someone in the child's network: a Convene user, or a contact without a login (``user`` null)."""
+
+    id = serializers.IntegerField(source="pk")
+    role = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+    email = serializers.CharField(source="contact_email")
+    phone = serializers.CharField()
+    agency = serializers.SerializerMethodField()
+    user = serializers.IntegerField(source="user_id", allow_null=True)
+    is_family = serializers.BooleanField()
+    attends_remotely = serializers.BooleanField()
+
+    def get_agency(self, member) -> str | None:
+        agency = member.contact_agency
+        return agency.name if agency else None
+
+
+class PlanRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    setting = serializers.CharField()
+    goal = serializers.CharField()
+    how = serializers.CharField()
+    who = serializers.CharField()
+    by_when = serializers.DateField(allow_null=True)
+    progress = serializers.CharField()
+
+
+class PathwayPlanSerializer(serializers.Serializer):
+    pathway = serializers.CharField(source="pathway.name")
+    pathway_id = serializers.IntegerField(source="pathway.pk")
+    nobody_responsible_before_release = serializers.BooleanField(source="unowned")
+    rows = serializers.SerializerMethodField()
+
+    @extend_schema_field(PlanRowSerializer(many=True))
+    def get_rows(self, plan):
+        return PlanRowSerializer(plan.custody + plan.community, many=True).data
+
+
+class FlagSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+
+
+class ResettlementPlanSerializer(serializers.Serializer):
+    """The child's resettlement plan by pathway, their own words and the youth-to-adult (Y2A) record."""
+
+    who_are_you = serializers.CharField(source="words.who_are_you")
+    who_do_you_want_to_be = serializers.CharField(source="words.who_do_you_want_to_be")
+    strengths_and_goals = serializers.CharField(source="words.strengths_and_goals")
+    how_will_you_get_there = serializers.CharField(source="words.how_will_you_get_there")
+    pathways = PathwayPlanSerializer(many=True)
+    transfer_decision = serializers.CharField(source="child.transfer_decision", allow_null=True)
+    transfer_reason = serializers.CharField(source="words.transfer_reason")
+    probation_officer = serializers.CharField(source="probation_officer.display_name", allow_null=True,
+                                              default=None)
+    y2a_flags = FlagSerializer(many=True)
+
+
 class ChildViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ChildSerializer
     filterset_fields = ["legal_status"]
@@ -147,3 +206,28 @@ class ChildViewSet(viewsets.ReadOnlyModelViewSet):
         child = self.get_object()
         audit_record(actor=request.user, action="child.viewed", child=child, request=request, detail={"via": "api"})
         return Response(self.get_serializer(child).data)
+
+    def _child(self, request, pk):
+        try:
+            return selectors.child_get_for_user(user=request.user, child_id=int(pk))
+        except ValueError:
+            raise Http404("No such child") from None
+
+    @extend_schema(responses=NetworkMemberSerializer(many=True))
+    @action(detail=True, serializer_class=NetworkMemberSerializer, pagination_class=None,
+            filter_backends=[])
+    def network(self, request, pk=None, format=None):
+        child = self._child(request, pk)
+        audit_record(actor=request.user, action="child.network_viewed", child=child, request=request,
+                     detail={"via": "api"})
+        return Response(NetworkMemberSerializer(record_selectors.network_for_child(child=child), many=True).data)
+
+    @extend_schema(responses=ResettlementPlanSerializer)
+    @action(detail=True, serializer_class=ResettlementPlanSerializer, pagination_class=None,
+            filter_backends=[])
+    def plan(self, request, pk=None, format=None):
+        child = self._child(request, pk)
+        audit_record(actor=request.user, action="child.plan_viewed", child=child, request=request,
+                     detail={"via": "api"})
+        view = record_selectors.resettlement_view(child=child, today=timezone.localdate())
+        return Response(ResettlementPlanSerializer(view).data)

@@ -327,8 +327,63 @@ def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
             upcoming = panel.meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at")
             first_two = list(upcoming.values_list("pk", flat=True)[:2])
             Meeting.objects.filter(pk__in=first_two, status=MeetingStatus.DRAFT).update(status=MeetingStatus.SCHEDULED)
+    seed_demo_resettlement(service=service, users=users, today=today)
     seed_demo_two_factor()
     return DemoSummary(
         agencies=Agency.objects.count(), users=User.objects.count(), panels=len(panels), children_added=added,
         meetings=Meeting.objects.count(),
     )
+
+
+PARENTS = ["Denise", "Paul", "Sharon", "Michael", "Yvonne", "Andre"]  # fictional parents and carers
+
+
+def seed_demo_resettlement(*, service: Agency, users: dict[str, User], today: date) -> None:
+    """Enfield's 9 pathways; for a few children in custody a network (fictional people), a plan with one pathway
+    left empty, the child's own words; a retained Y2A case with its reason. Adds nothing twice."""
+    from panels import record_services
+    from panels.enums import LegalStatus, NetworkRole, TransferDecision
+    from panels.models import ChildResettlement, Pathway
+
+    actor = users["coordinator"]
+    if not Pathway.objects.filter(service=service).exists():
+        record_services.pathways_apply_preset(service=service, preset="enfield_9", actor=actor)
+    pathways = list(Pathway.objects.filter(service=service, is_active=True).order_by("position"))
+    children = list(Child.objects.filter(service=service, legal_status=LegalStatus.SENTENCED).order_by("reference")[:6])
+    with transaction.atomic():
+        for index, child in enumerate(children):
+            if child.network.exists():
+                continue
+            parent = record_services.network_member_add(
+                child=child, actor=actor, role=NetworkRole.PARENT_CARER,
+                name=f"{PARENTS[index % len(PARENTS)]} {child.family_name}",
+                email=f"parent{index + 1}@home.example")
+            worker = record_services.network_member_add(child=child, actor=actor, role=NetworkRole.SOCIAL_WORKER,
+                                                        user=users["socialcare"])
+            if child.looked_after:
+                record_services.network_member_add(child=child, actor=actor, role=NetworkRole.IRO, user=users["iro"])
+            if index % 2 == 0:
+                record_services.network_member_add(child=child, actor=actor, role=NetworkRole.PROBATION_OFFICER,
+                                                   user=users["probation2"])
+            record_services.network_member_add(child=child, actor=actor, role=NetworkRole.MENTOR,
+                                               user=users["mentor"])
+            # every pathway but the last has someone responsible in custody: the last is flagged
+            for number, pathway in enumerate(pathways[:-1]):
+                record_services.plan_row_save(
+                    child=child, actor=actor, pathway=pathway, setting="custody",
+                    goal=f"{pathway.name}: agree the next step with {child.preferred_name or child.given_name}",
+                    who_member=worker if number % 3 == 0 else parent if number % 3 == 1 else None,
+                    who_user=users["resettlement"] if number % 3 == 2 else None,
+                    by_when=today + timedelta(days=14 + 7 * number))
+            record_services.child_words_set(
+                child=child, actor=actor, who_are_you="Someone who is good with my hands and looks after my cousins.",
+                who_do_you_want_to_be="A mechanic with my own place.",
+                strengths_and_goals="Football, fixing bikes. Get my Level 1 in English.",
+                how_will_you_get_there="College when I get out, and keep away from the estate at night.")
+        retained = Child.objects.filter(service=service, transfer_decision=TransferDecision.RETAIN).order_by(
+            "reference").first()
+        if retained is not None and not ChildResettlement.objects.filter(
+                child=retained).exclude(transfer_reason="").exists():
+            record_services.transfer_decision_set(
+                child=retained, actor=actor, decision=TransferDecision.RETAIN,
+                reason="Turns 18 in the last 2 months of the order; a strong relationship with the case manager.")

@@ -138,3 +138,28 @@ class Section(models.TextChoices):
 
 
 RESTRICTED_SECTIONS = frozenset({Section.VICTIM, Section.HEALTH, Section.POLICE_INTEL})
+
+
+class NetworkRole(models.TextChoices):
+    """The people around a child (Enfield's plan header "Who is in the child's network"; domain.md §4)."""
+
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    IRO = "iro", "Independent reviewing officer (IRO)"
+    PERSONAL_ADVISER = "personal_adviser", "Personal adviser (leaving care)"
+    SEN_CASE_MANAGER = "sen_case_manager", "SEN case manager"
+    ESTABLISHMENT_CASEWORKER = "establishment_caseworker", "Establishment caseworker"
+    PROBATION_OFFICER = "probation_officer", "Probation officer"
+    RESETTLEMENT_WORKER = "resettlement_worker", "Resettlement or in-reach worker"
+    MENTOR = "mentor", "Mentor"
+    PARENT_CARER = "parent_carer", "Parent or carer"
+    OTHER = "other", "Other"
+
+
+FAMILY_ROLES = frozenset({NetworkRole.PARENT_CARER})
+
+
+class PlanSetting(models.TextChoices):
+    """Each pathway of a resettlement plan has a custody row and a community row (Enfield appendix 1)."""
+
+    CUSTODY = "custody", "Custody"
+    COMMUNITY = "community", "Community"

@@ -22,7 +22,9 @@ from panels.enums import (
     MappaNumber,
     MeetingStatus,
     MembershipRole,
+    NetworkRole,
     PanelKind,
+    PlanSetting,
     ResponseStatus,
     Rosh,
     SentenceType,
@@ -365,3 +367,118 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only: entries leave only through the retention run.")
+
+
+# --- the child's resettlement record (issue 16, points 3, 5, 6) ------------------------------------------------
+class NetworkMember(models.Model):
+    """Someone in the child's network: a user of Convene, or a contact without a login (a parent, a mentor).
+    Contacts without a login are only ever sent calendar invites (by email); they never sign in."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="network")
+    role = models.CharField(max_length=30, choices=NetworkRole.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="network_roles")
+    name = models.CharField(max_length=200, blank=True, help_text="For a contact without a login.")
+    email = models.EmailField(blank=True, help_text="For a contact without a login: where invites go.")
+    phone = models.CharField(max_length=40, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    attends_remotely = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["child", "role", "id"]
+        constraints = [
+            models.CheckConstraint(name="network_member_is_user_or_named",
+                                   condition=Q(user__isnull=False) | ~Q(name="")),
+            models.UniqueConstraint(fields=["child", "role", "user"], condition=Q(user__isnull=False),
+                                    name="network_member_unique_user_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} – {self.get_role_display()}"
+
+    @property
+    def display_name(self) -> str:
+        return (self.user.get_full_name() or self.user.username) if self.user_id else self.name
+
+    @property
+    def contact_email(self) -> str:
+        return self.user.email if self.user_id else self.email
+
+    @property
+    def contact_agency(self):
+        return self.user.agency if self.user_id else self.agency
+
+    @property
+    def is_family(self) -> bool:
+        from panels.enums import FAMILY_ROLES
+
+        return self.role in FAMILY_ROLES
+
+
+class Pathway(models.Model):
+    """One resettlement pathway of a service's set (Enfield's 9 and Camden's 7 are presets; editable)."""
+
+    service = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="pathways")
+    name = models.CharField(max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True, help_text="Retired pathways stay on old plans and actions.")
+
+    class Meta:
+        ordering = ["service", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="pathway_unique_name_per_service")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChildResettlement(models.Model):
+    """Record data about a child kept outside the cohort file: the child's own words and the Y2A reason."""
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="resettlement")
+    who_are_you = models.TextField(blank=True)
+    who_do_you_want_to_be = models.TextField(blank=True)
+    strengths_and_goals = models.TextField(blank=True)
+    how_will_you_get_there = models.TextField(blank=True)
+    transfer_reason = models.TextField(
+        blank=True, help_text="Why the case is retained by (or transferred from) the youth justice service.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Resettlement record of {self.child_id}"
+
+
+class PlanRow(models.Model):
+    """One line of the resettlement plan: a goal in one pathway, in custody or in the community."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="plan_rows")
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="plan_rows")
+    setting = models.CharField(max_length=10, choices=PlanSetting.choices)
+    goal = models.TextField()
+    how = models.TextField(blank=True)
+    who_member = models.ForeignKey(NetworkMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    who_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    who_agency = models.ForeignKey(Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by_when = models.DateField(null=True, blank=True)
+    progress = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["child", "pathway__position", "setting", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pathway} ({self.setting}): {self.goal[:40]}"
+
+    @property
+    def who(self) -> str:
+        if self.who_member_id:
+            return str(self.who_member.display_name)
+        if self.who_user_id:
+            return str(self.who_user)
+        return self.who_agency.name if self.who_agency_id else ""
+
+    @property
+    def has_owner(self) -> bool:
+        return bool(self.who_member_id or self.who_user_id or self.who_agency_id)

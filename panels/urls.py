@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panels import views
+from panels import record_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,15 @@ urlpatterns = [
          name="meeting_invitee_remove"),
     path("children/", views.child_list, name="child_list"),
     path("children/<int:child_id>/", views.child_detail, name="child_detail"),
+    path("children/<int:child_id>/network/", record_views.child_network, name="child_network"),
+    path("children/<int:child_id>/network/<int:member_id>/remove", record_views.child_network_remove,
+         name="child_network_remove"),
+    path("children/<int:child_id>/plan/", record_views.child_plan, name="child_plan"),
+    path("children/<int:child_id>/plan/rows/<int:row_id>", record_views.child_plan_row, name="child_plan_row"),
+    path("children/<int:child_id>/plan/words", record_views.child_words, name="child_words"),
+    path("children/<int:child_id>/transfer-decision", record_views.child_transfer_decision,
+         name="child_transfer_decision"),
+    path("pathways/", record_views.pathway_list, name="pathway_list"),
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency_detail"),
     path("cohort/", views.cohort_import_list, name="cohort_import_list"),

@@ -239,6 +239,16 @@ def build_matrix_world(world) -> MatrixWorld:
                                                        text="The visit is on Tuesday.")
     m.held = held
 
+    # the child's resettlement record: a network member (a contact without a login), a pathway and a plan row
+    from panels import record_services
+
+    parent = record_services.network_member_add(child=w.child, actor=u["coordinator"], role="parent_carer",
+                                                name="Pat Parent", email="parent@home.example")
+    pathway = record_services.pathway_add(service=w.service, name="Accommodation", actor=u["coordinator"])
+    m.extras["network_member"] = parent
+    m.extras["plan_row"] = record_services.plan_row_save(child=w.child, actor=u["coordinator"], pathway=pathway,
+                                                         setting="custody", goal="A place to live", who_member=parent)
+
     m.cohort_import = CohortImport.objects.create(service=w.service, uploaded_by=u["coordinator"],
                                                   filename="cohort.csv", source="reference\n")
     m.referral = agenda_services.referral_create(panel=w.panel, child=w.child, reason="Release soon",

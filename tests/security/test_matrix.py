@@ -299,6 +299,36 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/children/{w.child.pk}/refer/", who(CHILD_READERS), refused=refused(CHILD_READERS),
             data=lambda w: {"panel": w.panel.pk, "reason": "Please discuss"}),
     ],
+    # the child's resettlement record (issue 16): the same readers as the record itself
+    "children/<int:child_id>/network/": [
+        Row(lambda w: f"/children/{w.child.pk}/network/", who(CHILD_READERS), refused=refused(CHILD_READERS),
+            data={"role": "mentor", "name": "Mo Mentor"}),
+    ],
+    "children/<int:child_id>/network/<int:member_id>/remove": [
+        Row(lambda w: f"/children/{w.child.pk}/network/{w.extras['network_member'].pk}/remove", POST_ONLY,
+            refused=refused(CHILD_READERS)),
+    ],
+    "children/<int:child_id>/plan/": [
+        Row(lambda w: f"/children/{w.child.pk}/plan/", who(CHILD_READERS), refused=refused(CHILD_READERS),
+            data=lambda w: {"pathway": w.extras["plan_row"].pathway_id, "setting": "custody", "goal": "Another"}),
+    ],
+    "children/<int:child_id>/plan/rows/<int:row_id>": [
+        Row(lambda w: f"/children/{w.child.pk}/plan/rows/{w.extras['plan_row'].pk}", POST_ONLY,
+            refused=refused(CHILD_READERS), data={"action": "remove"}),
+    ],
+    "children/<int:child_id>/plan/words": [
+        Row(lambda w: f"/children/{w.child.pk}/plan/words", POST_ONLY, refused=refused(CHILD_READERS),
+            data={"who_are_you": "Changed"}),
+    ],
+    "children/<int:child_id>/transfer-decision": [
+        Row(lambda w: f"/children/{w.child.pk}/transfer-decision", POST_ONLY, refused=refused(CHILD_READERS),
+            data={"decision": "retain", "reason": "Changed"}),
+    ],
+    "children/<int:child_id>/plan.<str:fmt>": [
+        Row(lambda w: f"/children/{w.child.pk}/plan.docx?audience=family", who(CHILD_READERS)),
+    ],
+    "pathways/": [Row(lambda w: "/pathways/", who(SERVICE_WIDE), refused=refused(SERVICE_WIDE),
+                      data={"name": "Faith"})],
     # --- cohort (the outsider manages their own service's cohort) ---
     "cohort/": [Row(lambda w: "/cohort/", who(SERVICE_WIDE), refused=refused(SERVICE_WIDE), data={})],
     "cohort/export.csv": [Row(lambda w: "/cohort/export.csv", who(SERVICE_WIDE))],
@@ -384,6 +414,18 @@ ROWS: dict[str, list[Row]] = {
     "api/children/(?P<pk>[^/.]+)/$": [Row(lambda w: f"/api/children/{w.child.pk}/", api(CHILD_READERS))],
     "api/children/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$": [
         Row(lambda w: f"/api/children/{w.child.pk}.json", api(CHILD_READERS)),
+    ],
+    "api/children/(?P<pk>[^/.]+)/network/$": [
+        Row(lambda w: f"/api/children/{w.child.pk}/network/", api(CHILD_READERS)),
+    ],
+    "api/children/(?P<pk>[^/.]+)/network\\.(?P<format>[a-z0-9]+)/?$": [
+        Row(lambda w: f"/api/children/{w.child.pk}/network.json", api(CHILD_READERS)),
+    ],
+    "api/children/(?P<pk>[^/.]+)/plan/$": [
+        Row(lambda w: f"/api/children/{w.child.pk}/plan/", api(CHILD_READERS)),
+    ],
+    "api/children/(?P<pk>[^/.]+)/plan\\.(?P<format>[a-z0-9]+)/?$": [
+        Row(lambda w: f"/api/children/{w.child.pk}/plan.json", api(CHILD_READERS)),
     ],
     "api/referrals/$": [  # a referral for a child one may not see is refused as if the child did not exist
         Row(lambda w: "/api/referrals/", api(SIGNED_IN), content_type="application/json",

@@ -1,0 +1,197 @@
+"""Pages of the child's resettlement record: the network, the plan by pathway, the Y2A decision; the service's
+pathway set. Thin: parse, select (need to know: ``child_get_for_user``), call a service, render. Every read of a
+child's record is audited with the child."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from panels import record_selectors, record_services, resettlement, selectors
+from panels.audit import audit_record
+from panels.forms import error_text, form_error_text
+from panels.models import NetworkMember, Pathway, PlanRow
+from panels.permissions import Viewer, can_import_cohort
+from panels.record_forms import (
+    ChildWordsForm,
+    NetworkMemberForm,
+    PathwayAddForm,
+    PathwayPresetForm,
+    PlanRowForm,
+    TransferDecisionForm,
+)
+
+PLAN_AUDIENCES = [(key, "for the network" if key == "full" else "for the family")
+                  for key in resettlement.PLAN_AUDIENCES]
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_network(request, child_id: int):
+    child = selectors.child_get_for_user(user=request.user, child_id=child_id)
+    form = NetworkMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = record_services.network_member_add(child=child, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{member.display_name} added to the network.")
+            return redirect("child_network", child_id=child.pk)
+    audit_record(actor=request.user, action="child.network_viewed", child=child, request=request)
+    return render(request, "panels/child_network.html", {
+        "child": child, "network": record_selectors.network_for_child(child=child), "form": form,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def child_network_remove(request, child_id: int, member_id: int):
+    child = selectors.child_get_for_user(user=request.user, child_id=child_id)
+    member = get_object_or_404(NetworkMember, pk=member_id, child=child)
+    record_services.network_member_remove(member=member, actor=request.user)
+    messages.success(request, f"{member.display_name} removed from the network.")
+    return redirect("child_network", child_id=child.pk)
+
+
+def _plan_page(request, child, *, form=None, words_form=None, y2a_form=None, status=200):
+    view = record_selectors.resettlement_view(child=child, today=timezone.localdate())
+    audit_record(actor=request.user, action="child.plan_viewed", child=child, request=request)
+    words = view.words
+    return render(request, "panels/child_plan.html", {
+        "child": child, "view": view, "questions": resettlement.FOUR_QUESTIONS, "plan_audiences": PLAN_AUDIENCES,
+        "form": form or PlanRowForm(child=child),
+        "words_form": words_form or ChildWordsForm(initial={n: getattr(words, n) for n, _ in
+                                                            resettlement.FOUR_QUESTIONS}),
+        "y2a_form": y2a_form or TransferDecisionForm(initial={"decision": child.transfer_decision or "",
+                                                               "reason": words.transfer_reason}),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_plan(request, child_id: int):
+    """The resettlement plan by pathway, with the child's own words; POST adds a plan row."""
+    child = selectors.child_get_for_user(user=request.user, child_id=child_id)
+    if request.method == "GET":
+        return _plan_page(request, child)
+    form = PlanRowForm(request.POST, child=child)
+    if form.is_valid():
+        try:
+            record_services.plan_row_save(child=child, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Plan row added.")
+            return redirect("child_plan", child_id=child.pk)
+    return _plan_page(request, child, form=form, status=400)
+
+
+@login_required
+@require_POST
+def child_plan_row(request, child_id: int, row_id: int):
+    """Change a plan row (``action=save``) or remove it (``action=remove``)."""
+    child = selectors.child_get_for_user(user=request.user, child_id=child_id)
+    row = get_object_or_404(PlanRow, pk=row_id, child=child)
+    if request.POST.get("action") == "remove":
+        record_services.plan_row_remove(row=row, actor=request.user)
+        messages.success(request, "Plan row removed.")
+        return redirect("child_plan", child_id=child.pk)
+    form = PlanRowForm(request.POST, child=child)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect("child_plan", child_id=child.pk)
+    try:
+        record_services.plan_row_save(child=child, actor=request.user, row=row, **form.cleaned_data)
+        messages.success(request, "Plan row saved.")
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    return redirect("child_plan", child_id=child.pk)
+
+
+@login_required
+@require_POST
+def child_words(request, child_id: int):
+    child = selectors.child_get_for_user(user=request.user, child_id=child_id)
+    form = ChildWordsForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, child, words_form=form, status=400)
+    record_services.child_words_set(child=child, actor=request.user, **form.cleaned_data)
+    messages.success(request, "The child's own words saved.")
+    return redirect("child_plan", child_id=child.pk)
+
+
+@login_required
+@require_POST
+def child_transfer_decision(request, child_id: int):
+    child = selectors.child_get_for_user(user=request.user, child_id=child_id)
+    form = TransferDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            record_services.transfer_decision_set(child=child, actor=request.user,
+                                                  decision=form.cleaned_data["decision"] or None,
+                                                  reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Transfer decision recorded.")
+            return redirect("child_plan", child_id=child.pk)
+    return _plan_page(request, child, y2a_form=form, status=400)
+
+
+# --- the service's pathway set ----------------------------------------------------------------------------------
+def _require_service_manager(request):
+    viewer = Viewer.of(request.user)
+    if not viewer.is_authenticated or not can_import_cohort(viewer, service_id=viewer.agency_id or -1):
+        raise Http404("No such page")
+    return request.user.agency
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pathway_list(request):
+    """The service's managers and coordinators choose a preset set of pathways and edit it."""
+    service = _require_service_manager(request)
+    add_form, preset_form = PathwayAddForm(), PathwayPresetForm()
+    if request.method == "POST":
+        try:
+            if "preset" in request.POST:
+                preset_form = PathwayPresetForm(request.POST)
+                if preset_form.is_valid():
+                    record_services.pathways_apply_preset(service=service, preset=preset_form.cleaned_data["preset"],
+                                                          actor=request.user)
+                    messages.success(request, "Pathway set applied.")
+                    return redirect("pathway_list")
+            elif "pathway" in request.POST:
+                pathway = get_object_or_404(Pathway, pk=request.POST.get("pathway") or 0, service=service)
+                if "rename" in request.POST:
+                    record_services.pathway_rename(pathway=pathway, name=request.POST["rename"], actor=request.user)
+                else:
+                    record_services.pathway_set_active(pathway=pathway, active=request.POST.get("active") == "1",
+                                                       actor=request.user)
+                return redirect("pathway_list")
+            else:
+                add_form = PathwayAddForm(request.POST)
+                if add_form.is_valid():
+                    record_services.pathway_add(service=service, name=add_form.cleaned_data["name"],
+                                                actor=request.user)
+                    messages.success(request, "Pathway added.")
+                    return redirect("pathway_list")
+        except (ValidationError, ValueError) as exc:
+            if isinstance(exc, ValueError):
+                raise Http404("No such pathway") from None
+            _apply_errors(add_form, exc)
+    return render(request, "panels/pathway_list.html", {
+        "pathways": list(record_selectors.pathways_for_service(service_id=service.pk, active_only=False)),
+        "add_form": add_form, "preset_form": preset_form,
+    }, status=400 if add_form.errors or preset_form.errors else 200)
