@@ -10,6 +10,7 @@ from django.utils import timezone
 from agendas.models import AgendaItem, AgendaVersion, Referral
 from agendas.rules import ChildFacts
 from panels import permissions
+from panels.cohort import HELD_ON_FIELDS
 from panels.enums import EpisodeKind, LegalStatus, MeetingStatus
 from panels.models import Child, LegalEpisode, Meeting, Panel
 from panels.records import flat_record
@@ -21,7 +22,8 @@ HELD = (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
 
 FACT_CHILD_COLUMNS = ("id", "reference", "given_name", "preferred_name", "family_name", "date_of_birth",
                       "legal_status", "school_age", "rosh", "mappa_level",
-                      "mappa_referred_on", "transfer_decision", "transfer_date")
+                      "mappa_referred_on", "transfer_decision", "transfer_date", *HELD_ON_FIELDS,
+                      "release_address_status")
 FACT_EPISODE_COLUMNS = ("child_id", "kind", "start_date", "sentence_type", "custody_entry_date",
                         "sentence_length_months", "release_date", "early_release_date", "actual_release_date",
                         "order_end_date", "licence_end_date", "establishment_type")
