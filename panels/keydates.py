@@ -29,7 +29,9 @@ def key_dates(record: dict[str, Any]) -> list[KeyDate]:
     candidates = [
         ("Remanded", record.get("remand_date")),
         ("Sentenced", record.get("sentence_date")),
-        ("Entered custody", record.get("custody_entry_date")),
+        # a remand to local-authority accommodation is not custody (agenda rules v2 §1)
+        ("Placed in local-authority accommodation" if record.get("sentence_type") == "remand_la"
+         else "Entered custody", record.get("custody_entry_date")),
         ("Standard release", record.get("release_date")),
         ("Early release", record.get("early_release_date")),
         ("Released", record.get("actual_release_date")),
