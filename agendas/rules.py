@@ -275,11 +275,18 @@ class Reason:
 
 @dataclass(frozen=True)
 class PlacedReason:
+    """A reason on one meeting. Its words come from ``source`` (text, or the dated ``Reason``), written only
+    when someone reads ``explanation``: the dry run never does, and a watch shares one ``Reason``."""
+
     code: str
     kind: str
     due: date | None
     late: bool
-    explanation: str
+    source: str | Reason = field(compare=False, repr=False)
+
+    @property
+    def explanation(self) -> str:
+        return self.source if isinstance(self.source, str) else self.source.explanation
 
 
 @dataclass(frozen=True)
@@ -478,6 +485,14 @@ def _place(reason: Reason, dates: Sequence[date]) -> tuple[int, bool] | None:
     return index, dates[index] > reason.due
 
 
+def _code_of(reason: PlacedReason) -> str:
+    return reason.code
+
+
+def _key_of(pair: tuple) -> tuple:
+    return pair[0]
+
+
 def place_for_panel(
     children: Iterable[ChildFacts], *, kind: str, meeting_dates: Sequence[date], settings: RuleSettings,
     calendar: WorkingCalendar, only: Collection[date] | None = None,
@@ -500,7 +515,7 @@ def place_for_panel(
             for index, late in placements:
                 if keep[index]:
                     buckets[index].setdefault(child.reference, []).append(
-                        PlacedReason(reason.code, reason.kind, reason.due, late, reason.explanation))
+                        PlacedReason(reason.code, reason.kind, reason.due, late, reason))
         for window in recurring_windows(child, kind=kind, settings=settings):
             first = 0 if window.start is None else bisect_left(dates, window.start)
             last = len(dates) if window.end is None else bisect_left(dates, window.end)
@@ -514,12 +529,16 @@ def place_for_panel(
             continue
         keyed = []
         for ref, reasons in bucket.items():
-            late = any(r.late for r in reasons)
-            dues = [r.due for r in reasons if r.due is not None]
-            first_due = min(dues) if dues else None
-            item = AgendaItemResult(ref, late, tuple(sorted(reasons, key=lambda r: r.code)))
+            late, first_due = False, None  # one plain pass: most items have a single reason
+            for r in reasons:
+                late = late or r.late
+                if r.due is not None and (first_due is None or r.due < first_due):
+                    first_due = r.due
+            if len(reasons) > 1:
+                reasons.sort(key=_code_of)
+            item = AgendaItemResult(ref, late, tuple(reasons))
             keyed.append(((not late, first_due is None, first_due or date.max, ref), item))
-        keyed.sort(key=lambda pair: pair[0])
+        keyed.sort(key=_key_of)
         items = [item for _, item in keyed]
         results.append(MeetingResult(day, tuple(items)))
     return results
