@@ -246,3 +246,13 @@ def test_computed_dates_in_2118_work():
     for kind in ("high_risk", "education", "y2a", "resettlement", "mappa"):
         reasons_for_child(born_2100, kind=kind, settings=DEFAULTS, calendar=CAL)
     assert reasons(born_2100, "y2a")["Y2A_TRANSFER"].due == D("2118-03-01")
+
+
+def test_every_code_has_a_title_in_plain_words():
+    from agendas.context import LIVE_TITLES, reason_title
+    from agendas.rules import ALL_CODES
+
+    for code in [*ALL_CODES, "REVIEW_DUE", "OPEN_ACTIONS", "REFERRAL", "MANUAL"]:
+        title = reason_title(code)
+        assert title != "Other reason" and "_" not in title, code
+    assert LIVE_TITLES["REVIEW_DUE"] == "Review date set by the panel"
