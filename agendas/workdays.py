@@ -14,7 +14,7 @@ import calendar
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from panels.cadence import england_bank_holidays
 
@@ -80,12 +80,17 @@ class WorkingCalendar:
                              if (o - 1) % 7 < 5 and date.fromordinal(o) not in closed)
             self._state = (start.toordinal(), end.toordinal(), ordinals, frozenset(closed))
 
-    def _grow_to(self, day: date, *, later: bool) -> None:
-        first, last = self.first.year, self.last.year
+    def _grow_to(self, day: date | int, *, later: bool) -> None:
+        """Cover ``day`` (a date or an ordinal) and some years beyond; only dates cannot go past 9999."""
+        before = self._state[:2]
+        ordinal = min(max(day if isinstance(day, int) else day.toordinal(), 1), date.max.toordinal())
+        year, first, last = date.fromordinal(ordinal).year, self.first.year, self.last.year
         if later:
-            self._cover(min(first, day.year), max(day.year, last + _GROW_YEARS))
+            self._cover(min(first, year), max(year, last + _GROW_YEARS))
         else:
-            self._cover(min(day.year, first - _GROW_YEARS), max(last, day.year))
+            self._cover(min(year, first - _GROW_YEARS), max(last, year))
+        if self._state[:2] == before:
+            raise ValueError("working days beyond the years 1 to 9999 cannot be counted")
 
     # --- arithmetic --------------------------------------------------------------------------------
     def is_working_day(self, day: date) -> bool:
@@ -95,7 +100,7 @@ class WorkingCalendar:
             if first <= ordinal <= last:
                 index = bisect_left(ordinals, ordinal)
                 return index < len(ordinals) and ordinals[index] == ordinal
-            self._grow_to(day, later=ordinal > last)
+            self._grow_to(ordinal, later=ordinal > last)
 
     def add_working_days(self, day: date, n: int) -> date:
         """The Nth working day after ``day`` (``day`` itself not counted)."""
@@ -110,9 +115,9 @@ class WorkingCalendar:
                 index = bisect_right(ordinals, ordinal) + n - 1
                 if index < len(ordinals):
                     return date.fromordinal(ordinals[index])
-                self._grow_to(max(day, self.last) + timedelta(days=2 * n), later=True)
+                self._grow_to(max(ordinal, last) + 2 * n, later=True)
             else:
-                self._grow_to(day, later=False)
+                self._grow_to(ordinal, later=False)
 
     def sub_working_days(self, day: date, n: int) -> date:
         """The Nth working day before ``day``, counting back (``day`` itself not counted)."""
@@ -127,9 +132,9 @@ class WorkingCalendar:
                 index = bisect_left(ordinals, ordinal) - n
                 if index >= 0:
                     return date.fromordinal(ordinals[index])
-                self._grow_to(min(day, self.first) - timedelta(days=2 * n), later=False)
+                self._grow_to(min(ordinal, first) - 2 * n, later=False)
             else:
-                self._grow_to(day, later=True)
+                self._grow_to(ordinal, later=True)
 
     def previous_working_day_or_same(self, day: date) -> date:
         """Move a due date that lands on a weekend or bank holiday back to the working day before."""
@@ -140,6 +145,6 @@ class WorkingCalendar:
                 index = bisect_right(ordinals, ordinal) - 1
                 if index >= 0:
                     return date.fromordinal(ordinals[index])
-                self._grow_to(min(day, self.first) - timedelta(days=14), later=False)
+                self._grow_to(min(ordinal, first) - 14, later=False)
             else:
-                self._grow_to(day, later=True)
+                self._grow_to(ordinal, later=True)

@@ -90,3 +90,10 @@ def test_working_days_cross_far_apart_years_in_one_step():
     far = small.add_working_days(D("2026-01-02"), 260 * 30)
     assert far.year > 2050 and small.is_working_day(far)
     assert small.sub_working_days(far, 260 * 30) == D("2026-01-02")
+
+
+def test_counting_past_the_year_9999_is_an_error_not_a_hang():
+    calendar = WorkingCalendar.england(9990, 9999)
+    with pytest.raises(ValueError, match="9999"):
+        calendar.add_working_days(D("9999-12-30"), 5)
+    assert calendar.previous_working_day_or_same(D("9999-12-31")) == D("9999-12-31")  # a Friday
