@@ -1,7 +1,8 @@
-"""``agenda_dryrun``: the rules on a cohort given as JSON, without a database (agenda-rules.md §5–6).
+"""``agenda_dryrun``: the rules on a cohort given as JSON, without a database (agenda-rules.md v2, §5–7).
 
-Pure: text in, (output, errors) out. Input is strict: every problem is reported, one line each,
-naming the panel or child reference and the field.
+Pure: text in, (output, errors) out. Children are read in cohort format version 2; any date works (the
+working calendar grows to cover it). Input is strict: every problem is reported, one line each, naming
+the panel or child reference and the field.
 """
 
 from __future__ import annotations

@@ -16,34 +16,47 @@ from typing import Any
 
 from agendas.workdays import WorkingCalendar, add_months
 
-BEFORE, AFTER, RECURRING = "before", "after", "recurring"
+BEFORE, AFTER, RECURRING, WATCH = "before", "after", "recurring", "watch"
+RULES_VERSION = 2  # agenda-rules.md version 2 (2026-12-03)
 
 CODES_BY_KIND: dict[str, tuple[str, ...]] = {
     "high_risk": ("HR_PRE_RELEASE", "HR_ROSH"),
-    "education": ("ED_SCHOOL_AGE", "ED_ETE_PLAN"),
+    "education": ("ED_SCHOOL_AGE", "ED_ETE_PLAN", "ED_RELEASE_ETE"),
     "y2a": ("Y2A_IN_ORDER", "Y2A_PLANNING_START", "Y2A_TRANSITION_MEETING", "Y2A_TRANSFER", "Y2A_POST_TRANSFER"),
-    "resettlement": ("RS_IN_CUSTODY", "RS_REMAND_PLANNING", "RS_FIRST_PLANNING", "RS_PENULTIMATE",
-                     "RS_FINAL_REVIEW", "RS_POST_RELEASE"),
+    "resettlement": ("RS_IN_CUSTODY", "RS_INITIAL_PLANNING", "RS_REMAND_PLANNING", "RS_FIRST_PLANNING",
+                     "RS_PENULTIMATE", "RS_FINAL_REVIEW", "RS_POST_RELEASE", "RS_ACCOMMODATION"),
     "mappa": ("MAPPA_REFERRAL", "MAPPA_MANAGED"),
     "custom": (),
 }
 ALL_CODES = frozenset(code for codes in CODES_BY_KIND.values() for code in codes)
+# v2 §7: meetings about one child, with the child, the family and the network. A panel discussion does not
+# meet them; they end when the meeting is recorded as held (the child's matching ``*_held_on`` field).
+MEETING_CODES = frozenset({"RS_INITIAL_PLANNING", "RS_REMAND_PLANNING", "RS_FIRST_PLANNING", "RS_PENULTIMATE",
+                           "RS_FINAL_REVIEW", "RS_POST_RELEASE", "Y2A_TRANSITION_MEETING"})
+# v2 §7: the one-off codes that the child's discussion at a held meeting of the panel does satisfy (same code
+# and due date). Every other dated code ends only with its record (``*_held_on``, ``ete_interview_on``,
+# ``mappa_referred_on``) and a ``watch`` only when its condition ends.
+SATISFIED_BY_DISCUSSION = frozenset({"HR_PRE_RELEASE", "ED_ETE_PLAN", "Y2A_PLANNING_START", "Y2A_TRANSFER",
+                                     "Y2A_POST_TRANSFER", "REVIEW_DUE"})
 RULE_TITLES: dict[str, str] = {
     "HR_PRE_RELEASE": "Pre-release risk review",
     "HR_ROSH": "High or very high risk of serious harm",
     "ED_SCHOOL_AGE": "School-age child in custody",
     "ED_ETE_PLAN": "Education, training and employment plan for release",
+    "ED_RELEASE_ETE": "Education, training or employment interview after release",
     "Y2A_IN_ORDER": "Aged 17 during the order",
     "Y2A_PLANNING_START": "Transition planning starts (17½)",
     "Y2A_TRANSITION_MEETING": "Multi-agency transition meeting (17¾)",
     "Y2A_TRANSFER": "Transfer to probation before the 18th birthday",
     "Y2A_POST_TRANSFER": "Review after transfer to probation",
     "RS_IN_CUSTODY": "In custody",
+    "RS_INITIAL_PLANNING": "Initial planning meeting after sentence",
     "RS_REMAND_PLANNING": "Remand planning meeting",
     "RS_FIRST_PLANNING": "First resettlement planning meeting",
     "RS_PENULTIMATE": "Penultimate resettlement meeting",
     "RS_FINAL_REVIEW": "Final release review",
     "RS_POST_RELEASE": "Post-release review",
+    "RS_ACCOMMODATION": "Release address not yet confirmed",
     "MAPPA_REFERRAL": "MAPPA referral",
     "MAPPA_MANAGED": "Managed at MAPPA level 2 or 3",
 }
@@ -75,6 +88,16 @@ class ChildFacts:
     mappa_referred_on: date | None = None
     transfer_decision: str | None = None
     transfer_date: date | None = None
+    sentence_type: str | None = None
+    ipm_held_on: date | None = None
+    remand_planning_held_on: date | None = None
+    first_planning_held_on: date | None = None
+    penultimate_held_on: date | None = None
+    final_review_held_on: date | None = None
+    post_release_review_held_on: date | None = None
+    transition_meeting_held_on: date | None = None
+    ete_interview_on: date | None = None
+    release_address_status: str | None = None
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> ChildFacts:
@@ -139,11 +162,15 @@ class RuleSettings:
     y2a_transition_by_months: int = 213
     y2a_post_transfer_from_weeks: int = 4
     y2a_post_transfer_by_weeks: int = 6
+    rs_initial_planning_wd: int = 10
     rs_remand_planning_wd: int = 10
     rs_first_planning_wd: int = 20
     rs_penultimate_months: int = 1
     rs_final_review_wd: int = 10
     rs_post_release_wd: int = 20
+    rs_accommodation_from_months: int = 3
+    rs_accommodation_by_months: int = 1
+    ed_release_ete_wd: int = 10
     mappa_referral_months: int = 6
     mappa_min_sentence_months: int = 12
     disabled_rules: tuple[str, ...] = ()
@@ -156,18 +183,28 @@ class RuleSettings:
         "y2a_transition_by_months": "Y2A: age in months by which the transition meeting is held (17¾ = 213)",
         "y2a_post_transfer_from_weeks": "Y2A: weeks after transfer from which the review may be held",
         "y2a_post_transfer_by_weeks": "Y2A: weeks after transfer by which the review is held",
+        "rs_initial_planning_wd": "Resettlement: working days after sentence for the initial planning meeting",
         "rs_remand_planning_wd": "Resettlement: working days after remand for the remand planning meeting",
         "rs_first_planning_wd": "Resettlement: working days after entering custody for the first planning meeting",
         "rs_penultimate_months": "Resettlement: months before release for the penultimate meeting",
         "rs_final_review_wd": "Resettlement: working days before release for the final release review",
         "rs_post_release_wd": "Resettlement: working days after release for the post-release review",
+        "rs_accommodation_from_months": (
+            "Resettlement: months before release from which an unconfirmed release address is discussed"
+        ),
+        "rs_accommodation_by_months": (
+            "Resettlement: months before release by which the release address is confirmed (late after)"
+        ),
+        "ed_release_ete_wd": "Education: working days after release for the education, training or employment "
+                             "interview",
         "mappa_referral_months": "MAPPA: months before release for the referral",
         "mappa_min_sentence_months": (
             "MAPPA: shortest sentence (months) that is referred; 0 refers every custodial sentence"
         ),
     }
-    _LIMITS = {"rs_remand_planning_wd": 260, "rs_first_planning_wd": 260, "rs_final_review_wd": 260,
-               "rs_post_release_wd": 260, "mappa_min_sentence_months": 600}
+    _LIMITS = {"rs_initial_planning_wd": 260, "rs_remand_planning_wd": 260, "rs_first_planning_wd": 260,
+               "rs_final_review_wd": 260, "rs_post_release_wd": 260, "ed_release_ete_wd": 260,
+               "mappa_min_sentence_months": 600}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> tuple[RuleSettings | None, list[str]]:
@@ -204,6 +241,8 @@ class RuleSettings:
         if not (settings.y2a_planning_start_from_months <= settings.y2a_planning_start_by_months
                 <= settings.y2a_transition_by_months <= 216):
             errors.append("y2a_*_months: the Y2A ages must rise in order and end by 216 months (18)")
+        if settings.rs_accommodation_by_months > settings.rs_accommodation_from_months:
+            errors.append("rs_accommodation_by_months: must not be larger than rs_accommodation_from_months")
         return (None, errors) if errors else (settings, [])
 
     def to_dict(self) -> dict[str, Any]:
@@ -236,11 +275,18 @@ class Reason:
 
 @dataclass(frozen=True)
 class PlacedReason:
+    """A reason on one meeting. Its words come from ``source`` (text, or the dated ``Reason``), written only
+    when someone reads ``explanation``: the dry run never does, and a watch shares one ``Reason``."""
+
     code: str
     kind: str
     due: date | None
     late: bool
-    explanation: str
+    source: str | Reason = field(compare=False, repr=False)
+
+    @property
+    def explanation(self) -> str:
+        return self.source if isinstance(self.source, str) else self.source.explanation
 
 
 @dataclass(frozen=True)
@@ -265,7 +311,7 @@ class MeetingResult:
 def reasons_for_child(
     child: ChildFacts, *, kind: str, settings: RuleSettings, calendar: WorkingCalendar
 ) -> list[Reason]:
-    """The dated (``before`` and ``after``) reasons of one child for one panel kind."""
+    """The dated (``before``, ``after`` and ``watch``) reasons of one child for one panel kind."""
     if child.legal_status == "closed":
         return []
     out: list[Reason] = []
@@ -277,15 +323,23 @@ def reasons_for_child(
         out.append(Reason(code, kind_, eligible, due, template, dates))
 
     S, R, A = child.sentence_date, child.release, child.actual_release_date
-    pre_release = child.legal_status == "sentenced" and R is not None and child.not_yet_released and S is not None
+    sentenced = child.legal_status == "sentenced"
+    awaiting_release = sentenced and R is not None and child.not_yet_released
+    pre_release = awaiting_release and S is not None
 
-    if kind == "high_risk" and pre_release:
-        due = due_off(R - timedelta(weeks=settings.hr_pre_release_weeks))
-        add("HR_PRE_RELEASE", BEFORE, S, due, "Release on {release}: pre-release risk review due by {due}", release=R)
-    elif kind == "education" and pre_release:
-        due = due_off(R - timedelta(weeks=settings.ed_ete_plan_weeks))
-        add("ED_ETE_PLAN", BEFORE, S, due,
-            "Release on {release}: education, training and employment plan due by {due}", release=R)
+    if kind == "high_risk":
+        if pre_release:
+            due = due_off(R - timedelta(weeks=settings.hr_pre_release_weeks))
+            add("HR_PRE_RELEASE", BEFORE, S, due, "Release on {release}: pre-release risk review due by {due}",
+                release=R)
+    elif kind == "education":
+        if pre_release:
+            due = due_off(R - timedelta(weeks=settings.ed_ete_plan_weeks))
+            add("ED_ETE_PLAN", BEFORE, S, due,
+                "Release on {release}: education, training and employment plan due by {due}", release=R)
+        if A and child.ete_interview_on is None:
+            add("ED_RELEASE_ETE", AFTER, A, calendar.add_working_days(A, settings.ed_release_ete_wd),
+                "Released on {released}: education, training or employment interview due by {due}", released=A)
     elif kind == "y2a" and _turns_18_in_order(child):
         dob, b18 = child.date_of_birth, child.eighteenth_birthday
         start_from = add_months(dob, settings.y2a_planning_start_from_months)
@@ -293,9 +347,10 @@ def reasons_for_child(
         meeting_by = add_months(dob, settings.y2a_transition_by_months)
         add("Y2A_PLANNING_START", BEFORE, start_from, due_off(start_by),
             "Turns 18 on {b18}: transition planning to start by {due}", b18=b18)
-        add("Y2A_TRANSITION_MEETING", BEFORE, start_by, due_off(meeting_by),
-            "Turns 18 on {b18}: transition meeting due by {due}", b18=b18)
-        if child.transfer_decision != "retain":
+        if child.transition_meeting_held_on is None:
+            add("Y2A_TRANSITION_MEETING", BEFORE, start_by, due_off(meeting_by),
+                "Turns 18 on {b18}: transition meeting due by {due}", b18=b18)
+        if child.transfer_decision != "retain" and child.sentence_type != "referral_order":
             add("Y2A_TRANSFER", BEFORE, meeting_by, due_off(b18),
                 "Turns 18 on {b18}: transfer to probation complete by {due}", b18=b18)
         if child.transfer_decision == "transfer":
@@ -304,22 +359,31 @@ def reasons_for_child(
                 due_off(transfer + timedelta(weeks=settings.y2a_post_transfer_by_weeks)),
                 "Transferred to probation on {transfer}: review due by {due}", transfer=transfer)
     elif kind == "resettlement":
-        if child.remand_date:
+        if sentenced and S and child.ipm_held_on is None:
+            add("RS_INITIAL_PLANNING", AFTER, S, calendar.add_working_days(S, settings.rs_initial_planning_wd),
+                "Sentenced on {sentenced}: initial planning meeting due by {due}", sentenced=S)
+        if child.remand_date and child.remand_planning_held_on is None:
             add("RS_REMAND_PLANNING", AFTER, child.remand_date,
                 calendar.add_working_days(child.remand_date, settings.rs_remand_planning_wd),
                 "Remanded on {remand}: remand planning meeting due by {due}", remand=child.remand_date)
         entry = child.custody_entry
-        if entry:
+        if entry and child.first_planning_held_on is None:
             add("RS_FIRST_PLANNING", AFTER, entry, calendar.add_working_days(entry, settings.rs_first_planning_wd),
                 "Entered custody on {entry}: first resettlement planning meeting due by {due}", entry=entry)
-        if pre_release:
+        if pre_release and child.penultimate_held_on is None:
             add("RS_PENULTIMATE", BEFORE, S, due_off(add_months(R, -settings.rs_penultimate_months)),
                 "Release on {release}: penultimate meeting due by {due}", release=R)
+        if pre_release and child.final_review_held_on is None:
             add("RS_FINAL_REVIEW", BEFORE, S, calendar.sub_working_days(R, settings.rs_final_review_wd),
                 "Release on {release}: final release review due by {due}", release=R)
-        if A:
+        if A and child.post_release_review_held_on is None:
             add("RS_POST_RELEASE", AFTER, A, calendar.add_working_days(A, settings.rs_post_release_wd),
                 "Released on {released}: post-release review due by {due}", released=A)
+        if awaiting_release and child.release_address_status != "confirmed":
+            add("RS_ACCOMMODATION", WATCH, add_months(R, -settings.rs_accommodation_from_months),
+                due_off(add_months(R, -settings.rs_accommodation_by_months)),
+                "Release on {release}: release address not yet confirmed; due by {due}, when the director of "
+                "children's services must be told", release=R)
     elif kind == "mappa" and pre_release and child.mappa_referred_on is None:
         minimum = settings.mappa_min_sentence_months
         length = child.sentence_length_months
@@ -381,9 +445,10 @@ def recurring_windows(child: ChildFacts, *, kind: str, settings: RuleSettings) -
 
 
 def _custody_window(child: ChildFacts) -> tuple[date, date | None] | None:
-    """In custody on M: custody status, E <= M, and no actual release on or before M."""
+    """In custody on M: custody status, E <= M, and no actual release on or before M; a remand to
+    local-authority accommodation is not custody (v2 §1; ``sentence_type`` read literally)."""
     entry = child.custody_entry
-    if child.legal_status not in ("remand", "sentenced") or entry is None:
+    if child.legal_status not in ("remand", "sentenced") or entry is None or child.sentence_type == "remand_la":
         return None
     return entry, child.actual_release_date
 
@@ -393,8 +458,20 @@ def recurring_codes_on(child: ChildFacts, *, kind: str, on: date, settings: Rule
     return [w.code for w in recurring_windows(child, kind=kind, settings=settings) if w.holds_on(on)]
 
 
+def place_reason(reason: Reason, dates: Sequence[date]) -> list[tuple[int, bool]]:
+    """Where a dated reason sits among the sorted meeting ``dates`` (section 2): (index, late) pairs.
+
+    ``before`` and ``after``: one meeting or none; ``watch``: every meeting from ``eligible`` on.
+    """
+    if reason.kind == WATCH:
+        first = bisect_left(dates, reason.eligible)
+        return [(index, dates[index] > reason.due) for index in range(first, len(dates))]
+    placed = _place(reason, dates)
+    return [] if placed is None else [placed]
+
+
 def _place(reason: Reason, dates: Sequence[date]) -> tuple[int, bool] | None:
-    """Index of the meeting a dated reason sits on, and whether it is late (section 2)."""
+    """Index of the meeting a ``before`` or ``after`` reason sits on, and whether it is late (section 2)."""
     if reason.kind == BEFORE:
         lo = bisect_left(dates, reason.eligible)
         hi = bisect_right(dates, reason.due)
@@ -406,6 +483,14 @@ def _place(reason: Reason, dates: Sequence[date]) -> tuple[int, bool] | None:
     if index >= len(dates):
         return None
     return index, dates[index] > reason.due
+
+
+def _code_of(reason: PlacedReason) -> str:
+    return reason.code
+
+
+def _key_of(pair: tuple) -> tuple:
+    return pair[0]
 
 
 def place_for_panel(
@@ -422,11 +507,15 @@ def place_for_panel(
     buckets: list[dict[str, list[PlacedReason]]] = [{} for _ in dates]
     for child in children:
         for reason in reasons_for_child(child, kind=kind, settings=settings, calendar=calendar):
-            placed = _place(reason, dates)
-            if placed is not None and keep[placed[0]]:
-                index, late = placed
-                buckets[index].setdefault(child.reference, []).append(
-                    PlacedReason(reason.code, reason.kind, reason.due, late, reason.explanation))
+            if reason.kind == WATCH:
+                placements = place_reason(reason, dates)
+            else:
+                placed = _place(reason, dates)
+                placements = () if placed is None else (placed,)
+            for index, late in placements:
+                if keep[index]:
+                    buckets[index].setdefault(child.reference, []).append(
+                        PlacedReason(reason.code, reason.kind, reason.due, late, reason))
         for window in recurring_windows(child, kind=kind, settings=settings):
             first = 0 if window.start is None else bisect_left(dates, window.start)
             last = len(dates) if window.end is None else bisect_left(dates, window.end)
@@ -440,12 +529,16 @@ def place_for_panel(
             continue
         keyed = []
         for ref, reasons in bucket.items():
-            late = any(r.late for r in reasons)
-            dues = [r.due for r in reasons if r.due is not None]
-            first_due = min(dues) if dues else None
-            item = AgendaItemResult(ref, late, tuple(sorted(reasons, key=lambda r: r.code)))
+            late, first_due = False, None  # one plain pass: most items have a single reason
+            for r in reasons:
+                late = late or r.late
+                if r.due is not None and (first_due is None or r.due < first_due):
+                    first_due = r.due
+            if len(reasons) > 1:
+                reasons.sort(key=_code_of)
+            item = AgendaItemResult(ref, late, tuple(reasons))
             keyed.append(((not late, first_due is None, first_due or date.max, ref), item))
-        keyed.sort(key=lambda pair: pair[0])
+        keyed.sort(key=_key_of)
         items = [item for _, item in keyed]
         results.append(MeetingResult(day, tuple(items)))
     return results

@@ -8,8 +8,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agendas.models import AgendaItem, AgendaVersion, Referral
-from agendas.rules import ChildFacts
+from agendas.rules import SATISFIED_BY_DISCUSSION, ChildFacts
 from panels import permissions
+from panels.cohort import HELD_ON_FIELDS
 from panels.enums import EpisodeKind, LegalStatus, MeetingStatus
 from panels.models import Child, LegalEpisode, Meeting, Panel
 from panels.records import flat_record
@@ -21,7 +22,8 @@ HELD = (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
 
 FACT_CHILD_COLUMNS = ("id", "reference", "given_name", "preferred_name", "family_name", "date_of_birth",
                       "legal_status", "school_age", "rosh", "mappa_level",
-                      "mappa_referred_on", "transfer_decision", "transfer_date")
+                      "mappa_referred_on", "transfer_decision", "transfer_date", *HELD_ON_FIELDS,
+                      "release_address_status")
 FACT_EPISODE_COLUMNS = ("child_id", "kind", "start_date", "sentence_type", "custody_entry_date",
                         "sentence_length_months", "release_date", "early_release_date", "actual_release_date",
                         "order_end_date", "licence_end_date", "establishment_type")
@@ -70,13 +72,17 @@ def meetings_not_held(*, panel: Panel, today: date) -> list[Meeting]:
 
 
 def satisfied_reasons(*, panel: Panel) -> set[tuple[int, str, str | None]]:
-    """(child id, code, due) already discussed at a held meeting of the panel: not listed again."""
+    """(child id, code, due) already discussed at a held meeting of the panel: not listed again.
+
+    Only the codes a discussion satisfies (``SATISFIED_BY_DISCUSSION``). A panel discussion does not meet a
+    meeting code (v2 §7): those, ED_RELEASE_ETE and MAPPA_REFERRAL end only when recorded on the child;
+    recurring, watch and open-action reasons come back while their condition holds.
+    """
     rows = AgendaItem.objects.filter(
         meeting__panel=panel, meeting__status__in=HELD, state=AgendaItem.State.LISTED
     ).values_list("child_id", "reasons")
-    # only the rules' one-off reasons are satisfied by a discussion; open actions and recurring ones come back
     return {(child_id, r["code"], r.get("due")) for child_id, reasons in rows for r in reasons
-            if r.get("kind") in ("before", "after")}
+            if r["code"] in SATISFIED_BY_DISCUSSION}
 
 
 def accepted_referrals(*, panel: Panel) -> list[Referral]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from agendas import selectors
 from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, ItemInvitation, Referral
-from agendas.rules import RuleSettings, place_for_panel
+from agendas.rules import RuleSettings, place_for_panel, place_reason
 from agendas.workdays import WorkingCalendar
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
@@ -35,14 +35,10 @@ class AgendaConflict(Exception):
         self.item = item
 
 
-@lru_cache(maxsize=8)
-def calendar_for(first_year: int, last_year: int) -> WorkingCalendar:
-    return WorkingCalendar.england(first_year, last_year)
-
-
-def calendar_around(days: list[date]) -> WorkingCalendar:
-    years = [d.year for d in days] or [timezone.localdate().year]
-    return calendar_for(min(years) - 3, max(years) + 2)
+@cache
+def working_calendar() -> WorkingCalendar:
+    """One England & Wales calendar for the process; it grows to any year a rule asks about (v2 §7)."""
+    return WorkingCalendar.england()
 
 
 def panel_rule_settings(panel: Panel) -> RuleSettings:
@@ -53,14 +49,22 @@ def panel_rule_settings(panel: Panel) -> RuleSettings:
 
 
 # --- extra reason providers ----------------------------------------------------------------------
-# Apps to the right (minutes: open actions) register a provider:
-# provider(*, panel, meeting, child_ids) -> {child_id: [reason dict]}.
+# Apps to the right register providers. A reason provider (minutes: open actions) gives finished reasons
+# for one meeting: provider(*, panel, meeting, child_ids) -> {child_id: [reason dict]}. A dated reason
+# provider (minutes: the next review a panel set, REVIEW_DUE) gives ``rules.Reason``s that are placed on
+# the panel's meetings like the rules' own: provider(*, panel, child_ids) -> {child_id: [Reason]}.
 _providers: list = []
+_dated_providers: list = []
 
 
 def reason_provider_register(provider) -> None:
     if provider not in _providers:
         _providers.append(provider)
+
+
+def dated_reason_provider_register(provider) -> None:
+    if provider not in _dated_providers:
+        _dated_providers.append(provider)
 
 
 @dataclass
@@ -118,9 +122,22 @@ def agendas_compute(
     id_by_ref = {f.reference: child_id for child_id, f in facts.items()}
     wanted_dates = {m.local_date: m for m in wanted}
     placed = place_for_panel(facts.values(), kind=panel.kind, meeting_dates=dates,
-                             settings=panel_rule_settings(panel), calendar=calendar_around(dates),
+                             settings=panel_rule_settings(panel), calendar=working_calendar(),
                              only=set(wanted_dates))
     satisfied = selectors.satisfied_reasons(panel=panel)
+    # dated live reasons (REVIEW_DUE), placed on the same meetings by the same rules of section 2
+    dated: dict[date, dict[int, list[dict[str, Any]]]] = {}
+    for provider in _dated_providers:
+        for child_id, reasons in provider(panel=panel, child_ids=facts.keys()).items():
+            if child_id not in facts:
+                continue
+            for reason in reasons:
+                if (child_id, reason.code, reason.due.isoformat()) in satisfied:
+                    continue
+                for index, late in place_reason(reason, dates):
+                    if dates[index] in wanted_dates:
+                        dated.setdefault(dates[index], {}).setdefault(child_id, []).append(
+                            _reason(reason.code, reason.kind, reason.due, late, reason.explanation))
     referrals = selectors.accepted_referrals(panel=panel)
     decisions_by_meeting: dict[int, list[AgendaDecision]] = {m.pk: [] for m in wanted}
     for decision in AgendaDecision.objects.filter(meeting__in=wanted, superseded=False).select_related("actor"):
@@ -146,6 +163,8 @@ def agendas_compute(
             ]
             if reasons:
                 item_for(items, child_id).reasons = reasons
+        for child_id, reasons in dated.get(result.date, {}).items():
+            item_for(items, child_id).reasons.extend(reasons)
         # accepted referrals go to the first meeting still to be held
         if meeting.local_date == first_date:
             for referral in referrals:

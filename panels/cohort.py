@@ -75,7 +75,20 @@ FIELDS: tuple[FieldSpec, ...] = (
     _enum("transfer_decision", "transfer", "retain", "undecided"),
     FieldSpec("transfer_date", "date"),
     FieldSpec("case_manager_email", "email", max=254),
+    # version 2 (2026-12-03): the statutory meetings recorded as held, the release address, ethnicity
+    *(FieldSpec(name, "date") for name in (
+        "ipm_held_on", "remand_planning_held_on", "first_planning_held_on", "penultimate_held_on",
+        "final_review_held_on", "post_release_review_held_on", "transition_meeting_held_on", "ete_interview_on",
+    )),
+    _enum("release_address_status", "none", "proposed", "assessed", "confirmed"),
+    _enum("ethnicity", "asian", "black", "mixed", "white", "other", "not_stated"),
 )
+FORMAT_VERSION = 2
+# v2: the dates that record a statutory meeting (or the ETE interview) as held; their absence from a file's
+# header marks a version 1 file
+HELD_ON_FIELDS = ("ipm_held_on", "remand_planning_held_on", "first_planning_held_on", "penultimate_held_on",
+                  "final_review_held_on", "post_release_review_held_on", "transition_meeting_held_on",
+                  "ete_interview_on")
 FIELDS_BY_NAME = {spec.name: spec for spec in FIELDS}
 _NUMERIC_ENUMS = {"mappa_category", "mappa_level"}
 
@@ -184,6 +197,10 @@ def consistency_errors(record: dict[str, Any], *, today: date) -> list[FieldErro
         errors.append(FieldError("sentence_date", "is required when legal_status is sentenced"))
     if record.get("legal_status") == "remand" and not record.get("remand_date"):
         errors.append(FieldError("remand_date", "is required when legal_status is remand"))
+    for name in HELD_ON_FIELDS:
+        held = record.get(name)
+        if dob and held and held < dob:
+            errors.append(FieldError(name, f"{held} is before the date of birth {dob}"))
     return errors
 
 

@@ -27,6 +27,14 @@ from panels.records import CHILD_FIELDS, child_to_record, desired_episodes, epis
 
 logger = logging.getLogger(__name__)
 FIELD_NAMES = [spec.name for spec in cohort.FIELDS]
+VERSION_1_NOTICE = (
+    "This file is in cohort format version 1: it has no columns recording the statutory meetings about a child "
+    "as held (" + ", ".join(cohort.HELD_ON_FIELDS) + "). A panel's discussion no longer counts as such a "
+    "meeting, so the initial planning, remand planning, first and penultimate resettlement, final release review, "
+    "post-release review and transition meeting reasons, and the education interview after release, show on the "
+    "agendas until the meetings are recorded as held: add these columns to the file when your case management "
+    "system can export them."
+)
 INLINE_ROW_LIMIT = 500  # larger files run in the background with a progress bar
 PROGRESS_EVERY = 250
 Progress = Callable[[int, int], None]
@@ -246,6 +254,8 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
         records, row_problems = validate_rows(rows, service=job.service, today=today, progress=progress)
         problems += row_problems
         job.processed_rows = len(rows)
+        if not problems:
+            job.notices = _notices(job, columns=set(rows[0]) if rows else set())
         if problems:
             job.status, job.problems = CohortImport.Status.REJECTED, problems
         elif job.dry_run:
@@ -272,6 +282,18 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def _notices(job: CohortImport, *, columns: set[str]) -> list[str]:
+    """What the importer should know about an accepted file: that a version 1 file (no ``*_held_on`` columns)
+    leaves the meeting reasons on the agendas, said until the service has once applied such a file."""
+    if columns & set(cohort.HELD_ON_FIELDS):
+        return []
+    earlier = (CohortImport.objects.filter(service=job.service, status=CohortImport.Status.APPLIED)
+               .exclude(pk=job.pk).values_list("notices", flat=True))
+    if any(VERSION_1_NOTICE in notices for notices in earlier):
+        return []
+    return [VERSION_1_NOTICE]
 
 
 def cohort_import_start(*, job: CohortImport) -> None:

@@ -128,6 +128,26 @@ class TransferDecision(models.TextChoices):
     UNDECIDED = "undecided", "Undecided"
 
 
+class ReleaseAddressStatus(models.TextChoices):
+    """Where the child will live on release (cohort format v2)."""
+
+    NONE = "none", "No address yet"
+    PROPOSED = "proposed", "Proposed"
+    ASSESSED = "assessed", "Assessed"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class Ethnicity(models.TextChoices):
+    """The ONS 2021 high-level groups (cohort format v2); used only in reports, never by the agenda rules."""
+
+    ASIAN = "asian", "Asian, Asian British or Asian Welsh"
+    BLACK = "black", "Black, Black British, Black Welsh, Caribbean or African"
+    MIXED = "mixed", "Mixed or Multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Other ethnic group"
+    NOT_STATED = "not_stated", "Not stated"
+
+
 class Section(models.TextChoices):
     """Confidentiality sections of a child's record and minutes."""
 

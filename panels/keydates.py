@@ -29,7 +29,9 @@ def key_dates(record: dict[str, Any]) -> list[KeyDate]:
     candidates = [
         ("Remanded", record.get("remand_date")),
         ("Sentenced", record.get("sentence_date")),
-        ("Entered custody", record.get("custody_entry_date")),
+        # a remand to local-authority accommodation is not custody (agenda rules v2 §1)
+        ("Placed in local-authority accommodation" if record.get("sentence_type") == "remand_la"
+         else "Entered custody", record.get("custody_entry_date")),
         ("Standard release", record.get("release_date")),
         ("Early release", record.get("early_release_date")),
         ("Released", record.get("actual_release_date")),
@@ -37,6 +39,14 @@ def key_dates(record: dict[str, Any]) -> list[KeyDate]:
         ("Licence ends", record.get("licence_end_date")),
         ("Referred to MAPPA", record.get("mappa_referred_on")),
         ("Transfer to probation", record.get("transfer_date")),
+        ("Initial planning meeting held", record.get("ipm_held_on")),
+        ("Remand planning meeting held", record.get("remand_planning_held_on")),
+        ("First resettlement planning meeting held", record.get("first_planning_held_on")),
+        ("Penultimate resettlement meeting held", record.get("penultimate_held_on")),
+        ("Final release review held", record.get("final_review_held_on")),
+        ("Post-release review held", record.get("post_release_review_held_on")),
+        ("Transition meeting held", record.get("transition_meeting_held_on")),
+        ("Education, training or employment interview", record.get("ete_interview_on")),
         ("Turns 17", add_months(dob, 17 * 12)),
         ("Turns 17½", add_months(dob, 17 * 12 + 6)),
         ("17 years 9 months", add_months(dob, 17 * 12 + 9)),

@@ -16,6 +16,7 @@ from panels.enums import (
     AgencyKind,
     EpisodeKind,
     EstablishmentType,
+    Ethnicity,
     Gender,
     InviteeRole,
     LegalStatus,
@@ -25,6 +26,7 @@ from panels.enums import (
     NetworkRole,
     PanelKind,
     PlanSetting,
+    ReleaseAddressStatus,
     ResponseStatus,
     Rosh,
     SentenceType,
@@ -157,6 +159,22 @@ class Child(models.Model):
     victims = models.BooleanField(null=True, blank=True)
     transfer_decision = models.CharField(max_length=10, choices=TransferDecision.choices, null=True, blank=True)
     transfer_date = models.DateField(null=True, blank=True)
+    # Cohort format v2: the statutory meetings about this child recorded as held. Each ends the matching
+    # agenda reason (agenda-rules.md v2 §7): a panel's discussion does not.
+    ipm_held_on = models.DateField("initial planning meeting held on", null=True, blank=True)
+    remand_planning_held_on = models.DateField("remand planning meeting held on", null=True, blank=True)
+    first_planning_held_on = models.DateField("first resettlement planning meeting held on", null=True, blank=True)
+    penultimate_held_on = models.DateField("penultimate resettlement meeting held on", null=True, blank=True)
+    final_review_held_on = models.DateField("final release review held on", null=True, blank=True)
+    post_release_review_held_on = models.DateField("post-release review held on", null=True, blank=True)
+    transition_meeting_held_on = models.DateField("youth-to-adult transition meeting held on", null=True,
+                                                  blank=True)
+    ete_interview_on = models.DateField("education, training or employment interview after release on",
+                                        null=True, blank=True)
+    release_address_status = models.CharField(max_length=10, choices=ReleaseAddressStatus.choices, null=True,
+                                              blank=True)
+    ethnicity = models.CharField(max_length=10, choices=Ethnicity.choices, null=True, blank=True,
+                                 help_text="Used only in reports (disproportionality), never by the agenda rules.")
     case_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="caseload"
     )
@@ -304,6 +322,8 @@ class CohortImport(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)
+    notices = models.JSONField(default=list, blank=True,
+                               help_text="What the importer should know about a file that was accepted.")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -17,6 +17,10 @@ CHILD_FIELDS = (
     "given_name", "family_name", "preferred_name", "date_of_birth", "gender", "legal_status", "looked_after",
     "ehcp", "school_age", "rosh", "mappa_category", "mappa_level", "mappa_referred_on", "victims",
     "transfer_decision", "transfer_date",
+    # cohort format v2
+    "ipm_held_on", "remand_planning_held_on", "first_planning_held_on", "penultimate_held_on", "final_review_held_on",
+    "post_release_review_held_on", "transition_meeting_held_on", "ete_interview_on", "release_address_status",
+    "ethnicity",
 )
 SENTENCE_ONLY = (
     "sentence_length_months", "release_date", "early_release_date", "actual_release_date", "order_end_date",

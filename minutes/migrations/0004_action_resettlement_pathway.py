@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('minutes', '0003_action_follow_up'),
-        ('panels', '0004_child_network_plan_and_y2a'),
+        ('panels', '0006_child_network_plan_and_y2a'),
     ]
 
     operations = [

@@ -121,3 +121,84 @@ def test_command_exits_2_with_errors_on_stderr_and_nothing_on_stdout():
                                                   "YYYY-MM-DD"]
     missing = _command("/no/such/file.json")
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+# --- version 2 ---------------------------------------------------------------------------------------
+def _resettlement(children, meetings=("2026-11-05", "2026-12-03", "2027-01-07"), settings=None) -> dict:
+    panel = {"name": "RSP", "kind": "resettlement", "meetings": list(meetings)}
+    if settings is not None:
+        panel["settings"] = settings
+    return {"panels": [panel], "children": children}
+
+
+def test_a_child_born_in_2014_no_longer_fails_the_dry_run():
+    """v2 §7: v1 exited 2 with "2030-01-31 is outside the working calendar"."""
+    data = {"panels": [{"name": "Y2A", "kind": "y2a", "meetings": ["2026-12-03"]}],
+            "children": [{"reference": "YJ-14", "date_of_birth": "2014-01-31", "legal_status": "community",
+                          "order_end_date": "2033-01-01"}]}
+    output, errors = run_dryrun(json.dumps(data))
+    assert errors == []
+    assert output["meetings"][0]["items"] == []
+
+
+def test_meetings_and_dates_far_from_today_work():
+    data = {"panels": [{"name": "Y2A", "kind": "y2a", "meetings": ["1990-01-04", "2100-12-16"]}],
+            "children": [{"reference": "YJ-1", "date_of_birth": "2100-03-01", "legal_status": "community",
+                          "order_end_date": "2120-01-01"}]}
+    output, errors = run_dryrun(json.dumps(data))
+    assert errors == []
+    assert [m["items"] for m in output["meetings"]] == [[], []]
+
+
+def test_the_accommodation_watch_is_on_every_meeting_from_three_months_before_release():
+    child = {"reference": "YJ-1", "date_of_birth": "2009-05-10", "legal_status": "sentenced",
+             "release_date": "2027-01-15", "release_address_status": "proposed"}
+    output, errors = run_dryrun(json.dumps(_resettlement([child])))
+    assert errors == []
+    def item(late):
+        return [{"child": "YJ-1", "late": late,
+                 "reasons": [{"code": "RS_ACCOMMODATION", "due": "2026-12-15", "late": late}]}]
+
+    assert [m["items"] for m in output["meetings"]] == [item(False), item(False), item(True)]
+
+
+def test_version_2_fields_are_read_and_a_held_on_date_ends_the_meeting_code():
+    child = {"reference": "YJ-1", "date_of_birth": "2009-05-10", "legal_status": "remand",
+             "remand_date": "2026-11-02", "sentence_type": "remand_la", "ethnicity": "white"}
+    output, _ = run_dryrun(json.dumps(_resettlement([child])))
+    assert [r["code"] for r in output["meetings"][0]["items"][0]["reasons"]] == [
+        "RS_FIRST_PLANNING", "RS_REMAND_PLANNING"]  # remanded to local-authority accommodation: not RS_IN_CUSTODY
+    held = {**child, "remand_planning_held_on": "2026-11-10", "first_planning_held_on": None}
+    output, _ = run_dryrun(json.dumps(_resettlement([held])))
+    assert [r["code"] for r in output["meetings"][0]["items"][0]["reasons"]] == ["RS_FIRST_PLANNING"]
+
+
+def test_version_2_settings_are_panel_settings():
+    child = {"reference": "YJ-1", "date_of_birth": "2009-05-10", "legal_status": "sentenced",
+             "release_date": "2027-03-15"}
+    settings = {"rs_accommodation_from_months": 6, "rs_accommodation_by_months": 2, "rs_initial_planning_wd": 5,
+                "ed_release_ete_wd": 15}
+    output, errors = run_dryrun(json.dumps(_resettlement([child], settings=settings)))
+    assert errors == []
+    assert output["meetings"][0]["items"][0]["reasons"] == [
+        {"code": "RS_ACCOMMODATION", "due": "2027-01-15", "late": False}]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"release_address_status": "Confirmed"}, "child YJ-1: release_address_status: 'Confirmed' is not one of"),
+    ({"ethnicity": "british"}, "child YJ-1: ethnicity: 'british' is not one of"),
+    ({"ipm_held_on": "2026-13-01"}, "child YJ-1: ipm_held_on: '2026-13-01' is not a real date"),
+    ({"ete_interview_on": 20261201}, "child YJ-1: ete_interview_on:"),
+])
+def test_bad_version_2_values_are_named(change, expected):
+    child = {"reference": "YJ-1", "date_of_birth": "2009-05-10", "legal_status": "sentenced", **change}
+    output, errors = run_dryrun(json.dumps(_resettlement([child])))
+    assert output is None
+    assert any(line.startswith(expected) for line in errors), errors
+
+
+def test_accommodation_settings_must_keep_by_within_from():
+    output, errors = run_dryrun(json.dumps(_resettlement([], settings={"rs_accommodation_by_months": 4})))
+    assert output is None
+    assert errors == ['panel "RSP": settings.rs_accommodation_by_months: must not be larger than '
+                      "rs_accommodation_from_months"]

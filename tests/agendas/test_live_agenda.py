@@ -210,3 +210,82 @@ def test_a_change_of_running_order_within_the_same_slot_is_not_a_move():
                                        "moved": [{"reference": "NB-2", "from": "#2", "to": "#3"}]}
     assert _changes([entry(1, 1, "11:15")], [entry(1, 1, "11:30")])["moved"] == [
         {"reference": "NB-1", "from": "11:15", "to": "11:30"}]
+
+
+# --- version 2 ------------------------------------------------------------------------------------
+@pytest.fixture
+def resettlement(world):
+    """A resettlement panel with three meetings to come; the world's child sentenced on 15 Sep 2026."""
+    from tests.factories import PanelFactory
+
+    panel = PanelFactory(service=world.service, name="Resettlement panel", kind="resettlement")
+    world.meetings = [
+        MeetingFactory(panel=panel, starts_at=at(d), ends_at=at(d, 12), status=MeetingStatus.SCHEDULED)
+        for d in (date(2026, 12, 3), date(2027, 1, 7), date(2027, 2, 4))
+    ]
+    world.child.episodes.update(start_date=date(2026, 9, 15), custody_entry_date=date(2026, 9, 15),
+                                release_date=date(2027, 3, 15), sentence_length_months=12)
+    world.other_child.legal_status = LegalStatus.CLOSED
+    world.other_child.save()
+    world.resettlement = panel
+    return world
+
+
+def test_a_panel_discussion_does_not_meet_a_meeting_code(resettlement):
+    """v2 §7: v1 took RS_FIRST_PLANNING (and every dated code) off later agendas once a held meeting had
+    discussed it; now only the recorded meeting ends it."""
+    first, second, _ = resettlement.meetings
+    services.agenda_build(meeting=first, today=TODAY)
+    assert {"RS_FIRST_PLANNING", "RS_INITIAL_PLANNING"} <= set(listed(first)["YJ-0001"])
+    first.status = MeetingStatus.CLOSED
+    first.save()
+    services.agenda_build(meeting=second, today=date(2026, 12, 10))
+    assert {"RS_FIRST_PLANNING", "RS_INITIAL_PLANNING"} <= set(listed(second)["YJ-0001"])
+    resettlement.child.first_planning_held_on = date(2026, 10, 2)
+    resettlement.child.ipm_held_on = date(2026, 9, 25)
+    resettlement.child.save()
+    services.agenda_build(meeting=second, today=date(2026, 12, 10))
+    assert not {"RS_FIRST_PLANNING", "RS_INITIAL_PLANNING"} & set(listed(second)["YJ-0001"])
+
+
+def test_the_accommodation_watch_stays_on_every_agenda_until_the_address_is_confirmed(resettlement):
+    first, second, third = resettlement.meetings
+    services.agenda_build(meeting=first, today=TODAY)
+    first.status = MeetingStatus.CLOSED
+    first.save()
+    for meeting in (second, third):
+        services.agenda_build(meeting=meeting, today=date(2026, 12, 10))
+    watch = {m.local_date: [r for r in m.agenda_items.get(child=resettlement.child).reasons
+                            if r["code"] == "RS_ACCOMMODATION"] for m in (second, third)}
+    assert [(r["kind"], r["due"], r["late"]) for r in watch[date(2027, 1, 7)]] == [("watch", "2027-02-15", False)]
+    assert [(r["kind"], r["late"]) for r in watch[date(2027, 2, 4)]] == [("watch", False)]
+    resettlement.child.release_address_status = "confirmed"
+    resettlement.child.save()
+    services.agenda_build(meeting=second, today=date(2026, 12, 10))
+    assert "RS_ACCOMMODATION" not in listed(second)["YJ-0001"]
+
+
+def test_a_child_remanded_to_local_authority_accommodation_is_not_listed_as_in_custody(resettlement, client):
+    resettlement.child.episodes.all().delete()
+    EpisodeFactory(child=resettlement.child, kind="remand", start_date=date(2026, 11, 20),
+                   sentence_type="remand_la")
+    resettlement.child.legal_status = LegalStatus.REMAND
+    resettlement.child.save()
+    first = resettlement.meetings[0]
+    services.agenda_build(meeting=first, today=TODAY)
+    assert listed(first)["YJ-0001"] == ["RS_FIRST_PLANNING", "RS_REMAND_PLANNING"]
+    client.force_login(resettlement.users["coordinator"])
+    body = client.get(f"/children/{resettlement.child.pk}/agendas/").content.decode()
+    assert "Remand planning meeting" in body and "In custody" not in body and "RS_" not in body
+
+
+def test_the_live_builder_works_for_meetings_years_ahead(resettlement):
+    """v2 §7: any date works; v1's calendar covered only a few years around the meetings."""
+    far = MeetingFactory(panel=resettlement.resettlement, starts_at=at(date(2034, 6, 1)),
+                         ends_at=at(date(2034, 6, 1), 12), status=MeetingStatus.SCHEDULED)
+    young = ChildFactory(service=resettlement.service, reference="YJ-0014", legal_status=LegalStatus.SENTENCED,
+                         date_of_birth=date(2014, 1, 31))
+    EpisodeFactory(child=young, start_date=date(2033, 12, 1), release_date=date(2034, 12, 1),
+                   custody_entry_date=date(2033, 12, 1))
+    services.agenda_build(meeting=far, today=TODAY)
+    assert "RS_IN_CUSTODY" in listed(far)["YJ-0014"]

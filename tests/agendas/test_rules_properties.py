@@ -16,6 +16,9 @@ CAL = WorkingCalendar.england(2018, 2033)
 DEFAULTS = RuleSettings()
 KINDS = ["high_risk", "education", "y2a", "resettlement", "mappa"]
 BASE = date(2026, 1, 1)
+HELD_ON_FIELDS = ("ipm_held_on", "remand_planning_held_on", "first_planning_held_on", "penultimate_held_on",
+                  "final_review_held_on", "post_release_review_held_on", "transition_meeting_held_on",
+                  "ete_interview_on")
 
 days = st.integers(min_value=-400, max_value=700).map(lambda n: BASE + timedelta(days=n))
 maybe_day = st.one_of(st.none(), days)
@@ -36,6 +39,9 @@ def children(draw, index: int = 0):
         mappa_level=draw(st.sampled_from([None, "1", "2", "3"])), mappa_referred_on=draw(maybe_day),
         transfer_decision=draw(st.sampled_from([None, "transfer", "retain", "undecided"])),
         transfer_date=draw(maybe_day),
+        sentence_type=draw(st.sampled_from([None, "dto", "referral_order", "remand_yda", "remand_la", "yro"])),
+        release_address_status=draw(st.sampled_from([None, "none", "proposed", "assessed", "confirmed"])),
+        **{name: draw(st.one_of(st.none(), st.none(), days)) for name in HELD_ON_FIELDS},
     )
 
 
@@ -61,10 +67,13 @@ def placements(cohort, kind, meetings):
 @common
 @given(cohort=cohorts, meetings=meeting_sets, kind=st.sampled_from(KINDS))
 def test_dated_reasons_sit_on_exactly_one_meeting_and_are_late_only_without_a_fitting_one(cohort, meetings, kind):
+    """v2 §2: only ``before`` and ``after`` reasons sit on one meeting; ``watch`` reasons have their own test."""
     found = placements(cohort, kind, meetings)
     ordered = sorted(meetings)
     for child in cohort:
         for reason in reasons_for_child(child, kind=kind, settings=DEFAULTS, calendar=CAL):
+            if reason.kind == "watch":
+                continue
             where = found.get((child.reference, reason.code), [])
             reachable = [d for d in ordered if d >= reason.eligible]
             if not reachable:
@@ -79,6 +88,39 @@ def test_dated_reasons_sit_on_exactly_one_meeting_and_are_late_only_without_a_fi
             else:
                 assert day == reachable[0]
                 assert late == (day > reason.due)
+
+
+@common
+@given(cohort=cohorts, meetings=meeting_sets, kind=st.sampled_from(KINDS))
+def test_watch_reasons_sit_on_every_meeting_from_eligible_and_are_late_only_after_due(cohort, meetings, kind):
+    found = placements(cohort, kind, meetings)
+    for child in cohort:
+        for reason in reasons_for_child(child, kind=kind, settings=DEFAULTS, calendar=CAL):
+            if reason.kind != "watch":
+                continue
+            expected = [(day, day > reason.due) for day in sorted(meetings) if day >= reason.eligible]
+            assert sorted(found.get((child.reference, reason.code), [])) == expected
+
+
+MEETING_CODE_FIELDS = {"RS_INITIAL_PLANNING": "ipm_held_on", "RS_REMAND_PLANNING": "remand_planning_held_on",
+                       "RS_FIRST_PLANNING": "first_planning_held_on", "RS_PENULTIMATE": "penultimate_held_on",
+                       "RS_FINAL_REVIEW": "final_review_held_on", "RS_POST_RELEASE": "post_release_review_held_on",
+                       "Y2A_TRANSITION_MEETING": "transition_meeting_held_on", "ED_RELEASE_ETE": "ete_interview_on"}
+
+
+@common
+@given(cohort=cohorts, meetings=meeting_sets, kind=st.sampled_from(KINDS))
+def test_a_held_on_date_keeps_its_code_off_every_meeting(cohort, meetings, kind):
+    for (reference, code), _ in placements(cohort, kind, meetings).items():
+        child = next(c for c in cohort if c.reference == reference)
+        field = MEETING_CODE_FIELDS.get(code)
+        assert field is None or getattr(child, field) is None
+        if code in ("RS_IN_CUSTODY", "ED_SCHOOL_AGE"):
+            assert child.sentence_type != "remand_la", "v2 §1: local-authority remand is not custody"
+        if code == "RS_ACCOMMODATION":
+            assert child.release_address_status != "confirmed"
+        if code == "Y2A_TRANSFER":
+            assert child.sentence_type != "referral_order"
 
 
 @common

@@ -66,6 +66,34 @@ def test_months_are_clamped_to_the_shorter_months_end(day, months, expected):
     assert add_months(D(day), months) == D(expected)
 
 
-def test_dates_outside_the_calendar_are_refused():
-    with pytest.raises(ValueError, match="outside"):
-        CAL.add_working_days(D("2028-12-30"), 5)
+def test_dates_outside_the_years_first_asked_for_work_too():
+    """v2 §7 ("any date works"): the calendar grows to any year instead of refusing it (v1 raised)."""
+    small = WorkingCalendar.england(2025, 2028)
+    assert small.add_working_days(D("2028-12-30"), 5) == D("2029-01-08")  # New Year's Day 2029 is a Monday
+    assert small.sub_working_days(D("2025-01-02"), 2) == D("2024-12-30")
+    assert small.previous_working_day_or_same(D("2030-01-31")) == D("2030-01-31")
+    assert small.is_working_day(D("1990-12-25")) is False
+    assert small.add_working_days(D("2099-12-24"), 2) == D("2099-12-30")  # Christmas, Boxing Day (28th) 2099
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("1990-01-01", "1989-12-29"),  # New Year's Day 1990 is a Monday bank holiday
+    ("2100-12-25", "2100-12-24"),
+    ("2118-03-05", "2118-03-04"),  # beyond the holidays package's years: weekends only
+])
+def test_any_year_from_1990_on_is_covered(day, expected):
+    assert WorkingCalendar.england().previous_working_day_or_same(D(day)) == D(expected)
+
+
+def test_working_days_cross_far_apart_years_in_one_step():
+    small = WorkingCalendar.england(2026, 2026)
+    far = small.add_working_days(D("2026-01-02"), 260 * 30)
+    assert far.year > 2050 and small.is_working_day(far)
+    assert small.sub_working_days(far, 260 * 30) == D("2026-01-02")
+
+
+def test_counting_past_the_year_9999_is_an_error_not_a_hang():
+    calendar = WorkingCalendar.england(9990, 9999)
+    with pytest.raises(ValueError, match="9999"):
+        calendar.add_working_days(D("9999-12-30"), 5)
+    assert calendar.previous_working_day_or_same(D("9999-12-31")) == D("9999-12-31")  # a Friday

@@ -76,30 +76,96 @@ def test_every_write_is_in_the_event_log_with_increasing_ids(open_meeting):
     assert record.status == "remote"
 
 
-def test_open_actions_come_back_on_the_next_agenda_of_any_panel(open_meeting):
+def test_open_actions_come_back_on_the_next_agenda_of_the_same_panel(open_meeting):
+    """v2 §3 OPEN_ACTIONS: only this panel's open actions list the child; overdue is never late (v1: any panel,
+    and late when overdue); the agenda shows each action's own status."""
     w = open_meeting
     action = services.action_create(meeting=w.meeting, actor=w.users["chair"], child=w.child,
                                     description="Confirm release address", owner_agency=w.probation,
                                     due_date=w.meeting.local_date + timedelta(7))
     later = w.meeting.starts_at + timedelta(days=40)
-    from tests.factories import PanelFactory
-
-    other_panel = PanelFactory(service=w.service, name="Resettlement", kind="custom")
-    next_meeting = MeetingFactory(panel=other_panel, starts_at=later, ends_at=later + timedelta(hours=2))
+    next_meeting = MeetingFactory(panel=w.panel, starts_at=later, ends_at=later + timedelta(hours=2))
     items = agenda_services.agenda_compute(meeting=next_meeting, today=w.meeting.local_date)
     reasons = {i.reference: i.reasons for i in items}
-    assert reasons["YJ-0001"][0]["code"] == "OPEN_ACTIONS"
-    assert reasons["YJ-0001"][0]["late"] is True  # due a week after the first meeting, overdue by the next
+    assert [r["code"] for r in reasons["YJ-0001"]] == ["OPEN_ACTIONS"]
+    assert reasons["YJ-0001"][0]["late"] is False  # a week overdue by the next meeting: still not late
+    assert {i.reference: i.late for i in items}["YJ-0001"] is False
     assert reasons["YJ-0001"][0]["actions"] == [{"description": "Confirm release address", "owner": "Probation Service",
-                                                 "due": action.due_date.isoformat(), "status": "open", "overdue": True}]
-    # …listed under the child's item on the agenda page and in the pack (same reason data)
+                                                 "due": action.due_date.isoformat(), "status": "open",
+                                                 "status_label": "Open", "overdue": True}]
+    # …listed under the child's item on the agenda page and in the pack (same reason data), with its status
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
     html = render_to_string("agendas/_reasons.html", {"reasons": reasons["YJ-0001"]}, request=RequestFactory().get("/"))
-    assert "Confirm release address: Probation Service" in html
+    assert "Confirm release address: Probation Service" in html and "(Open)" in html
+    assert "OPEN_ACTIONS" not in html  # plain words, never the code
     services.action_update_status(action=action, actor=w.users["chair"], status="done", expected_version=1)
     assert agenda_services.agenda_compute(meeting=next_meeting, today=w.meeting.local_date) == []
+
+
+def test_open_actions_of_another_panel_do_not_put_the_child_on_this_panels_agenda(open_meeting):
+    """Issue 14: open actions from any panel put the child on every panel's agenda, shown with the action text
+    to every partner of that panel (a remanded 15-year-old on the MAPPA agenda for a mentoring referral)."""
+    from tests.factories import ChildFactory, EpisodeFactory, PanelFactory
+
+    w = open_meeting
+    young = ChildFactory(service=w.service, reference="YJ-0015", legal_status="remand",
+                         date_of_birth=w.meeting.local_date - timedelta(days=15 * 365 + 100))
+    EpisodeFactory(child=young, kind="remand", start_date=w.meeting.local_date - timedelta(days=20))
+    services.action_create(meeting=w.meeting, actor=w.users["chair"], child=young, description="Mentoring referral",
+                           owner_agency=w.probation, due_date=w.meeting.local_date + timedelta(7))
+    later = w.meeting.starts_at + timedelta(days=40)
+    mappa = PanelFactory(service=w.service, name="MAPPA liaison", kind="mappa")
+    mappa_meeting = MeetingFactory(panel=mappa, starts_at=later, ends_at=later + timedelta(hours=2))
+    items = agenda_services.agenda_compute(meeting=mappa_meeting, today=w.meeting.local_date)
+    assert "YJ-0015" not in {i.reference for i in items}
+    assert not any("Mentoring referral" in str(i.reasons) for i in items)
+    # the panel that set the action still sees it
+    own = MeetingFactory(panel=w.panel, starts_at=later, ends_at=later + timedelta(hours=2))
+    assert "YJ-0015" in {i.reference for i in agenda_services.agenda_compute(meeting=own, today=w.meeting.local_date)}
+
+
+def test_the_next_review_the_panel_set_lists_the_child_by_that_date(open_meeting):
+    """v2 §3 REVIEW_DUE: a ``before`` reason, eligible the day it was set, due the review date."""
+    from tests.factories import PanelFactory
+
+    w = open_meeting
+    w.draft_meeting.delete()
+    day = w.meeting.local_date
+    services.next_review_set(meeting=w.meeting, actor=w.users["chair"], child=w.other_child,
+                             review_by=day + timedelta(days=60))
+    w.meeting.status = MeetingStatus.CLOSED
+    w.meeting.save()
+    meetings = [MeetingFactory(panel=w.panel, starts_at=w.meeting.starts_at + timedelta(days=n),
+                               ends_at=w.meeting.starts_at + timedelta(days=n, hours=2)) for n in (28, 56, 84)]
+    computed = agenda_services.agendas_compute(panel=w.panel, meetings=meetings, today=day + timedelta(days=1))
+    review = [[r for i in computed[m.pk] if i.reference == "YJ-0002" for r in i.reasons] for m in meetings]
+    assert review[0] == [] and review[2] == []
+    assert [(r["code"], r["kind"], r["due"], r["late"]) for r in review[1]] == [
+        ("REVIEW_DUE", "before", (day + timedelta(days=60)).isoformat(), False)]  # the latest meeting by the date
+    # only on this panel's agendas
+    other = PanelFactory(service=w.service, name="Education", kind="custom")
+    elsewhere = MeetingFactory(panel=other, starts_at=meetings[1].starts_at, ends_at=meetings[1].ends_at)
+    assert agenda_services.agenda_compute(meeting=elsewhere, today=day + timedelta(days=1)) == []
+
+
+def test_a_review_date_with_no_meeting_before_it_is_late_at_the_next_meeting_and_met_once_discussed(open_meeting):
+    w = open_meeting
+    w.draft_meeting.delete()
+    day = w.meeting.local_date
+    services.next_review_set(meeting=w.meeting, actor=w.users["chair"], child=w.other_child,
+                             review_by=day + timedelta(days=10))
+    w.meeting.status = MeetingStatus.CLOSED
+    w.meeting.save()
+    first, second = (MeetingFactory(panel=w.panel, starts_at=w.meeting.starts_at + timedelta(days=n),
+                                    ends_at=w.meeting.starts_at + timedelta(days=n, hours=2)) for n in (28, 56))
+    agenda_services.agenda_build(meeting=first, today=day + timedelta(days=1))
+    item = first.agenda_items.get(child=w.other_child)
+    assert (item.codes, item.late) == (["REVIEW_DUE"], True)
+    first.status = MeetingStatus.CLOSED
+    first.save()
+    assert agenda_services.agenda_compute(meeting=second, today=day + timedelta(days=30)) == []
 
 
 def test_approval_freezes_numbered_revisions_and_amendments_need_a_new_one(open_meeting):

@@ -119,3 +119,55 @@ def test_rows_round_trip():
     assert (row["looked_after"], row["sentence_length_months"], row["ehcp"]) == ("true", "8", "")
     again, _ = parse_record(row, mode="import", json_mode=False)
     assert again == record
+
+
+# --- version 2 of the format: ten fields added -------------------------------------------------------
+V2_DATES = ("ipm_held_on", "remand_planning_held_on", "first_planning_held_on", "penultimate_held_on",
+            "final_review_held_on", "post_release_review_held_on", "transition_meeting_held_on", "ete_interview_on")
+
+
+def test_version_2_adds_ten_fields_after_the_version_1_fields():
+    names = [spec.name for spec in FIELDS]
+    assert names[-10:] == [*V2_DATES, "release_address_status", "ethnicity"]
+    assert len(names) == 40
+    assert all(FIELDS_BY_NAME[name].type == "date" for name in V2_DATES)
+    assert FIELDS_BY_NAME["release_address_status"].choices == ("none", "proposed", "assessed", "confirmed")
+    assert FIELDS_BY_NAME["ethnicity"].choices == ("asian", "black", "mixed", "white", "other", "not_stated")
+    assert not any(FIELDS_BY_NAME[name].required_import or FIELDS_BY_NAME[name].required_dryrun
+                   for name in names[-10:])
+
+
+@pytest.mark.parametrize(("name", "raw", "fragment"), [
+    ("ipm_held_on", "2026-02-30", "not a real date"),
+    ("ete_interview_on", "30/11/2026", "YYYY-MM-DD"),
+    ("release_address_status", "Confirmed", "not one of"),
+    ("release_address_status", "unknown", "not one of"),
+    ("ethnicity", "White", "not one of"),
+])
+def test_bad_version_2_values_name_the_problem(name, raw, fragment):
+    with pytest.raises(FieldError) as exc:
+        value(name, raw)
+    assert exc.value.field == name and fragment in exc.value.message
+
+
+@pytest.mark.parametrize("field", V2_DATES)
+def test_a_held_on_date_before_the_date_of_birth_is_an_error(field):
+    record = {spec.name: None for spec in FIELDS}
+    record.update({"reference": "YJ-1", "date_of_birth": date(2009, 5, 10), "legal_status": "community",
+                   field: date(2009, 5, 10)})
+    assert consistency_errors(record, today=TODAY) == []
+    record[field] = date(2009, 5, 9)
+    assert [(e.field, e.message) for e in consistency_errors(record, today=TODAY)] == [
+        (field, "2009-05-09 is before the date of birth 2009-05-10")]
+
+
+def test_version_2_fields_round_trip():
+    raw = {"reference": "YJ-1", "given_name": "A", "family_name": "B", "date_of_birth": "2009-05-10",
+           "legal_status": "sentenced", "ipm_held_on": "2026-09-25", "release_address_status": "assessed",
+           "ethnicity": "not_stated", "ete_interview_on": ""}
+    record, errors = parse_record(raw, mode="import", json_mode=False)
+    assert errors == []
+    assert (record["ipm_held_on"], record["release_address_status"], record["ete_interview_on"]) == (
+        date(2026, 9, 25), "assessed", None)
+    again, _ = parse_record(record_to_row(record), mode="import", json_mode=False)
+    assert again == record

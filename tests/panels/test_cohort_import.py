@@ -218,3 +218,93 @@ def test_large_files_import_in_the_background_with_progress(world, client):
     assert Child.objects.filter(reference__startswith="YJ-5").count() == INLINE_ROW_LIMIT + 50
     job = CohortImport.objects.get()
     assert (job.status, job.total_rows, job.processed_rows, job.percent) == ("applied", 550, 550, 100)
+
+
+# --- version 2 of the format ----------------------------------------------------------------------
+V2_FIELDS = ("ipm_held_on", "remand_planning_held_on", "first_planning_held_on", "penultimate_held_on",
+             "final_review_held_on", "post_release_review_held_on", "transition_meeting_held_on",
+             "ete_interview_on", "release_address_status", "ethnicity")
+V1_COLUMNS = [c for c in FIELD_NAMES if c not in V2_FIELDS]
+
+
+def test_version_2_fields_import_export_and_round_trip_equal(world):
+    text = make_csv(
+        sentenced(ipm_held_on="2026-09-25", first_planning_held_on="2026-10-09", penultimate_held_on="2026-12-10",
+                  release_address_status="proposed", ethnicity="mixed"),
+        {"reference": "YJ-0103", "given_name": "Kai", "family_name": "Ashcombe", "date_of_birth": "2008-12-01",
+         "legal_status": "released", "sentence_date": "2026-05-07", "sentence_type": "dto",
+         "release_date": "2026-11-07", "actual_release_date": "2026-11-06", "remand_planning_held_on": "2026-03-10",
+         "final_review_held_on": "2026-10-20", "post_release_review_held_on": "2026-11-20",
+         "transition_meeting_held_on": "2026-07-01", "ete_interview_on": "2026-11-10",
+         "release_address_status": "confirmed", "ethnicity": "not_stated"},
+    )
+    job = run(world, text)
+    assert job.status == CohortImport.Status.APPLIED, job.problems
+    kai = Child.objects.get(reference="YJ-0103")
+    assert (kai.ete_interview_on, kai.release_address_status, kai.ethnicity) == (
+        date(2026, 11, 10), "confirmed", "not_stated")
+    children = children_with_episodes(Child.objects.filter(reference__in=["YJ-0101", "YJ-0103"]))
+    exported = cohort_export_csv(children.order_by("reference"))
+    assert exported == text
+    assert run(world, exported).unchanged_count == 2
+
+
+def test_bad_version_2_values_are_named_by_row_reference_and_field(world):
+    job = run(world, make_csv(
+        sentenced("YJ-0401", release_address_status="yes"),
+        sentenced("YJ-0402", ethnicity="british"),
+        sentenced("YJ-0403", penultimate_held_on="2008-01-01"),
+        sentenced("YJ-0404", ete_interview_on="soon"),
+    ))
+    assert job.status == CohortImport.Status.REJECTED
+    assert {(p["row"], p["reference"], p["field"]) for p in job.problems} == {
+        (2, "YJ-0401", "release_address_status"), (3, "YJ-0402", "ethnicity"),
+        (4, "YJ-0403", "penultimate_held_on"), (5, "YJ-0404", "ete_interview_on")}
+    assert not Child.objects.filter(reference__startswith="YJ-04").exists()
+
+
+def test_a_version_1_file_still_imports_and_leaves_the_version_2_fields_unknown(world):
+    job = run(world, make_csv(sentenced(), columns=V1_COLUMNS))
+    assert job.status == CohortImport.Status.APPLIED, job.problems
+    zane = Child.objects.get(reference="YJ-0101")
+    assert all(getattr(zane, name) is None for name in V2_FIELDS)
+
+
+def test_the_first_version_1_file_says_the_meeting_codes_show_until_the_meetings_are_recorded(world):
+    first = run(world, make_csv(sentenced(), columns=V1_COLUMNS))
+    assert len(first.notices) == 1
+    assert "until the meetings are recorded as held" in first.notices[0]
+    assert run(world, make_csv(sentenced(), columns=V1_COLUMNS)).notices == []  # said once, for the service
+
+
+def test_a_version_2_file_has_no_version_1_notice_and_a_dry_run_does_not_use_it_up(world):
+    assert run(world, make_csv(sentenced())).notices == []
+    checked = run(world, make_csv(sentenced(), columns=V1_COLUMNS), dry_run=True)
+    assert checked.status == CohortImport.Status.VALIDATED and len(checked.notices) == 1
+    assert len(run(world, make_csv(sentenced(), columns=V1_COLUMNS)).notices) == 1
+
+
+def test_the_import_page_and_command_show_the_version_1_notice(world, client, tmp_path, capsys):
+    path = tmp_path / "v1.csv"
+    path.write_text(make_csv(sentenced(), columns=V1_COLUMNS), encoding="utf-8")
+    call_command("import_cohort", str(path), "--dry-run", "--user", "coordinator", "--service", world.service.name)
+    assert "until the meetings are recorded as held" in capsys.readouterr().out
+    job = run(world, make_csv(sentenced(), columns=V1_COLUMNS))
+    client.force_login(world.users["coordinator"])
+    body = client.get(reverse("cohort_import_detail", args=[job.pk])).content.decode()
+    assert "until the meetings are recorded as held" in body
+
+
+def test_the_rest_api_and_its_schema_carry_the_version_2_fields(world, client, tmp_path):
+    world.child.ipm_held_on, world.child.release_address_status = date(2026, 9, 25), "assessed"
+    world.child.save()
+    client.force_login(world.users["coordinator"])
+    body = client.get(f"/api/children/{world.child.pk}/").json()
+    assert (body["ipm_held_on"], body["release_address_status"]) == ("2026-09-25", "assessed")
+    assert set(V2_FIELDS) <= set(body)
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(out))
+    schema = out.read_text()
+    for name in V2_FIELDS:
+        assert f"        {name}:" in schema
+    assert "- confirmed" in schema and "- not_stated" in schema

@@ -44,6 +44,8 @@ class Command(BaseCommand):
                 where = ", ".join(x for x in (f"row {p['row']}" if p["row"] else "", p["reference"], p["field"]) if x)
                 self.stderr.write(f"{where}: {p['message']}" if where else p["message"])
             raise CommandError(f"{path.name}: not imported ({len(job.problems)} problem(s)); nothing was changed.")
+        for notice in job.notices:
+            self.stdout.write(f"Note: {notice}")
         if job.dry_run:
             self.stdout.write(f"{path.name}: no problems in {job.total_rows} rows; would add {job.created_count} "
                               f"and update {job.updated_count} children (dry run: nothing changed).")

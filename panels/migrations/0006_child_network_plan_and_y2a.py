@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('panels', '0003_invitee_replies_and_deputies'),
+        ('panels', '0005_cohortimport_notices'),
     ]
 
     operations = [
