@@ -95,7 +95,8 @@ def audience_resolve(*, access, user, audience: str | None, agency_id: str | int
     if not access.can_manage:
         # one's own agency's view never shows more than one's own: someone invited for one child's slot only
         # stays limited to that child
-        return audience, replace(agency_viewer(agency), slot_children=access.viewer.slot_children), agency
+        return audience, replace(agency_viewer(agency), slot_children=access.viewer.slot_children,
+                                 ceiling=access.viewer.ceiling), agency
     return audience, agency_viewer(agency), agency
 
 

@@ -31,8 +31,8 @@ from minutes.forms import (
 from minutes.links import LinkRefused, action_link_read
 from minutes.models import Action, CorrectionRequest, DueDateRequest
 from minutes.selectors import (
-    ACTION_RELATED,
     ActionAccess,
+    action_get_for_link,
     action_get_for_user,
     action_list_for_user,
     action_register,
@@ -305,13 +305,11 @@ def my_actions(request):
     })
 
 
-def _action_page(request, access: ActionAccess, *, link=None):
+def _action_page(request, access: ActionAccess, *, link=None, link_actor=None):
     """The action page for the signed-in (``link`` None) and for someone arriving by a signed link."""
     action = access.action
-    actor = None if link else request.user
+    actor = link_actor if link else request.user
     label = link.email if link else ""
-    if link and link.user_id:
-        actor = User.objects.filter(pk=link.user_id, is_active=True).first()
     here = request.path
     if request.method == "POST":
         kind = request.POST.get("form")
@@ -374,13 +372,12 @@ def action_link(request, action_id: int, token: str):
     """A signed, expiring link from an email: this one action only, no browsing beyond it."""
     try:
         link = action_link_read(token=token, action_id=action_id)
+        opened = action_get_for_link(link=link)
     except LinkRefused as exc:
-        return render(request, "minutes/link_refused.html", {"reason": exc.reason}, status=403)
-    action = Action.objects.select_related(*ACTION_RELATED).filter(pk=action_id).first()
-    if action is None:
-        raise Http404("No such action")
-    access = ActionAccess(action, can_update=True, can_manage=False)
-    response = _action_page(request, access, link=link)
+        response = render(request, "minutes/link_refused.html", {"reason": exc.reason}, status=403)
+        response["Cache-Control"] = "no-store"
+        return response
+    response = _action_page(request, opened.access, link=link, link_actor=opened.actor)
     # the token never leaks to another site ("no-referrer" would make browsers send "Origin: null" on the
     # form posts, which the CSRF check rightly refuses)
     response["Referrer-Policy"] = "same-origin"
