@@ -17,7 +17,7 @@ from agendas.models import AgendaItem, Referral
 from agendas.presenters import agenda_view_for
 from panels import selectors as panel_selectors
 from panels.api import IdFilter
-from panels.audit import audit_record
+from panels.audit import audit_children_read
 from panels.models import Child, Panel, User
 
 
@@ -119,9 +119,9 @@ class MeetingAgendaView(APIView):
     def get(self, request, meeting_id: int):
         access = _meeting_access(request, meeting_id)
         view = agenda_view_for(access=access, published_only=request.query_params.get("published") == "1")
-        audit_record(actor=request.user, action="agenda.viewed", meeting=access.meeting, request=request,
-                     detail={"version": view.version.number if view.version else None, "working": view.working,
-                             "via": "api"})
+        audit_children_read(actor=request.user, action="agenda.viewed", children=view.items, meeting=access.meeting,
+                            request=request, detail={"version": view.version.number if view.version else None,
+                                                     "working": view.working, "via": "api"})
         data = {
             "meeting": access.meeting.pk, "working": view.working,
             "version": view.version.number if view.version else None,

@@ -25,7 +25,7 @@ from agendas.presenters import agenda_view_for, pack_pdf
 from agendas.rules import CODES_BY_KIND
 from agendas.standing import standing_items
 from panels import selectors as panel_selectors
-from panels.audit import audit_record
+from panels.audit import audit_children_read, audit_record
 from panels.forms import error_text, form_error_text
 from panels.models import Agency, Child, Panel, User
 from panels.permissions import Viewer
@@ -36,8 +36,9 @@ from panels.permissions import Viewer
 def meeting_agenda(request, meeting_id: int):
     access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
     view = agenda_view_for(access=access)
-    audit_record(actor=request.user, action="agenda.viewed", meeting=access.meeting, request=request,
-                 detail={"version": view.version.number if view.version else None, "working": view.working})
+    audit_children_read(actor=request.user, action="agenda.viewed", children=view.items, meeting=access.meeting,
+                        request=request,
+                        detail={"version": view.version.number if view.version else None, "working": view.working})
     opening, closing = standing_items(access.meeting.panel.kind)
     presenters = User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)
     return render(request, "agendas/agenda.html", {
@@ -184,11 +185,13 @@ def agenda_publish(request, meeting_id: int):
 @require_GET
 def agenda_pack(request, meeting_id: int, fmt: str):
     access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if fmt not in ("html", "pdf"):
+        raise Http404("No such format")  # before the audit entry: nothing was downloaded
     view = agenda_view_for(access=access, published_only=True)
     if view.version is None:
         raise Http404("No published agenda yet")
-    audit_record(actor=request.user, action="agenda.pack_downloaded", meeting=access.meeting, request=request,
-                 detail={"format": fmt, "version": view.version.number})
+    audit_children_read(actor=request.user, action="agenda.pack_downloaded", children=view.items,
+                        meeting=access.meeting, request=request, detail={"format": fmt, "version": view.version.number})
     opening, closing = standing_items(access.meeting.panel.kind)
     context = {"meeting": access.meeting, "view": view, "opening": opening, "closing": closing,
                "audience": access.viewer, "generated": timezone.now()}
@@ -212,6 +215,8 @@ def forward_look(request, panel_id: int):
         raise Http404("No such panel")
     meetings = selectors.meetings_not_held(panel=access.panel, today=timezone.localdate())[:3]
     computed = services.agendas_compute(panel=access.panel, meetings=meetings) if meetings else {}
+    audit_children_read(actor=request.user, action="agenda.forward_look_viewed", panel=access.panel,
+                        children=[item for items in computed.values() for item in items], request=request)
     return render(request, "agendas/forward_look.html", {
         "panel": access.panel, "meetings": [(m, computed[m.pk]) for m in meetings],
     })

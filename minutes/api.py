@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from minutes import presenters, services
 from panels import permissions
-from panels.audit import audit_record
+from panels.audit import audit_children_read
 from panels.selectors import current_establishments, meeting_get_for_user
 
 
@@ -75,8 +75,9 @@ class ApprovedMinutesView(APIView):
             access=access, user=request.user, audience=request.query_params.get("audience"),
             agency_id=request.query_params.get("agency"))
         record = presenters.record_for(revision=revision, viewer=viewer, audience=audience)
-        audit_record(actor=request.user, action="minutes.record_viewed", meeting=access.meeting, request=request,
-                     detail={"revision": revision.number, "audience": audience, "via": "api"})
+        audit_children_read(actor=request.user, action="minutes.record_viewed", children=record.items,
+                            meeting=access.meeting, request=request,
+                            detail={"revision": revision.number, "audience": audience, "via": "api"})
         return Response(RecordSerializer(presenters.record_as_dict(record)).data)
 
 
@@ -110,6 +111,11 @@ class MeetingEventsView(APIView):
         visible = [e for e in events if e.child_id is None or permissions.can_view_child_in_meeting(
             access.viewer, service_id=service_id, establishment_id=held.get(e.child_id), can_view_meeting=True,
             child_id=e.child_id)]
+        child_ids = sorted({e.child_id for e in visible if e.child_id is not None})
+        if child_ids and not refresh:  # the ids suffice (the reference is the child's while it exists)
+            audit_children_read(actor=request.user, action="minutes.events_read", meeting=access.meeting,
+                                children=[(pk, "") for pk in child_ids], request=request,
+                                detail={"after": int(after), "via": "api"})
         last = events[-1].id if events else int(after)
         return Response(EventsSerializer({"events": [] if refresh else visible, "last_id": last,
                                           "refresh": refresh}).data)

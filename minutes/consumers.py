@@ -57,6 +57,7 @@ from minutes.documents import (
     updates_store,
     updates_store_async,
 )
+from panels.audit import audit_children_read
 from panels.models import User
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ def _open(user, room: str):
     except (ValueError, Http404):
         return None, False
     document = document_get_or_create(meeting_id=meeting_id, child_id=child_id, section=section)
+    # every socket that reads a minute is a read of the child's record (issue 14)
+    audit_children_read(actor=user, action="minutes.room_read", meeting=access.meeting_access.meeting,
+                        children=[(child_id, "")] if child_id else (),
+                        detail={"section": section, "via": "websocket", "write": access.can_write})
     return document, access.can_write
 
 

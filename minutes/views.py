@@ -40,7 +40,7 @@ from minutes.selectors import (
 )
 from minutes.timeline import caseload, child_timeline
 from panels import permissions
-from panels.audit import audit_record
+from panels.audit import audit_children_read, audit_record
 from panels.forms import error_text, form_error_text
 from panels.keydates import upcoming_key_dates
 from panels.models import Agency, Child, User
@@ -68,7 +68,8 @@ def minutes_page(request, meeting_id: int):
     if revision is not None and not access.can_manage:
         return redirect("minutes_approved", meeting_id=meeting_id)  # others read only what was approved
     items, editor = minutes_view(access)
-    audit_record(actor=request.user, action="minutes.viewed", meeting=access.meeting, request=request)
+    audit_children_read(actor=request.user, action="minutes.viewed", children=items, meeting=access.meeting,
+                        request=request)
     agencies = Agency.objects.order_by("name")
     open_corrections = list(CorrectionRequest.objects.filter(
         revision__meeting=access.meeting, status=CorrectionRequest.Status.OPEN).select_related(
@@ -224,9 +225,9 @@ def approved_minutes(request, meeting_id: int, number: int | None = None):
         "requested_by", "agency", "resolved_by", "revision", "corrected_in")
     if not access.can_manage:
         corrections = corrections.filter(requested_by=request.user)
-    audit_record(actor=request.user, action="minutes.record_viewed", meeting=meeting, request=request,
-                 detail={"revision": revision.number, "audience": audience,
-                         "agency": agency.name if agency else None})
+    audit_children_read(actor=request.user, action="minutes.record_viewed", children=record.items, meeting=meeting,
+                        request=request, detail={"revision": revision.number, "audience": audience,
+                                                 "agency": agency.name if agency else None})
     return render(request, "minutes/approved.html", {
         "meeting": meeting, "access": access, "record": record, "revisions": revisions, "agency": agency,
         "audiences": presenters.AUDIENCES, "invited_agencies": _invited_agencies(meeting) if access.can_manage
@@ -239,13 +240,16 @@ def approved_minutes(request, meeting_id: int, number: int | None = None):
 @login_required
 @require_GET
 def approved_minutes_download(request, meeting_id: int, number: int, fmt: str):
+    if fmt not in ("pdf", "docx"):
+        raise Http404("No such format")  # before the audit entry: nothing was downloaded
     access, revision = _approved(request, meeting_id, number)
     audience, viewer, agency = _audience(request, access)
     record = presenters.record_for(revision=revision, viewer=viewer, audience=audience,
                                    for_agency=agency.name if agency else "")
-    audit_record(actor=request.user, action="minutes.record_exported", meeting=access.meeting, request=request,
-                 detail={"revision": revision.number, "audience": audience, "format": fmt,
-                         "agency": agency.name if agency else None})
+    audit_children_read(actor=request.user, action="minutes.record_exported", children=record.items,
+                        meeting=access.meeting, request=request,
+                        detail={"revision": revision.number, "audience": audience, "format": fmt,
+                                "agency": agency.name if agency else None})
     name = f"minutes-{access.meeting.local_date.isoformat()}-r{revision.number}-{audience}"
     if fmt == "pdf":
         response = HttpResponse(presenters.record_pdf(request, record), content_type="application/pdf")
@@ -349,6 +353,8 @@ def _action_page(request, access: ActionAccess, *, link=None, link_actor=None):
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         return redirect(here)
+    audit_record(actor=actor, action="action.viewed", child=action.child, meeting=action.meeting, request=request,
+                 detail={"action_id": action.pk, **({"link": label} if link else {})})
     history = list(action.history.select_related("actor").order_by("-created_at", "-id"))
     notices = list(action.notices.order_by("-created_at", "-id")) if hasattr(action, "notices") else []
     requests = list(action.due_date_requests.select_related("requested_by", "decided_by"))
@@ -431,4 +437,6 @@ def my_children(request):
     children = list(child_list_for_user(user=request.user).filter(case_manager=request.user))
     rows = caseload(children=children, today=today,
                     key_dates_for=lambda c: upcoming_key_dates(child_to_record(c), today=today, limit=4))
+    audit_children_read(actor=request.user, action="children.listed", children=children, request=request,
+                        detail={"via": "my_children"})
     return render(request, "minutes/my_children.html", {"rows": rows, "today": today})

@@ -24,6 +24,7 @@ from panels.enums import AgencyKind, EpisodeKind
 from panels.events import event_emit
 from panels.models import Agency, Child, CohortImport, LegalEpisode, User
 from panels.records import CHILD_FIELDS, child_to_record, desired_episodes, episode_matches, episode_values
+from panels.spreadsheets import csv_unescape, safe_row
 
 logger = logging.getLogger(__name__)
 FIELD_NAMES = [spec.name for spec in cohort.FIELDS]
@@ -76,7 +77,7 @@ def read_rows(text: str, *, ignore_columns: Iterable[str] = ()) -> tuple[list[di
                          f"Has {len(values)} cells but the header has {len(header)}.")
             )
             continue
-        row = {k: v for k, v in zip(header, values, strict=True) if k not in ignore}
+        row = {k: csv_unescape(v) for k, v in zip(header, values, strict=True) if k not in ignore}
         row["__row__"] = line_no
         rows.append(row)
     if not rows and not problems:
@@ -294,5 +295,5 @@ def cohort_export_csv(children: Iterable[Child]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELD_NAMES, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(cohort_export_rows(children))
+    writer.writerows(safe_row(row) for row in cohort_export_rows(children))  # no formulas (issue 14)
     return out.getvalue()

@@ -196,11 +196,16 @@ def invitee_add(
 
 
 def invitee_remove(*, invitee: MeetingInvitee, actor: User) -> None:
-    """Withdraw an invitation: that person alone is sent a cancellation; their calendar entry goes."""
+    """Withdraw an invitation: that person alone is sent a cancellation; their calendar entry goes. Their
+    deputies go with them (a deputy never holds more than who sent them, issue 14)."""
     meeting = invitee.meeting
     if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
         raise ValidationError({"meeting": "The invitees of a closed or cancelled meeting cannot change."})
     with transaction.atomic():
+        for deputy in invitee.deputies.all():
+            audit_record(actor=actor, action="meeting.invitee_removed", meeting=meeting, panel=meeting.panel,
+                         detail={"email": deputy.email, "deputy_for": invitee.email})
+            deputy.delete()
         audit_record(actor=actor, action="meeting.invitee_removed", meeting=meeting, panel=meeting.panel,
                      detail={"email": invitee.email})
         invitee.delete()
