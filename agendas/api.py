@@ -218,7 +218,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     # the same answer for an id that does not exist and one the caller may not know (see create)
     panel = StrictPrimaryKeyField(queryset=Panel.objects.all(), error_messages={"does_not_exist": "No such panel."})
     child = StrictPrimaryKeyField(queryset=Child.objects.all(), error_messages={"does_not_exist": "No such child."})
-    reason = StrictCharField()
+    reason = StrictCharField(max_length=2000)
 
     class Meta:
         model = Referral

@@ -28,6 +28,7 @@ from panels import selectors as panel_selectors
 from panels.audit import audit_children_read, audit_record
 from panels.forms import error_text, form_error_text
 from panels.models import Agency, Child, Panel, User
+from panels.parsing import parse_id
 from panels.permissions import Viewer
 
 
@@ -55,7 +56,8 @@ def agenda_slot_invite(request, meeting_id: int, item_id: int):
     access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     item = get_object_or_404(AgendaItem.objects.select_related("child", "meeting"), pk=item_id, meeting=access.meeting)
     agency_id = request.POST.get("agency", "")
-    agency = Agency.objects.filter(pk=int(agency_id)).first() if agency_id.isdigit() else None
+    agency_pk = parse_id(agency_id)
+    agency = Agency.objects.filter(pk=agency_pk).first() if agency_pk is not None else None
     try:
         link = services.item_invitation_add(item=item, actor=request.user, name=request.POST.get("name", ""),
                                             email=request.POST.get("email", ""), agency=agency)

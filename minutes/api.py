@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from minutes import presenters, services
 from panels import permissions
 from panels.audit import audit_children_read
+from panels.parsing import MAX_INT, parse_id
 from panels.selectors import current_establishments, meeting_get_for_user
 
 
@@ -68,7 +69,9 @@ class ApprovedMinutesView(APIView):
         access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
         revisions = access.meeting.minutes_revisions.select_related("approved_by").order_by("-number")
         number = request.query_params.get("revision", "")
-        revision = revisions.filter(number=int(number)).first() if number.isdigit() else revisions.first()
+        if number and parse_id(number, maximum=MAX_INT) is None:
+            raise serializers.ValidationError({"revision": ["Give the revision's number (1, 2, ...)."]})
+        revision = revisions.filter(number=int(number)).first() if number else revisions.first()
         if revision is None:
             raise Http404("No approved minutes")
         audience, viewer, _agency = presenters.audience_resolve(
@@ -103,7 +106,7 @@ class MeetingEventsView(APIView):
     def get(self, request, meeting_id: int):
         access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
         after = request.query_params.get("after", "")
-        if not after.isdigit():
+        if parse_id(after) is None:
             raise serializers.ValidationError({"after": ["Give the id of the last event you have (0 for all)."]})
         events, refresh = services.events_since(meeting=access.meeting, after=int(after))
         service_id = access.meeting.panel.service_id

@@ -24,6 +24,7 @@ from minutes.models import MinutesRevision
 from panels import permissions
 from panels.enums import Section, UserRole
 from panels.models import Agency, Meeting
+from panels.parsing import parse_id
 from panels.permissions import Viewer
 
 AUDIENCES = {"full": "Full record", "agency": "Partner agency's view", "summary": "Executive summary"}
@@ -87,8 +88,8 @@ def audience_resolve(*, access, user, audience: str | None, agency_id: str | int
     if audience != "agency":
         return audience, access.viewer, None
     agency = None
-    if access.can_manage and str(agency_id or "").isdigit():
-        agency = Agency.objects.filter(pk=int(agency_id)).first()
+    if access.can_manage and parse_id(agency_id) is not None:
+        agency = Agency.objects.filter(pk=parse_id(agency_id)).first()
     agency = agency or user.agency
     if agency is None:
         return "full", access.viewer, None

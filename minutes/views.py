@@ -44,6 +44,7 @@ from panels.audit import audit_children_read, audit_record
 from panels.forms import error_text, form_error_text
 from panels.keydates import upcoming_key_dates
 from panels.models import Agency, Child, User
+from panels.parsing import parse_ids
 from panels.permissions import Viewer
 from panels.records import child_to_record
 from panels.selectors import (
@@ -157,7 +158,7 @@ def minutes_approve(request, meeting_id: int):
     access = meeting_get_managed(user=request.user, meeting_id=meeting_id)
     form = ApproveForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    ids = [int(v) for v in request.POST.getlist("corrections") if v.isdigit()]
+    ids = parse_ids(request.POST.getlist("corrections"))
     corrections = list(CorrectionRequest.objects.filter(pk__in=ids, revision__meeting=access.meeting))
     return _done(request, meeting_id, lambda: services.minutes_approve(
         meeting=access.meeting, actor=request.user, reason=reason, corrections=corrections), "Minutes approved.")

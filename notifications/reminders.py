@@ -184,6 +184,8 @@ def action_escalate_to_lead(*, action: Action, actor, note: str) -> ActionNotice
         errors["action"] = f"The action is {action.get_status_display().lower()}: there is nothing to escalate."
     if not note.strip():
         errors["note"] = "Say what you need the strategic lead to do."
+    elif len(note) > 2000:
+        errors["note"] = "Keep the note under 2000 characters."
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()

@@ -37,8 +37,30 @@ class CohortFileError(ValueError):
     """The file as a whole cannot be read (encoding, header)."""
 
 
+PROBLEM_CAP = 1000  # problems listed for one file; the rest are counted by kind (issue 14)
+PROBLEM_TEXT_MAX = 300  # characters of one problem's message (a message may quote the bad cell)
+
+
 def _problem(row: int | None, reference: str | None, field: str | None, message: str) -> dict[str, Any]:
-    return {"row": row, "reference": reference or "", "field": field or "", "message": message}
+    if len(message) > PROBLEM_TEXT_MAX:
+        message = message[:PROBLEM_TEXT_MAX - 1] + "…"
+    return {"row": row, "reference": (reference or "")[:40], "field": (field or "")[:60], "message": message}
+
+
+def problems_capped(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first ``PROBLEM_CAP`` problems, then (when there are more) one summary line counting every problem
+    by kind (the column, or "file"), so a bad file's report stays small whatever its size."""
+    if len(problems) <= PROBLEM_CAP:
+        return problems
+    by_kind: dict[str, int] = {}
+    for p in problems:
+        by_kind[p["field"] or "file"] = by_kind.get(p["field"] or "file", 0) + 1
+    counts = ", ".join(f"{kind} {n}" for kind, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])))
+    summary = _problem(None, None, None, "")
+    summary.update(summary=True, total=len(problems), by_kind=by_kind,
+                   message=f"{len(problems) - PROBLEM_CAP} more problems are not listed. "
+                           f"All {len(problems)} by column: {counts}"[:2000])
+    return [*problems[:PROBLEM_CAP], summary]
 
 
 def read_rows(text: str, *, ignore_columns: Iterable[str] = ()) -> tuple[list[dict[str, str]], list[dict]]:
@@ -244,7 +266,7 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
         problems += row_problems
         job.processed_rows = len(rows)
         if problems:
-            job.status, job.problems = CohortImport.Status.REJECTED, problems
+            job.status, job.problems = CohortImport.Status.REJECTED, problems_capped(problems)
         elif job.dry_run:
             existing = set(
                 Child.objects.filter(service=job.service, reference__in=[r["reference"] for r in records])

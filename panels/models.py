@@ -316,6 +316,13 @@ class CohortImport(models.Model):
         return self.status in {self.Status.VALIDATED, self.Status.APPLIED, self.Status.REJECTED, self.Status.FAILED}
 
     @property
+    def problem_total(self) -> int:
+        """Every problem found (the list itself stops at the first 1,000 and a summary line)."""
+        if self.problems and isinstance(self.problems[-1], dict) and self.problems[-1].get("summary"):
+            return self.problems[-1]["total"]
+        return len(self.problems)
+
+    @property
     def percent(self) -> int:
         if self.is_finished:
             return 100

@@ -168,6 +168,8 @@ def invitee_add(
         name, email, agency = name or user.get_full_name() or user.username, email or user.email.lower(), user.agency
     if not name:
         errors["name"] = "Give the person's name."
+    elif len(name) > 200:
+        errors["name"] = "Keep the name under 200 characters."
     try:
         validate_email(email)
     except ValidationError:
