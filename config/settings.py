@@ -45,6 +45,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_DOMAIN = urlparse(SITE_URL).hostname or "localhost"
+# Websocket origins allowed, compared by scheme, host and port (issue 14): the site itself and the trusted origins.
+WEBSOCKET_ALLOWED_ORIGINS = env_list("WEBSOCKET_ALLOWED_ORIGINS", [SITE_URL, *CSRF_TRUSTED_ORIGINS])
 # Served over TLS: secure cookies, HSTS and the HTTP→HTTPS redirect follow from SITE_URL, so the embedded demo over
 # plain http on 127.0.0.1 keeps working and a production SITE_URL=https://… gets all three (docs/security.md).
 HTTPS = SITE_URL.startswith("https://") and not DEBUG

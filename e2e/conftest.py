@@ -41,6 +41,7 @@ def server(tmp_path_factory):
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "seed_demo", "--quiet-logins"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
+    env["SITE_URL"] = f"http://127.0.0.1:{port}"  # websocket origins are checked with the port (issue 14)
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
                              "--no-access-log", "config.asgi:application"], cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
