@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from minutes import presenters, services
 from panels import permissions
 from panels.audit import audit_children_read
-from panels.parsing import MAX_INT, parse_id
+from panels.parsing import MAX_ID, MAX_INT, parse_id
 from panels.selectors import current_establishments, meeting_get_for_user
 
 
@@ -61,9 +61,11 @@ class ApprovedMinutesView(APIView):
     """The approved minutes of a meeting, as the caller may read them (the same rendering as the page)."""
 
     @extend_schema(responses=RecordSerializer, parameters=[
-        OpenApiParameter("revision", int, description="A revision number (default: the latest)"),
+        OpenApiParameter("revision", {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+                         description="A revision number (default: the latest); anything else is a 400"),
         OpenApiParameter("audience", str, enum=list(presenters.AUDIENCES)),
-        OpenApiParameter("agency", int, description="For audience=agency: the agency (chair and coordinator only)"),
+        OpenApiParameter("agency", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                         description="For audience=agency: the agency (chair and coordinator only)"),
     ])
     def get(self, request, meeting_id: int):
         access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
@@ -102,7 +104,9 @@ class MeetingEventsView(APIView):
     """The meeting's structured changes after ``after`` (a client's last id), oldest first. Events about
     children the caller may not see are left out; ids still increase, so a client never misses one."""
 
-    @extend_schema(responses=EventsSerializer, parameters=[OpenApiParameter("after", int, required=True)])
+    @extend_schema(responses=EventsSerializer, parameters=[OpenApiParameter(
+        "after", {"type": "integer", "minimum": 0, "maximum": MAX_ID}, required=True,
+        description="The id of the last event the client has (0 for all); anything else is a 400")])
     def get(self, request, meeting_id: int):
         access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
         after = request.query_params.get("after", "")
