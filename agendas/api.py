@@ -232,7 +232,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class DecisionInput(serializers.Serializer):
     accept = StrictBooleanField()
-    note = StrictCharField(max_length=500, required=False, allow_blank=True)
+    note = StrictCharField(max_length=500, required=False, allow_blank=True,
+                           help_text="Required (not blank) when declining (accept: false): a 400 otherwise.")
 
 
 class ReferralFilter(django_filters.FilterSet):
