@@ -17,7 +17,7 @@ from agendas.models import AgendaItem, Referral
 from agendas.presenters import agenda_view_for
 from panels import selectors as panel_selectors
 from panels.api import IdFilter
-from panels.audit import audit_record
+from panels.audit import audit_children_read
 from panels.models import Child, Panel, User
 
 
@@ -119,9 +119,9 @@ class MeetingAgendaView(APIView):
     def get(self, request, meeting_id: int):
         access = _meeting_access(request, meeting_id)
         view = agenda_view_for(access=access, published_only=request.query_params.get("published") == "1")
-        audit_record(actor=request.user, action="agenda.viewed", meeting=access.meeting, request=request,
-                     detail={"version": view.version.number if view.version else None, "working": view.working,
-                             "via": "api"})
+        audit_children_read(actor=request.user, action="agenda.viewed", children=view.items, meeting=access.meeting,
+                            request=request, detail={"version": view.version.number if view.version else None,
+                                                     "working": view.working, "via": "api"})
         data = {
             "meeting": access.meeting.pk, "working": view.working,
             "version": view.version.number if view.version else None,
@@ -218,7 +218,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     # the same answer for an id that does not exist and one the caller may not know (see create)
     panel = StrictPrimaryKeyField(queryset=Panel.objects.all(), error_messages={"does_not_exist": "No such panel."})
     child = StrictPrimaryKeyField(queryset=Child.objects.all(), error_messages={"does_not_exist": "No such child."})
-    reason = StrictCharField()
+    reason = StrictCharField(max_length=2000)
 
     class Meta:
         model = Referral
@@ -232,7 +232,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class DecisionInput(serializers.Serializer):
     accept = StrictBooleanField()
-    note = StrictCharField(max_length=500, required=False, allow_blank=True)
+    note = StrictCharField(max_length=500, required=False, allow_blank=True,
+                           help_text="Required (not blank) when declining (accept: false): a 400 otherwise.")
 
 
 class ReferralFilter(django_filters.FilterSet):

@@ -402,10 +402,15 @@ def agenda_publish(*, meeting: Meeting, actor: User, note: str = "") -> AgendaVe
 
 
 # --- referrals -----------------------------------------------------------------------------------
+REFERRAL_REASON_MAX = 2000
+
+
 def referral_create(*, panel: Panel, child: Child, reason: str, actor: User) -> Referral:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why the panel should discuss this child."})
+    if len(reason) > REFERRAL_REASON_MAX:  # the reason is copied into the audit log too
+        raise ValidationError({"reason": f"Keep the reason under {REFERRAL_REASON_MAX} characters."})
     if child.service_id != panel.service_id:
         raise ValidationError({"panel": "That panel belongs to another service."})
     if Referral.objects.filter(panel=panel, child=child, status=Referral.Status.PENDING).exists():

@@ -25,9 +25,10 @@ from agendas.presenters import agenda_view_for, pack_pdf
 from agendas.rules import CODES_BY_KIND
 from agendas.standing import standing_items
 from panels import selectors as panel_selectors
-from panels.audit import audit_record
+from panels.audit import audit_children_read, audit_record
 from panels.forms import error_text, form_error_text
 from panels.models import Agency, Child, Panel, User
+from panels.parsing import parse_id
 from panels.permissions import Viewer
 
 
@@ -36,8 +37,9 @@ from panels.permissions import Viewer
 def meeting_agenda(request, meeting_id: int):
     access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
     view = agenda_view_for(access=access)
-    audit_record(actor=request.user, action="agenda.viewed", meeting=access.meeting, request=request,
-                 detail={"version": view.version.number if view.version else None, "working": view.working})
+    audit_children_read(actor=request.user, action="agenda.viewed", children=view.items, meeting=access.meeting,
+                        request=request,
+                        detail={"version": view.version.number if view.version else None, "working": view.working})
     opening, closing = standing_items(access.meeting.panel.kind)
     presenters = User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)
     return render(request, "agendas/agenda.html", {
@@ -54,7 +56,8 @@ def agenda_slot_invite(request, meeting_id: int, item_id: int):
     access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     item = get_object_or_404(AgendaItem.objects.select_related("child", "meeting"), pk=item_id, meeting=access.meeting)
     agency_id = request.POST.get("agency", "")
-    agency = Agency.objects.filter(pk=int(agency_id)).first() if agency_id.isdigit() else None
+    agency_pk = parse_id(agency_id)
+    agency = Agency.objects.filter(pk=agency_pk).first() if agency_pk is not None else None
     try:
         link = services.item_invitation_add(item=item, actor=request.user, name=request.POST.get("name", ""),
                                             email=request.POST.get("email", ""), agency=agency)
@@ -184,11 +187,13 @@ def agenda_publish(request, meeting_id: int):
 @require_GET
 def agenda_pack(request, meeting_id: int, fmt: str):
     access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if fmt not in ("html", "pdf"):
+        raise Http404("No such format")  # before the audit entry: nothing was downloaded
     view = agenda_view_for(access=access, published_only=True)
     if view.version is None:
         raise Http404("No published agenda yet")
-    audit_record(actor=request.user, action="agenda.pack_downloaded", meeting=access.meeting, request=request,
-                 detail={"format": fmt, "version": view.version.number})
+    audit_children_read(actor=request.user, action="agenda.pack_downloaded", children=view.items,
+                        meeting=access.meeting, request=request, detail={"format": fmt, "version": view.version.number})
     opening, closing = standing_items(access.meeting.panel.kind)
     context = {"meeting": access.meeting, "view": view, "opening": opening, "closing": closing,
                "audience": access.viewer, "generated": timezone.now()}
@@ -212,6 +217,8 @@ def forward_look(request, panel_id: int):
         raise Http404("No such panel")
     meetings = selectors.meetings_not_held(panel=access.panel, today=timezone.localdate())[:3]
     computed = services.agendas_compute(panel=access.panel, meetings=meetings) if meetings else {}
+    audit_children_read(actor=request.user, action="agenda.forward_look_viewed", panel=access.panel,
+                        children=[item for items in computed.values() for item in items], request=request)
     return render(request, "agendas/forward_look.html", {
         "panel": access.panel, "meetings": [(m, computed[m.pk]) for m in meetings],
     })

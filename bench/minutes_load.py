@@ -388,6 +388,7 @@ def run_ours(args, scratch: Path, profile_dir: Path | None) -> dict:
     try:
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "CONVENE_VAR_DIR": str(scratch / "var"),
                "SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "127.0.0.1,localhost",
+               "WEBSOCKET_ALLOWED_ORIGINS": ORIGIN,
                "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "INFO", "DEBUG": "false"}
         if args.conn_max_age is not None:
             env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)

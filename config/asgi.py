@@ -10,8 +10,9 @@ django_asgi_app = get_asgi_application()  # must run before importing consumers
 
 from channels.auth import AuthMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
 from channels.sessions import CookieMiddleware  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from panels.sessions import SocketSessionMiddleware  # noqa: E402
@@ -22,10 +23,12 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         # Channels' AuthMiddlewareStack with a read-only session (panels.sessions.SocketSessionMiddleware). A session
         # that has not passed two-factor (when the user needs it) reaches the consumers as anonymous.
-        "websocket": AllowedHostsOriginValidator(
+        # The Origin must be one of WEBSOCKET_ALLOWED_ORIGINS by scheme, host and port (not only the host).
+        "websocket": OriginValidator(
             CookieMiddleware(SocketSessionMiddleware(AuthMiddleware(
                 TwoFactorWebsocketMiddleware(URLRouter(websocket_urlpatterns))
-            )))
+            ))),
+            settings.WEBSOCKET_ALLOWED_ORIGINS,
         ),
     }
 )

@@ -45,6 +45,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_DOMAIN = urlparse(SITE_URL).hostname or "localhost"
+# Websocket origins allowed, compared by scheme, host and port (issue 14): the site itself and the trusted origins.
+WEBSOCKET_ALLOWED_ORIGINS = env_list("WEBSOCKET_ALLOWED_ORIGINS", [SITE_URL, *CSRF_TRUSTED_ORIGINS])
 # Served over TLS: secure cookies, HSTS and the HTTP→HTTPS redirect follow from SITE_URL, so the embedded demo over
 # plain http on 127.0.0.1 keeps working and a production SITE_URL=https://… gets all three (docs/security.md).
 HTTPS = SITE_URL.startswith("https://") and not DEBUG
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "panels.http_limits.NoStoreMiddleware",  # outermost: every answer carrying child data is no-store
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -300,6 +303,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+API_MAX_BODY_BYTES = 256 * 1024  # a JSON body of the API (panels.http_limits.BoundedJSONParser)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 COHORT_MAX_UPLOAD_BYTES = env_int("COHORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
 
@@ -341,7 +345,7 @@ else:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["panels.http_limits.BoundedJSONParser"],  # size- and depth-limited
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

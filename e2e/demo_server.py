@@ -39,6 +39,7 @@ class DemoServer:
                        capture_output=True)
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
+        self.env["SITE_URL"] = self.url  # websocket origins are checked with the port
         self.proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
                                       "--no-access-log", "config.asgi:application"], cwd=ROOT, env=self.env)
         deadline = time.monotonic() + 30

@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from minutes import presenters, services
 from panels import permissions
-from panels.audit import audit_record
+from panels.audit import audit_children_read
+from panels.parsing import MAX_ID, MAX_INT, parse_id
 from panels.selectors import current_establishments, meeting_get_for_user
 
 
@@ -60,23 +61,28 @@ class ApprovedMinutesView(APIView):
     """The approved minutes of a meeting, as the caller may read them (the same rendering as the page)."""
 
     @extend_schema(responses=RecordSerializer, parameters=[
-        OpenApiParameter("revision", int, description="A revision number (default: the latest)"),
+        OpenApiParameter("revision", {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+                         description="A revision number (default: the latest); anything else is a 400"),
         OpenApiParameter("audience", str, enum=list(presenters.AUDIENCES)),
-        OpenApiParameter("agency", int, description="For audience=agency: the agency (chair and coordinator only)"),
+        OpenApiParameter("agency", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                         description="For audience=agency: the agency (chair and coordinator only)"),
     ])
     def get(self, request, meeting_id: int):
         access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
         revisions = access.meeting.minutes_revisions.select_related("approved_by").order_by("-number")
         number = request.query_params.get("revision", "")
-        revision = revisions.filter(number=int(number)).first() if number.isdigit() else revisions.first()
+        if number and parse_id(number, maximum=MAX_INT) is None:
+            raise serializers.ValidationError({"revision": ["Give the revision's number (1, 2, ...)."]})
+        revision = revisions.filter(number=int(number)).first() if number else revisions.first()
         if revision is None:
             raise Http404("No approved minutes")
         audience, viewer, _agency = presenters.audience_resolve(
             access=access, user=request.user, audience=request.query_params.get("audience"),
             agency_id=request.query_params.get("agency"))
         record = presenters.record_for(revision=revision, viewer=viewer, audience=audience)
-        audit_record(actor=request.user, action="minutes.record_viewed", meeting=access.meeting, request=request,
-                     detail={"revision": revision.number, "audience": audience, "via": "api"})
+        audit_children_read(actor=request.user, action="minutes.record_viewed", children=record.items,
+                            meeting=access.meeting, request=request,
+                            detail={"revision": revision.number, "audience": audience, "via": "api"})
         return Response(RecordSerializer(presenters.record_as_dict(record)).data)
 
 
@@ -98,11 +104,13 @@ class MeetingEventsView(APIView):
     """The meeting's structured changes after ``after`` (a client's last id), oldest first. Events about
     children the caller may not see are left out; ids still increase, so a client never misses one."""
 
-    @extend_schema(responses=EventsSerializer, parameters=[OpenApiParameter("after", int, required=True)])
+    @extend_schema(responses=EventsSerializer, parameters=[OpenApiParameter(
+        "after", {"type": "integer", "minimum": 0, "maximum": MAX_ID}, required=True,
+        description="The id of the last event the client has (0 for all); anything else is a 400")])
     def get(self, request, meeting_id: int):
         access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
         after = request.query_params.get("after", "")
-        if not after.isdigit():
+        if parse_id(after) is None:
             raise serializers.ValidationError({"after": ["Give the id of the last event you have (0 for all)."]})
         events, refresh = services.events_since(meeting=access.meeting, after=int(after))
         service_id = access.meeting.panel.service_id
@@ -110,6 +118,11 @@ class MeetingEventsView(APIView):
         visible = [e for e in events if e.child_id is None or permissions.can_view_child_in_meeting(
             access.viewer, service_id=service_id, establishment_id=held.get(e.child_id), can_view_meeting=True,
             child_id=e.child_id)]
+        child_ids = sorted({e.child_id for e in visible if e.child_id is not None})
+        if child_ids and not refresh:  # the ids suffice (the reference is the child's while it exists)
+            audit_children_read(actor=request.user, action="minutes.events_read", meeting=access.meeting,
+                                children=[(pk, "") for pk in child_ids], request=request,
+                                detail={"after": int(after), "via": "api"})
         last = events[-1].id if events else int(after)
         return Response(EventsSerializer({"events": [] if refresh else visible, "last_id": last,
                                           "refresh": refresh}).data)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import time
 import weakref
@@ -57,6 +58,7 @@ from minutes.documents import (
     updates_store,
     updates_store_async,
 )
+from panels.audit import audit_children_read
 from panels.models import User
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,10 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_BIG = 1009
+CLOSE_UNSUPPORTED = 1003  # a malformed sync message
+# Presence colours: a fixed palette (GOV.UK colours with enough contrast on white); the server picks one per user,
+# so nothing a client sends reaches a style attribute.
+PRESENCE_PALETTE = ("#1d70b8", "#00703c", "#d4351c", "#4c2c92", "#f47738", "#28a197", "#912b88", "#5694ca")
 CLOSE_TRY_AGAIN = 1013  # a reconnecting client resyncs from the store
 MAX_FRAME_BYTES = 512 * 1024
 CATCH_UP_SECONDS = 2.5  # a lost relay is repaired from the store within two of these
@@ -87,6 +93,10 @@ def _open(user, room: str):
     except (ValueError, Http404):
         return None, False
     document = document_get_or_create(meeting_id=meeting_id, child_id=child_id, section=section)
+    # every socket that reads a minute is a read of the child's record (issue 14)
+    audit_children_read(actor=user, action="minutes.room_read", meeting=access.meeting_access.meeting,
+                        children=[(child_id, "")] if child_id else (),
+                        detail={"section": section, "via": "websocket", "write": access.can_write})
     return document, access.can_write
 
 
@@ -253,6 +263,31 @@ class _Presence:
         body = _var_uint(len(entries)) + b"".join(
             _var_uint(client) + _var_uint(clock) + write_message(state) for client, clock, state in entries)
         return bytes([YMessageType.AWARENESS]) + write_message(body)
+
+
+def presence_stamped(frame: bytes, user: dict) -> bytes | None:
+    """An awareness frame with every state's ``user`` replaced by the server's name and colour for the socket's
+    user (issue 14: a client cannot spoof a name or put CSS in a colour). None when malformed."""
+    try:
+        decoder = Decoder(read_message(frame[1:]))
+        count = decoder.read_var_uint()
+        entries = [(decoder.read_var_uint(), decoder.read_var_uint(), decoder.read_message() or b"")
+                   for _ in range(count)]
+    except Exception:
+        return None
+    stamped = []
+    for client, clock, state in entries:
+        if state not in (b"", b"null"):
+            try:
+                data = json.loads(state)
+            except ValueError:
+                return None
+            if not isinstance(data, dict):
+                return None
+            data["user"] = dict(user)
+            state = json.dumps(data, separators=(",", ":")).encode()
+        stamped.append((client, clock, state))
+    return _Presence._frame(stamped)
 
 
 class Room:
@@ -666,7 +701,11 @@ class MinutesConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.user_id = user.pk
+        self.presence_user = {"name": (user.get_full_name() or user.username)[:100],
+                              "color": PRESENCE_PALETTE[user.pk % len(PRESENCE_PALETTE)]}
+        self.meeting_id = parse_room(self.room)[0]
         await self.channel_layer.group_add(f"user.{user.pk}", self.channel_name)
+        await self.channel_layer.group_add(f"minutes.meeting.{self.meeting_id}", self.channel_name)
         self._room = _hub().room(self.document.pk)
         await self._room.join(self)  # relays are held for this socket from here, so none falls between
         state, _ = await _state(self.document.pk)  # the server's state: the store
@@ -689,6 +728,7 @@ class MinutesConsumer(AsyncWebsocketConsumer):
             self._room.leave(self)
         if self.user_id is not None:
             await self.channel_layer.group_discard(f"user.{self.user_id}", self.channel_name)
+            await self.channel_layer.group_discard(f"minutes.meeting.{self.meeting_id}", self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if not bytes_data or self._room is None:
@@ -696,27 +736,35 @@ class MinutesConsumer(AsyncWebsocketConsumer):
         if len(bytes_data) > MAX_FRAME_BYTES:
             await self.close(code=CLOSE_TOO_BIG)
             return
-        if bytes_data[0] == YMessageType.SYNC and len(bytes_data) > 1:
-            kind = bytes_data[1]
-            if kind == YSyncMessageType.SYNC_STEP1:
-                reply = handle_sync_message(bytes_data[1:], self._room.doc)
-                if reply is not None:
-                    await self.send(bytes_data=reply)
-                return
-            if kind in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
+        if bytes_data[0] == YMessageType.SYNC:
+            kind = bytes_data[1] if len(bytes_data) > 1 else None
+            try:
+                if kind == YSyncMessageType.SYNC_STEP1:
+                    reply = handle_sync_message(bytes_data[1:], self._room.doc)
+                    if reply is not None:
+                        await self.send(bytes_data=reply)
+                    return
+                if kind not in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
+                    raise ValueError(f"unknown sync message {kind!r}")
                 if not self.can_write:
                     return  # viewers' edits are dropped by the server
-                try:
-                    update = read_message(bytes_data[2:])
-                    get_state(update)  # decodes it: a malformed update is refused here, never stored
-                except Exception:  # malformed frame: refuse it, keep the connection
-                    return
-                if update == EMPTY_UPDATE:
-                    return
-                self.wrote = True
-                _hub().submit(self._room, update, self)  # stored, then relayed, with whatever else arrived
+                update = read_message(bytes_data[2:])
+                get_state(update)  # decodes it: a malformed update is refused here, never stored
+            except Exception as exc:  # a malformed sync message: this socket is closed, nothing is stored
+                logger.warning("minutes socket of user %s in %s: bad sync message (%s); closed 1003",
+                               self.user_id, self.room, type(exc).__name__)
+                await self.close(code=CLOSE_UNSUPPORTED)
+                return
+            if update == EMPTY_UPDATE:
+                return
+            self.wrote = True
+            _hub().submit(self._room, update, self)  # stored, then relayed, with whatever else arrived
         elif bytes_data[0] == YMessageType.AWARENESS:
-            await self._room.awareness(bytes_data, self)
+            if not self.can_write:
+                return  # read-only viewers send no presence (they cannot claim a name or a colour)
+            frame = presence_stamped(bytes_data, self.presence_user)
+            if frame is not None:
+                await self._room.awareness(frame, self)
 
     async def access_recheck(self, message: dict) -> None:
         """Something about this user's access changed (minutes.handlers): check this room again."""

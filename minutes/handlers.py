@@ -1,5 +1,6 @@
 """Close live-minutes sockets whose access has gone: an invitation or membership removed, a user
-deactivated or moved to another agency, minutes approved (others then read only the approved record).
+deactivated or moved to another agency, minutes approved (others then read only the approved record), the
+meeting's status changed (closing it leaves only its chair and coordinator writing).
 
 Each open socket of the user is asked to check its access again (``access.recheck``); it closes itself
 if the user may no longer read its room, and stops accepting edits if they may no longer write.
@@ -20,6 +21,26 @@ from panels.models import MeetingInvitee, PanelMembership, User
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
+
+
+def meeting_group(meeting_id: int) -> str:
+    """Every live-minutes socket of one meeting (closing the meeting rechecks them all, issue 14)."""
+    return f"minutes.meeting.{meeting_id}"
+
+
+def meeting_recheck(meeting_id: int) -> None:
+    """After commit, ask every live socket of the meeting to check its access (and write rights) again."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(meeting_group(meeting_id), {"type": "access.recheck"})
+
+    transaction.on_commit(send)
+
+
+def _meeting_status_changed(name: str, payload: dict[str, Any]) -> None:
+    meeting_recheck(payload["meeting_id"])
 
 
 def access_recheck(user_ids) -> None:
@@ -65,3 +86,5 @@ def connect() -> None:
     post_save.connect(_membership_changed, sender=PanelMembership, dispatch_uid="minutes.membership_saved")
     post_save.connect(_user_saved, sender=User, dispatch_uid="minutes.user_saved")
     event_subscribe("minutes.approved", _minutes_approved)
+    for status in ("in_progress", "closed", "cancelled", "scheduled"):  # who may write changes with the status
+        event_subscribe(f"panels.meeting.{status}", _meeting_status_changed)

@@ -1,8 +1,10 @@
 """Signed, expiring, single-purpose links to one action, for people who act on it from an email.
 
-The token names the action and the person (or agency mailbox) it was sent to; it opens that action
-only (view, update status, ask for a new date), for ``LINK_DAYS`` days. A token for another action, a
-tampered token or an expired one is refused.
+The token names the action, the person (or agency mailbox) it was sent to and that person's agency; it
+opens that action only (view, update status, ask for a new date), for ``LINK_DAYS`` days. A token for
+another action, a tampered token or an expired one is refused; so is a link whose person has since been
+deactivated, left the agency or lost their part in the action, and any link to a closed action
+(``minutes.selectors.action_get_for_link``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class ActionLink:
     action_id: int
     user_id: int | None
     email: str
+    agency_id: int | None = None  # the person's agency (or the owner agency, for its mailbox) when sent
 
 
 class LinkRefused(Exception):
@@ -32,12 +35,12 @@ class LinkRefused(Exception):
         self.reason = reason
 
 
-def action_link_token(*, action_id: int, user_id: int | None, email: str) -> str:
-    return signing.dumps({"a": action_id, "u": user_id, "e": email}, salt=SALT, compress=True)
+def action_link_token(*, action_id: int, user_id: int | None, email: str, agency_id: int | None = None) -> str:
+    return signing.dumps({"a": action_id, "u": user_id, "e": email, "g": agency_id}, salt=SALT, compress=True)
 
 
-def action_link_url(*, action_id: int, user_id: int | None, email: str) -> str:
-    token = action_link_token(action_id=action_id, user_id=user_id, email=email)
+def action_link_url(*, action_id: int, user_id: int | None, email: str, agency_id: int | None = None) -> str:
+    token = action_link_token(action_id=action_id, user_id=user_id, email=email, agency_id=agency_id)
     return settings.SITE_URL + reverse("action_link", args=[action_id, token])
 
 
@@ -50,4 +53,4 @@ def action_link_read(*, token: str, action_id: int) -> ActionLink:
         raise LinkRefused("This link is not valid.") from exc
     if data.get("a") != action_id:
         raise LinkRefused("This link is not valid.")
-    return ActionLink(action_id=action_id, user_id=data.get("u"), email=data.get("e", ""))
+    return ActionLink(action_id=action_id, user_id=data.get("u"), email=data.get("e", ""), agency_id=data.get("g"))

@@ -24,6 +24,7 @@ from minutes.models import MinutesRevision
 from panels import permissions
 from panels.enums import Section, UserRole
 from panels.models import Agency, Meeting
+from panels.parsing import parse_id
 from panels.permissions import Viewer
 
 AUDIENCES = {"full": "Full record", "agency": "Partner agency's view", "summary": "Executive summary"}
@@ -87,15 +88,16 @@ def audience_resolve(*, access, user, audience: str | None, agency_id: str | int
     if audience != "agency":
         return audience, access.viewer, None
     agency = None
-    if access.can_manage and str(agency_id or "").isdigit():
-        agency = Agency.objects.filter(pk=int(agency_id)).first()
+    if access.can_manage and parse_id(agency_id) is not None:
+        agency = Agency.objects.filter(pk=parse_id(agency_id)).first()
     agency = agency or user.agency
     if agency is None:
         return "full", access.viewer, None
     if not access.can_manage:
         # one's own agency's view never shows more than one's own: someone invited for one child's slot only
         # stays limited to that child
-        return audience, replace(agency_viewer(agency), slot_children=access.viewer.slot_children), agency
+        return audience, replace(agency_viewer(agency), slot_children=access.viewer.slot_children,
+                                 ceiling=access.viewer.ceiling), agency
     return audience, agency_viewer(agency), agency
 
 

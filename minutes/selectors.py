@@ -79,7 +79,7 @@ def minutes_view(access: MeetingAccess) -> tuple[list[ItemView], bool]:
 @dataclass(frozen=True)
 class ActionAccess:
     action: Action
-    can_update: bool  # the owner, the owner agency's people, the panel's managers
+    can_update: bool  # the named owner (else the owner agency's people), their line manager, the panel's managers
     can_manage: bool  # the panel's chair or coordinator (and the service's managers): verify, decide dates
 
 
@@ -88,25 +88,64 @@ ACTION_RELATED = ("child", "owner", "owner_agency", "meeting__panel", "created_b
 
 def _action_access(user, action: Action) -> ActionAccess | None:
     viewer = Viewer.of(user)
-    panel = action.meeting.panel
-    membership = PanelMembership.objects.filter(panel=panel, user=user).values_list("role", flat=True).first()
-    can_manage = permissions.can_manage_panel(viewer, service_id=panel.service_id, membership=membership)
-    owns = action.owner_id == user.pk or (user.agency_id is not None and action.owner_agency_id == user.agency_id)
-    sees = (can_manage or owns or viewer.sees_whole_service(panel.service_id)
-            or (viewer.is_staff_of(panel.service_id) and (membership is not None or (
-                action.child is not None and action.child.case_manager_id == user.pk))))
-    if not sees:
+    if not viewer.is_authenticated:
         return None
-    return ActionAccess(action, can_update=owns or can_manage, can_manage=can_manage)
+    panel = action.meeting.panel
+    membership = PanelMembership.objects.filter(panel=panel, user_id=viewer.id).values_list("role", flat=True).first()
+    rights = permissions.action_rights(
+        viewer, owner_id=action.owner_id, owner_agency_id=action.owner_agency_id,
+        owner_line_manager_id=action.owner.line_manager_id if action.owner is not None else None,
+        manages_panel=permissions.can_manage_panel(viewer, service_id=panel.service_id, membership=membership),
+        strategic_lead_id=panel.strategic_lead_id,
+        child_case_manager_id=action.child.case_manager_id if action.child is not None else None,
+    )
+    if not rights.read:
+        return None
+    return ActionAccess(action, can_update=rights.update, can_manage=rights.manage)
 
 
 def action_get_for_user(*, user, action_id: int) -> ActionAccess:
-    """One action, for someone with a reason to see it; 404 for everyone else."""
+    """One action, for someone with a reason to see it (``permissions.action_rights``); 404 for everyone else."""
     action = Action.objects.select_related(*ACTION_RELATED).filter(pk=action_id).first()
     access = _action_access(user, action) if action is not None and user.is_authenticated else None
     if access is None:
         raise Http404("No such action")
     return access
+
+
+LINK_GONE = "This link no longer works. Sign in to Convene, or ask the panel's coordinator."
+LINK_CLOSED = "This action is closed, so its link no longer works. Sign in to Convene to see it."
+
+
+@dataclass(frozen=True)
+class LinkAccess:
+    access: ActionAccess
+    actor: object  # the user the link was sent to, or None (an agency mailbox)
+
+
+def action_get_for_link(*, link) -> LinkAccess:
+    """The action a signed link opens, with the rights its person still has. A link dies with the action's
+    closure, with its person (deactivated, moved to another agency, no longer owner or line manager) and, for
+    an agency mailbox, once a person is named. Raises ``LinkRefused``; 404 when the action does not exist."""
+    from minutes.links import LinkRefused
+    from panels.models import User
+
+    action = Action.objects.select_related(*ACTION_RELATED).filter(pk=link.action_id).first()
+    if action is None:
+        raise Http404("No such action")
+    if not action.is_open:
+        raise LinkRefused(LINK_CLOSED)
+    if link.user_id is None:  # the owner agency's mailbox: while the agency holds it and no person is named
+        if action.owner_id is not None or (link.agency_id is not None and link.agency_id != action.owner_agency_id):
+            raise LinkRefused(LINK_GONE)
+        return LinkAccess(ActionAccess(action, can_update=True, can_manage=False), None)
+    user = User.objects.select_related("agency").filter(pk=link.user_id, is_active=True).first()
+    if user is None or (link.agency_id is not None and user.agency_id != link.agency_id):
+        raise LinkRefused(LINK_GONE)
+    access = _action_access(user, action)
+    if access is None:
+        raise LinkRefused(LINK_GONE)
+    return LinkAccess(ActionAccess(action, can_update=access.can_update, can_manage=False), user)
 
 
 def action_list_for_user(*, user) -> QuerySet[Action]:

@@ -31,8 +31,8 @@ from minutes.forms import (
 from minutes.links import LinkRefused, action_link_read
 from minutes.models import Action, CorrectionRequest, DueDateRequest
 from minutes.selectors import (
-    ACTION_RELATED,
     ActionAccess,
+    action_get_for_link,
     action_get_for_user,
     action_list_for_user,
     action_register,
@@ -40,10 +40,11 @@ from minutes.selectors import (
 )
 from minutes.timeline import caseload, child_timeline
 from panels import permissions
-from panels.audit import audit_record
+from panels.audit import audit_children_read, audit_record
 from panels.forms import error_text, form_error_text
 from panels.keydates import upcoming_key_dates
 from panels.models import Agency, Child, User
+from panels.parsing import parse_ids
 from panels.permissions import Viewer
 from panels.record_selectors import pathways_for_service
 from panels.records import child_to_record
@@ -69,7 +70,8 @@ def minutes_page(request, meeting_id: int):
     if revision is not None and not access.can_manage:
         return redirect("minutes_approved", meeting_id=meeting_id)  # others read only what was approved
     items, editor = minutes_view(access)
-    audit_record(actor=request.user, action="minutes.viewed", meeting=access.meeting, request=request)
+    audit_children_read(actor=request.user, action="minutes.viewed", children=items, meeting=access.meeting,
+                        request=request)
     agencies = Agency.objects.order_by("name")
     open_corrections = list(CorrectionRequest.objects.filter(
         revision__meeting=access.meeting, status=CorrectionRequest.Status.OPEN).select_related(
@@ -167,7 +169,7 @@ def minutes_approve(request, meeting_id: int):
     access = meeting_get_managed(user=request.user, meeting_id=meeting_id)
     form = ApproveForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    ids = [int(v) for v in request.POST.getlist("corrections") if v.isdigit()]
+    ids = parse_ids(request.POST.getlist("corrections"))
     corrections = list(CorrectionRequest.objects.filter(pk__in=ids, revision__meeting=access.meeting))
     return _done(request, meeting_id, lambda: services.minutes_approve(
         meeting=access.meeting, actor=request.user, reason=reason, corrections=corrections), "Minutes approved.")
@@ -235,9 +237,9 @@ def approved_minutes(request, meeting_id: int, number: int | None = None):
         "requested_by", "agency", "resolved_by", "revision", "corrected_in")
     if not access.can_manage:
         corrections = corrections.filter(requested_by=request.user)
-    audit_record(actor=request.user, action="minutes.record_viewed", meeting=meeting, request=request,
-                 detail={"revision": revision.number, "audience": audience,
-                         "agency": agency.name if agency else None})
+    audit_children_read(actor=request.user, action="minutes.record_viewed", children=record.items, meeting=meeting,
+                        request=request, detail={"revision": revision.number, "audience": audience,
+                                                 "agency": agency.name if agency else None})
     return render(request, "minutes/approved.html", {
         "meeting": meeting, "access": access, "record": record, "revisions": revisions, "agency": agency,
         "audiences": presenters.AUDIENCES, "invited_agencies": _invited_agencies(meeting) if access.can_manage
@@ -250,13 +252,16 @@ def approved_minutes(request, meeting_id: int, number: int | None = None):
 @login_required
 @require_GET
 def approved_minutes_download(request, meeting_id: int, number: int, fmt: str):
+    if fmt not in ("pdf", "docx"):
+        raise Http404("No such format")  # before the audit entry: nothing was downloaded
     access, revision = _approved(request, meeting_id, number)
     audience, viewer, agency = _audience(request, access)
     record = presenters.record_for(revision=revision, viewer=viewer, audience=audience,
                                    for_agency=agency.name if agency else "")
-    audit_record(actor=request.user, action="minutes.record_exported", meeting=access.meeting, request=request,
-                 detail={"revision": revision.number, "audience": audience, "format": fmt,
-                         "agency": agency.name if agency else None})
+    audit_children_read(actor=request.user, action="minutes.record_exported", children=record.items,
+                        meeting=access.meeting, request=request,
+                        detail={"revision": revision.number, "audience": audience, "format": fmt,
+                                "agency": agency.name if agency else None})
     name = f"minutes-{access.meeting.local_date.isoformat()}-r{revision.number}-{audience}"
     if fmt == "pdf":
         response = HttpResponse(presenters.record_pdf(request, record), content_type="application/pdf")
@@ -316,13 +321,11 @@ def my_actions(request):
     })
 
 
-def _action_page(request, access: ActionAccess, *, link=None):
+def _action_page(request, access: ActionAccess, *, link=None, link_actor=None):
     """The action page for the signed-in (``link`` None) and for someone arriving by a signed link."""
     action = access.action
-    actor = None if link else request.user
+    actor = link_actor if link else request.user
     label = link.email if link else ""
-    if link and link.user_id:
-        actor = User.objects.filter(pk=link.user_id, is_active=True).first()
     here = request.path
     if request.method == "POST":
         kind = request.POST.get("form")
@@ -362,6 +365,8 @@ def _action_page(request, access: ActionAccess, *, link=None):
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         return redirect(here)
+    audit_record(actor=actor, action="action.viewed", child=action.child, meeting=action.meeting, request=request,
+                 detail={"action_id": action.pk, **({"link": label} if link else {})})
     history = list(action.history.select_related("actor").order_by("-created_at", "-id"))
     notices = list(action.notices.order_by("-created_at", "-id")) if hasattr(action, "notices") else []
     requests = list(action.due_date_requests.select_related("requested_by", "decided_by"))
@@ -385,13 +390,12 @@ def action_link(request, action_id: int, token: str):
     """A signed, expiring link from an email: this one action only, no browsing beyond it."""
     try:
         link = action_link_read(token=token, action_id=action_id)
+        opened = action_get_for_link(link=link)
     except LinkRefused as exc:
-        return render(request, "minutes/link_refused.html", {"reason": exc.reason}, status=403)
-    action = Action.objects.select_related(*ACTION_RELATED).filter(pk=action_id).first()
-    if action is None:
-        raise Http404("No such action")
-    access = ActionAccess(action, can_update=True, can_manage=False)
-    response = _action_page(request, access, link=link)
+        response = render(request, "minutes/link_refused.html", {"reason": exc.reason}, status=403)
+        response["Cache-Control"] = "no-store"
+        return response
+    response = _action_page(request, opened.access, link=link, link_actor=opened.actor)
     # the token never leaks to another site ("no-referrer" would make browsers send "Origin: null" on the
     # form posts, which the CSRF check rightly refuses)
     response["Referrer-Policy"] = "same-origin"
@@ -445,6 +449,8 @@ def my_children(request):
     children = list(child_list_for_user(user=request.user).filter(case_manager=request.user))
     rows = caseload(children=children, today=today,
                     key_dates_for=lambda c: upcoming_key_dates(child_to_record(c), today=today, limit=4))
+    audit_children_read(actor=request.user, action="children.listed", children=children, request=request,
+                        detail={"via": "my_children"})
     return render(request, "minutes/my_children.html", {"rows": rows, "today": today})
 
 

@@ -97,5 +97,6 @@ def action_assigned(name: str, payload: dict[str, Any]) -> None:
           lead=f"{_label(action.meeting)} gave you an action{case}, due {action.due_date:%-d %b %Y}:\n\n"
                f"  {action.description}\n\nOpen it to record progress (the link works for 14 days):",
           url=reverse("action_detail", args=[action.pk]),
-          link_for=lambda user, email: action_link_url(action_id=action.pk, user_id=user.pk if user else None,
-                                                       email=email))
+          link_for=lambda user, email: action_link_url(
+              action_id=action.pk, user_id=user.pk if user else None, email=email,
+              agency_id=user.agency_id if user else action.owner_agency_id))

@@ -114,7 +114,8 @@ def _line(notice: ActionNotice, today: date) -> str:
     child = f"case {action.child.reference}" if action.child else "the panel"
     overdue = days_overdue(action.due_date, today)
     state = f"OVERDUE by {overdue} day{'s' if overdue != 1 else ''}" if overdue else f"due {action.due_date:%-d %b %Y}"
-    link = action_link_url(action_id=action.pk, user_id=notice.recipient_id, email=notice.recipient_email)
+    link = action_link_url(action_id=action.pk, user_id=notice.recipient_id, email=notice.recipient_email,
+                           agency_id=notice.recipient.agency_id if notice.recipient else action.owner_agency_id)
     return (f"- {action.description}\n  {STEP_LABELS[notice.step]}. {state}. For {child}, "
             f"{action.meeting.panel.name}; owner {action.owner or action.owner_agency.name}.\n  Open it: {link}\n")
 
@@ -183,6 +184,8 @@ def action_escalate_to_lead(*, action: Action, actor, note: str) -> ActionNotice
         errors["action"] = f"The action is {action.get_status_display().lower()}: there is nothing to escalate."
     if not note.strip():
         errors["note"] = "Say what you need the strategic lead to do."
+    elif len(note) > 2000:
+        errors["note"] = "Keep the note under 2000 characters."
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()

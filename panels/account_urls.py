@@ -23,4 +23,5 @@ urlpatterns = [
     path("accounts/users/<int:user_id>/<slug:action>", views.agency_user_active, name="agency_user_active"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
+    path("audit/subject-access.csv", views.audit_subject_access, name="audit_subject_access"),
 ]

@@ -210,3 +210,25 @@ def audit_export(request):
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="convene-audit.csv"'
     return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def audit_subject_access(request):
+    """A subject access request: every read of one child (``?child=<reference>``), by whom, when, as CSV."""
+    try:
+        key = accounts.subject_access_key(user=request.user, reference=request.GET.get("child", "")[:40])
+    except PermissionDenied:
+        raise Http404("No such page") from None
+    if key is None:
+        return HttpResponse("Give the child's reference: ?child=YJ-0001 (a child of your service).", status=400,
+                            content_type="text/plain; charset=utf-8")
+    child_key, reference = key
+    body = accounts.subject_access_csv(accounts.subject_access_entries(key=child_key).iterator(chunk_size=2000),
+                                       reference=reference)
+    audit_record(actor=request.user, action="audit.subject_access_exported", request=request,
+                 detail={"child_key": child_key, "child_reference": reference})
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{reference}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

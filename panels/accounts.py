@@ -15,6 +15,7 @@ from django.utils import timezone
 from panels.audit import audit_record
 from panels.models import AuditEntry, Child, User
 from panels.permissions import Viewer, can_manage_users, can_view_audit
+from panels.spreadsheets import csv_safe
 
 # --- users of an agency ---------------------------------------------------------------------------
 
@@ -78,8 +79,8 @@ def audit_entries_for_user(*, user: User, filters: AuditFilter | None = None) ->
         | Q(actor__agency_id=service_id)
     ).select_related("actor__agency", "child", "meeting__panel", "panel")
     f = filters or AuditFilter()
-    if f.child is not None:
-        entries = entries.filter(child=f.child)
+    if f.child is not None:  # entries about the child, and list reads that returned it
+        entries = entries.filter(Q(child_key=f.child.pk) | Q(children__child_key=f.child.pk)).distinct()
     if f.actor is not None:
         entries = entries.filter(actor=f.actor)
     if f.date_from is not None:
@@ -93,9 +94,6 @@ CSV_COLUMNS = ["when", "action", "actor", "actor_agency", "child_reference", "me
                "detail"]
 
 
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: prefix those with a quote."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def audit_csv(entries) -> str:
@@ -105,11 +103,57 @@ def audit_csv(entries) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for e in entries:
-        writer.writerow([_csv_safe(str(v)) for v in (
+        writer.writerow([csv_safe(str(v)) for v in (
             timezone.localtime(e.created_at).isoformat(timespec="seconds"), e.action,
             e.actor.username if e.actor else "", (e.actor.agency.name if e.actor and e.actor.agency else ""),
             e.child.reference if e.child else "", e.meeting_id or "", e.panel.name if e.panel else "",
             e.ip_address or "", json.dumps(e.detail, sort_keys=True, default=str),
+        )])
+    return out.getvalue()
+
+
+SAR_COLUMNS = ["when", "what", "by", "their_agency", "child_reference", "how", "meeting", "panel", "ip_address"]
+
+
+def subject_access_key(*, user: User, reference: str) -> tuple[int, str] | None:
+    """The child a subject access request is about, in the auditor's service: (id, reference), also for a child
+    deleted since (found through the entry that recorded the deletion)."""
+    viewer = Viewer.of(user)
+    if not can_view_audit(viewer):
+        raise PermissionDenied("Only coordinators and managers of the service can read the audit log.")
+    reference = reference.strip()
+    if not reference:
+        return None
+    child = Child.objects.filter(service_id=viewer.agency_id, reference__iexact=reference).values_list(
+        "pk", "reference").first()
+    if child is not None:
+        return child
+    deleted = (AuditEntry.objects.filter(action="child.deleted", child_reference__iexact=reference,
+                                         detail__service_id=viewer.agency_id)
+               .values_list("child_key", "child_reference").first())
+    return deleted
+
+
+def subject_access_entries(*, key: int) -> QuerySet[AuditEntry]:
+    """Every entry about one child, and every list read, export and socket read that returned it, oldest first.
+    (The caller has checked, through ``subject_access_key``, that the child is of the auditor's service.)"""
+    return (AuditEntry.objects.filter(Q(child_key=key) | Q(children__child_key=key)).distinct()
+            .select_related("actor__agency", "meeting__panel", "panel").order_by("created_at", "id"))
+
+
+def subject_access_csv(entries, *, reference: str) -> str:
+    """What a data-protection subject access request needs: every read of (and change to) one child, by whom,
+    when, how. Cells are neutralised against spreadsheet formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SAR_COLUMNS)
+    for e in entries:
+        how = e.detail.get("via") or ("list" if e.child_key is None else "")
+        writer.writerow([csv_safe(str(v)) for v in (
+            timezone.localtime(e.created_at).isoformat(timespec="seconds"), e.action,
+            e.actor.username if e.actor else "", (e.actor.agency.name if e.actor and e.actor.agency else ""),
+            reference, how, e.meeting_id or "", (e.panel.name if e.panel else e.meeting.panel.name if e.meeting
+                                                 else ""), e.ip_address or "",
         )])
     return out.getvalue()
 

@@ -1,6 +1,11 @@
+"""The Django admin, for the site's administrators. Every change made here is audited (issue 14): additions,
+changes (which fields) and deletions of any model; a user's deactivation, reactivation and role, agency or
+staff changes each as their own entry; a child's deletion keeps the child's reference and name in its entry."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from panels.audit import audit_record
 from panels.models import (
     Agency,
     Child,
@@ -13,16 +18,56 @@ from panels.models import (
     User,
 )
 
+ROLE_FIELDS = ("role", "agency", "is_staff", "is_superuser", "groups", "user_permissions", "line_manager")
+
+
+def _changed_fields(form, formsets=()) -> list[str]:
+    fields = list(form.changed_data) if form is not None else []
+    for formset in formsets:
+        if formset.has_changed():
+            fields.append(formset.model._meta.model_name)
+    return fields
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records each addition, change and deletion made in the admin in the audit log."""
+
+    def _record(self, request, action: str, obj, **detail) -> None:
+        audit_record(actor=request.user, action=action, request=request,
+                     child=obj if isinstance(obj, Child) else None,
+                     detail={"model": obj._meta.label, "object_id": obj.pk, "object": str(obj)[:200], **detail})
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._record(request, "admin.changed" if change else "admin.added", form.instance,
+                     fields=_changed_fields(form, formsets))
+
+    def delete_model(self, request, obj):
+        self._deleted(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._deleted(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def _deleted(self, request, obj) -> None:
+        if isinstance(obj, Child):  # the entry keeps who the child was (the link itself goes with the child)
+            self._record(request, "child.deleted", obj, reference=obj.reference, name=obj.display_name,
+                         service_id=obj.service_id)
+        else:
+            self._record(request, "admin.deleted", obj)
+
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedAdmin):
     list_display = ["name", "kind", "establishment_type", "email"]
     list_filter = ["kind", "establishment_type"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         ("Convene", {"fields": ["agency", "role", "job_title", "line_manager"]}),
@@ -30,6 +75,21 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "agency", "role", "is_active"]
     list_filter = ["role", "agency__kind", "is_active"]
     list_select_related = ["agency"]
+
+    def save_model(self, request, obj, form, change):
+        before = User.objects.filter(pk=obj.pk).values("is_active", "role", "agency_id", "is_staff",
+                                                       "is_superuser").first() if change else None
+        super().save_model(request, obj, form, change)
+        if before is None:
+            return
+        if before["is_active"] != obj.is_active:
+            self._record(request, "user.reactivated" if obj.is_active else "user.deactivated", obj, via="admin")
+        changed = [f for f in ROLE_FIELDS if f in form.changed_data]
+        if changed:
+            self._record(request, "user.role_changed", obj, via="admin", fields=changed,
+                         before={k: before[k] for k in ("role", "agency_id", "is_staff", "is_superuser")},
+                         after={"role": obj.role, "agency_id": obj.agency_id, "is_staff": obj.is_staff,
+                                "is_superuser": obj.is_superuser})
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,7 +99,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):
+class PanelAdmin(AuditedAdmin):
     list_display = ["name", "kind", "service", "cadence", "is_active"]
     list_filter = ["kind", "is_active"]
     inlines = [MembershipInline]
@@ -51,7 +111,7 @@ class EpisodeInline(admin.StackedInline):
 
 
 @admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):
+class ChildAdmin(AuditedAdmin):
     list_display = ["reference", "given_name", "family_name", "legal_status", "case_manager"]
     list_filter = ["legal_status", "service"]
     search_fields = ["reference", "given_name", "family_name"]
@@ -68,7 +128,7 @@ class InviteeInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(AuditedAdmin):
     list_display = ["panel", "starts_at", "status"]
     list_filter = ["status", "panel"]
     list_select_related = ["panel"]
@@ -76,6 +136,6 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(CohortImport)
-class CohortImportAdmin(admin.ModelAdmin):
+class CohortImportAdmin(AuditedAdmin):
     list_display = ["filename", "service", "uploaded_by", "status", "created_at"]
     readonly_fields = [f.name for f in CohortImport._meta.fields]

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from panels import cohort, record_selectors, selectors
-from panels.audit import audit_record
+from panels.audit import audit_children_read, audit_record
 from panels.models import Agency, Meeting, MeetingInvitee, Panel
 from panels.records import child_to_record
 
@@ -201,6 +201,15 @@ class ChildViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.child_list_for_user(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        children = list(page if page is not None else queryset)
+        audit_children_read(actor=request.user, action="children.listed", children=children, request=request,
+                            detail={"via": "api"})
+        data = self.get_serializer(children, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         child = self.get_object()

@@ -13,6 +13,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from panels.parsing import is_plain_digits
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"true", "yes", "1"}
@@ -113,7 +115,7 @@ def parse_value(spec: FieldSpec, raw: Any, *, json_mode: bool) -> Any:
             return raw.lower() in _TRUE
         raise FieldError(spec.name, f"{raw!r} is not a yes/no value (use true/false, yes/no or 1/0)")
     if kind == "int":
-        if isinstance(raw, bool) or not (isinstance(raw, int) or isinstance(raw, str) and raw.isdigit()):
+        if isinstance(raw, bool) or not (isinstance(raw, int) or isinstance(raw, str) and is_plain_digits(raw)):
             raise FieldError(spec.name, f"{raw!r} is not a whole number")
         value = int(raw)
         if spec.min is not None and value < spec.min or spec.max is not None and value > spec.max:

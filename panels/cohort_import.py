@@ -24,6 +24,7 @@ from panels.enums import AgencyKind, EpisodeKind
 from panels.events import event_emit
 from panels.models import Agency, Child, CohortImport, LegalEpisode, User
 from panels.records import CHILD_FIELDS, child_to_record, desired_episodes, episode_matches, episode_values
+from panels.spreadsheets import csv_unescape, safe_row
 
 logger = logging.getLogger(__name__)
 FIELD_NAMES = [spec.name for spec in cohort.FIELDS]
@@ -44,8 +45,30 @@ class CohortFileError(ValueError):
     """The file as a whole cannot be read (encoding, header)."""
 
 
+PROBLEM_CAP = 1000  # problems listed for one file; the rest are counted by kind (issue 14)
+PROBLEM_TEXT_MAX = 300  # characters of one problem's message (a message may quote the bad cell)
+
+
 def _problem(row: int | None, reference: str | None, field: str | None, message: str) -> dict[str, Any]:
-    return {"row": row, "reference": reference or "", "field": field or "", "message": message}
+    if len(message) > PROBLEM_TEXT_MAX:
+        message = message[:PROBLEM_TEXT_MAX - 1] + "…"
+    return {"row": row, "reference": (reference or "")[:40], "field": (field or "")[:60], "message": message}
+
+
+def problems_capped(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first ``PROBLEM_CAP`` problems, then (when there are more) one summary line counting every problem
+    by kind (the column, or "file"), so a bad file's report stays small whatever its size."""
+    if len(problems) <= PROBLEM_CAP:
+        return problems
+    by_kind: dict[str, int] = {}
+    for p in problems:
+        by_kind[p["field"] or "file"] = by_kind.get(p["field"] or "file", 0) + 1
+    counts = ", ".join(f"{kind} {n}" for kind, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])))
+    summary = _problem(None, None, None, "")
+    summary.update(summary=True, total=len(problems), by_kind=by_kind,
+                   message=f"{len(problems) - PROBLEM_CAP} more problems are not listed. "
+                           f"All {len(problems)} by column: {counts}"[:2000])
+    return [*problems[:PROBLEM_CAP], summary]
 
 
 def read_rows(text: str, *, ignore_columns: Iterable[str] = ()) -> tuple[list[dict[str, str]], list[dict]]:
@@ -84,7 +107,7 @@ def read_rows(text: str, *, ignore_columns: Iterable[str] = ()) -> tuple[list[di
                          f"Has {len(values)} cells but the header has {len(header)}.")
             )
             continue
-        row = {k: v for k, v in zip(header, values, strict=True) if k not in ignore}
+        row = {k: csv_unescape(v) for k, v in zip(header, values, strict=True) if k not in ignore}
         row["__row__"] = line_no
         rows.append(row)
     if not rows and not problems:
@@ -257,7 +280,7 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
         if not problems:
             job.notices = _notices(job, columns=set(rows[0]) if rows else set())
         if problems:
-            job.status, job.problems = CohortImport.Status.REJECTED, problems
+            job.status, job.problems = CohortImport.Status.REJECTED, problems_capped(problems)
         elif job.dry_run:
             existing = set(
                 Child.objects.filter(service=job.service, reference__in=[r["reference"] for r in records])
@@ -320,5 +343,5 @@ def cohort_export_csv(children: Iterable[Child]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELD_NAMES, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(cohort_export_rows(children))
+    writer.writerows(safe_row(row) for row in cohort_export_rows(children))  # no formulas (issue 14)
     return out.getvalue()

@@ -32,7 +32,7 @@ class CohortUploadForm(forms.Form):
         required=False,
     )
     ignore_columns = forms.CharField(
-        label="Columns to ignore (optional)", required=False,
+        label="Columns to ignore (optional)", required=False, max_length=1000,
         help_text="Comma-separated names of extra columns your case system exports, e.g. notes, worker_team.",
     )
 

@@ -338,6 +338,13 @@ class CohortImport(models.Model):
         return self.status in {self.Status.VALIDATED, self.Status.APPLIED, self.Status.REJECTED, self.Status.FAILED}
 
     @property
+    def problem_total(self) -> int:
+        """Every problem found (the list itself stops at the first 1,000 and a summary line)."""
+        if self.problems and isinstance(self.problems[-1], dict) and self.problems[-1].get("summary"):
+            return self.problems[-1]["total"]
+        return len(self.problems)
+
+    @property
     def percent(self) -> int:
         if self.is_finished:
             return 100
@@ -359,12 +366,16 @@ class AuditEntryQuerySet(models.QuerySet):
 
 class AuditEntry(models.Model):
     """Append-only: who read or changed what, when, from where. Never updated or deleted by the app, except the
-    retention run (``manage.py prune_audit``). The references to a child, meeting or panel are set to null
-    when those are deleted (the database does that, not the app)."""
+    retention run (``manage.py prune_audit``). The links to a child, meeting or panel are set to null when those
+    are deleted (the database does that, not the app); the child's id and reference stay (``child_key``,
+    ``child_reference``), and the deletion itself is an entry naming the child (issue 14)."""
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(max_length=60, db_index=True)
     child = models.ForeignKey(Child, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    child_key = models.PositiveBigIntegerField(null=True, blank=True, db_index=True,
+                                               help_text="The child's id, kept after the child is deleted.")
+    child_reference = models.CharField(max_length=40, blank=True, help_text="The child's reference when recorded.")
     meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     panel = models.ForeignKey(Panel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     detail = models.JSONField(default=dict, blank=True)
@@ -502,3 +513,25 @@ class PlanRow(models.Model):
     @property
     def has_owner(self) -> bool:
         return bool(self.who_member_id or self.who_user_id or self.who_agency_id)
+
+
+class AuditEntryChild(models.Model):
+    """One child a list read returned (a page of the children list, an export, a websocket room, the events of a
+    meeting): one entry per request, one of these per child, so a subject access request finds every read of a
+    child (issue 14). Kept after the child is deleted; leaves only with its entry (retention)."""
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="children")
+    child_key = models.PositiveBigIntegerField(db_index=True)
+    child_reference = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["entry", "child_key"]
+        constraints = [models.UniqueConstraint(fields=["entry", "child_key"], name="audit_child_once_per_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.child_reference or self.child_key} in {self.entry_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only: entries are never updated.")
+        super().save(*args, **kwargs)

@@ -8,8 +8,13 @@ The rules:
   child of their service; case managers and practitioners see their own caseload and the panels they
   are members of.
 - Partner-agency users see a meeting only when invited to it (and never while it is a draft) or when
-  they hold a membership of its panel; within a meeting they see only the children they are entitled
-  to: secure-estate staff only the children held at their establishment.
+  they hold a membership of its panel. Within a meeting (the visibility model, docs/security.md):
+  - core members (the panel's members, and whoever is invited to the whole meeting) see every child on
+    its agenda;
+  - the secure estate sees only the children held at its establishment;
+  - anyone invited for a child's item (slot) sees that child only;
+  - a deputy sees no more than the invitee who delegated to them (children and sections): the delegator's
+    rights are the deputy's ceiling (``Viewer.ceiling``).
 - Restricted sections (victim, health, police intelligence) are readable by the service's staff with a
   need to know and, among partners, only by the agencies that hold that kind of information.
 """
@@ -51,6 +56,8 @@ class Viewer:
     is_active: bool = True
     # Within one meeting: the children whose slots alone this person is invited to (None: not limited).
     slot_children: frozenset[int] | None = None
+    # Within one meeting, for a deputy: the person who delegated to them. A deputy never sees more than them.
+    ceiling: Viewer | None = None
 
     @classmethod
     def of(cls, user) -> Viewer:
@@ -124,6 +131,11 @@ def can_view_child_in_meeting(
     child's slot only sees that child (``viewer.slot_children``, set by the meeting's selector)."""
     if not can_view_meeting:
         return False
+    if viewer.ceiling is not None and not can_view_child_in_meeting(
+        viewer.ceiling, service_id=service_id, establishment_id=establishment_id, can_view_meeting=True,
+        child_id=child_id,
+    ):
+        return False
     if viewer.is_staff_of(service_id):
         return True
     if viewer.slot_children is not None and child_id not in viewer.slot_children:
@@ -137,8 +149,19 @@ def readable_sections(viewer: Viewer, *, service_id: int) -> frozenset[str]:
     if not viewer.is_authenticated:
         return frozenset()
     if viewer.is_staff_of(service_id) and viewer.role in {*SERVICE_WIDE_ROLES, UserRole.CASE_MANAGER}:
-        return frozenset({Section.GENERAL, *RESTRICTED_SECTIONS})
-    return frozenset({Section.GENERAL, *SECTIONS_BY_AGENCY_KIND.get(viewer.agency_kind or "", frozenset())})
+        own = frozenset({Section.GENERAL, *RESTRICTED_SECTIONS})
+    else:
+        own = frozenset({Section.GENERAL, *SECTIONS_BY_AGENCY_KIND.get(viewer.agency_kind or "", frozenset())})
+    if viewer.ceiling is not None:  # a deputy: no section the delegator could not read
+        own &= readable_sections(viewer.ceiling, service_id=service_id)
+    return own
+
+
+def delegator_viewer(*, user_id: int | None, agency_id: int | None, agency_kind: str | None, role: str | None,
+                     slot_children: frozenset[int] | None) -> Viewer:
+    """The rights of the invitee who delegated (a deputy's ceiling), from what their invitation says."""
+    return Viewer(id=user_id, is_authenticated=True, agency_id=agency_id, agency_kind=agency_kind,
+                  role=role or UserRole.PARTNER, slot_children=slot_children)
 
 
 def can_import_cohort(viewer: Viewer, *, service_id: int) -> bool:
@@ -164,3 +187,40 @@ def can_manage_users(viewer: Viewer, *, agency_id: int | None) -> bool:
 def can_view_audit(viewer: Viewer) -> bool:
     """The audit log of a service: its coordinators and managers (entries are scoped to their service)."""
     return viewer.is_service_staff and viewer.role in SERVICE_WIDE_ROLES
+
+
+@dataclass(frozen=True)
+class ActionRights:
+    """What one person may do with one action: read it, update it (status, notes, a new date), manage it
+    (verify, decide dates)."""
+
+    read: bool = False
+    update: bool = False
+    manage: bool = False
+
+
+NO_ACTION_RIGHTS = ActionRights()
+
+
+def action_rights(
+    viewer: Viewer, *, owner_id: int | None, owner_line_manager_id: int | None, owner_agency_id: int,
+    manages_panel: bool, strategic_lead_id: int | None = None, child_case_manager_id: int | None = None,
+) -> ActionRights:
+    """Who may open an action (issue 14). An action named to a person is theirs, their line manager's and the
+    panel's chair's and coordinator's (the escalation ladder); the owner agency's other users see it only while
+    no person is named. The panel's strategic lead (escalation) and the child's case manager (who reads the
+    child's whole record anyway) read it without changing it."""
+    if not viewer.is_authenticated:
+        return NO_ACTION_RIGHTS
+    if manages_panel:
+        return ActionRights(read=True, update=True, manage=True)
+    if owner_id is not None:  # the named owner while they work for the owner agency; their line manager
+        holds = (viewer.id == owner_id and viewer.agency_id == owner_agency_id) or (
+            owner_line_manager_id is not None and viewer.id == owner_line_manager_id)
+    else:
+        holds = viewer.agency_id is not None and viewer.agency_id == owner_agency_id
+    if holds:
+        return ActionRights(read=True, update=True)
+    if viewer.id is not None and viewer.id in (strategic_lead_id, child_case_manager_id):
+        return ActionRights(read=True)
+    return NO_ACTION_RIGHTS

@@ -127,12 +127,8 @@ def meeting_get_for_user(*, user, meeting_id: int) -> MeetingAccess:
         status=meeting.status,
     ):
         raise Http404("No such meeting")
-    if meeting._invited and meeting._membership is None and not viewer.is_staff_of(service_id):
-        # invited for some children's slots only? (agendas.ItemInvitation, reached by its related name)
-        slots = set(MeetingInvitee.objects.filter(meeting=meeting, user_id=viewer.id)
-                    .values_list("item_invitations__item__child_id", flat=True))
-        if None not in slots:
-            viewer = replace(viewer, slot_children=frozenset(slots))
+    if meeting._invited and meeting._membership is None:
+        viewer = _narrowed_to_invitation(viewer, meeting)
     return MeetingAccess(
         meeting=meeting,
         membership=meeting._membership,
@@ -140,6 +136,41 @@ def meeting_get_for_user(*, user, meeting_id: int) -> MeetingAccess:
         can_manage=permissions.can_manage_panel(viewer, service_id=service_id, membership=meeting._membership),
         viewer=viewer,
     )
+
+
+def _narrowed_to_invitation(viewer: Viewer, meeting: Meeting) -> Viewer:
+    """An invitee who is not a member of the panel: narrowed to the children of their item invitations
+    (agendas.ItemInvitation) if they have only those, and, when every invitation they hold is a deputy's,
+    capped by the rights of the invitee who delegated (``Viewer.ceiling``). One query, two for a deputy."""
+    rows = list(MeetingInvitee.objects.filter(meeting=meeting, user_id=viewer.id)
+                .values_list("pk", "delegate_of_id", "item_invitations__item__child_id"))
+    items: dict[int, set] = {}
+    delegators: set[int | None] = set()
+    for pk, delegate_of_id, child_id in rows:
+        items.setdefault(pk, set()).add(child_id)
+        delegators.add(delegate_of_id)
+    slots = set().union(*items.values()) if items else set()
+    if not viewer.is_staff_of(meeting.panel.service_id) and None not in slots:
+        viewer = replace(viewer, slot_children=frozenset(slots))
+    if None not in delegators and delegators:
+        viewer = replace(viewer, ceiling=_delegator(meeting, min(delegators)))
+    return viewer
+
+
+def _delegator(meeting: Meeting, invitee_id: int) -> Viewer:
+    delegator = (MeetingInvitee.objects.select_related("agency", "user__agency")
+                 .filter(meeting=meeting, pk=invitee_id).first())
+    if delegator is None:  # the delegator's invitation was withdrawn: the deputy sees no child
+        return permissions.delegator_viewer(user_id=None, agency_id=None, agency_kind=None, role=None,
+                                            slot_children=frozenset())
+    user = delegator.user if delegator.user is not None and delegator.user.is_active else None
+    agency = user.agency if user is not None else delegator.agency
+    children = set(MeetingInvitee.objects.filter(pk=invitee_id, item_invitations__isnull=False)
+                   .values_list("item_invitations__item__child_id", flat=True))
+    return permissions.delegator_viewer(
+        user_id=user.pk if user else None, agency_id=agency.pk if agency else None,
+        agency_kind=agency.kind if agency else None, role=user.role if user else None,
+        slot_children=frozenset(children) if children else None)
 
 
 def meeting_get_managed(*, user, meeting_id: int) -> MeetingAccess:

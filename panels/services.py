@@ -171,6 +171,8 @@ def invitee_add(
         name, email, agency = name or user.get_full_name() or user.username, email or user.email.lower(), user.agency
     if not name:
         errors["name"] = "Give the person's name."
+    elif len(name) > 200:
+        errors["name"] = "Keep the name under 200 characters."
     try:
         validate_email(email)
     except ValidationError:
@@ -199,11 +201,16 @@ def invitee_add(
 
 
 def invitee_remove(*, invitee: MeetingInvitee, actor: User) -> None:
-    """Withdraw an invitation: that person alone is sent a cancellation; their calendar entry goes."""
+    """Withdraw an invitation: that person alone is sent a cancellation; their calendar entry goes. Their
+    deputies go with them (a deputy never holds more than who sent them, issue 14)."""
     meeting = invitee.meeting
     if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
         raise ValidationError({"meeting": "The invitees of a closed or cancelled meeting cannot change."})
     with transaction.atomic():
+        for deputy in invitee.deputies.all():
+            audit_record(actor=actor, action="meeting.invitee_removed", meeting=meeting, panel=meeting.panel,
+                         detail={"email": deputy.email, "deputy_for": invitee.email})
+            deputy.delete()
         audit_record(actor=actor, action="meeting.invitee_removed", meeting=meeting, panel=meeting.panel,
                      detail={"email": invitee.email})
         invitee.delete()

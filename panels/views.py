@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panels import record_selectors, selectors, services
-from panels.audit import audit_record
+from panels.audit import audit_children_read, audit_record
 from panels.cadence import describe_cadence
 from panels.cohort_import import cohort_export_csv, cohort_import_create, cohort_import_start
 from panels.enums import MeetingStatus, MembershipRole
@@ -54,6 +54,9 @@ def home(request):
     if viewer.is_service_staff:
         for child in selectors.child_list_for_user(user=request.user).filter(case_manager=request.user):
             caseload.append((child, upcoming_key_dates(child_to_record(child), today=today)))
+        if caseload:
+            audit_children_read(actor=request.user, action="children.listed", children=[c for c, _ in caseload],
+                                request=request, detail={"via": "home"})
     return render(request, "panels/home.html", {
         "upcoming": upcoming, "chaired": chaired, "caseload": caseload, "viewer": viewer, "today": today,
     })
@@ -227,6 +230,8 @@ def child_list(request):
         if status := form.cleaned_data["legal_status"]:
             children = children.filter(legal_status=status)
     page = Paginator(children, 25).get_page(request.GET.get("page"))
+    audit_children_read(actor=request.user, action="children.listed", children=page.object_list, request=request,
+                        detail={"via": "children", "page": page.number})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "panels/child_list.html", {"page": page, "form": form, "query": query.urlencode()})
@@ -300,7 +305,8 @@ def cohort_import_detail(request, import_id: int):
 @require_GET
 def cohort_export(request):
     service = _require_importer(request)
-    children = selectors.child_list_for_user(user=request.user).filter(service=service)
+    children = list(selectors.child_list_for_user(user=request.user).filter(service=service))
+    audit_children_read(actor=request.user, action="cohort.exported", children=children, request=request)
     response = HttpResponse(cohort_export_csv(children), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="cohort-{stamp}.csv"'

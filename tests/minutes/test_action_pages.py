@@ -120,15 +120,15 @@ def test_the_owner_updates_asks_for_time_and_the_chair_verifies(held, login):
 
 
 def test_a_signed_link_opens_one_action_only(held, client):
-    a, other = held.action, held.other_action
-    token = action_link_token(action_id=a.pk, user_id=None, email="duty@probation.example")
+    a, other = held.other_action, held.action  # the STC's action, nobody named: its mailbox holds the link
+    token = action_link_token(action_id=a.pk, user_id=None, email="duty@stc.example", agency_id=held.stc.pk)
     url = reverse("action_link", args=[a.pk, token])
     response = client.get(url)
-    assert response.status_code == 200 and "Confirm the release address" in response.content.decode()
+    assert response.status_code == 200 and "Share the custody plan" in response.content.decode()
     assert response["Referrer-Policy"] == "same-origin"
     client.post(url, {"form": "update", "version": a.version, "status": "in_progress", "note": "Booked"})
     event = ActionEvent.objects.filter(action=a).latest("id")
-    assert event.to_status == "in_progress" and event.actor is None and event.actor_label == "duty@probation.example"
+    assert event.to_status == "in_progress" and event.actor is None and event.actor_label == "duty@stc.example"
     # the same token for another action, a tampered token, an expired token: refused
     assert client.get(reverse("action_link", args=[other.pk, token])).status_code == 403
     assert client.get(reverse("action_link", args=[a.pk, token[:-2] + "xx"])).status_code == 403

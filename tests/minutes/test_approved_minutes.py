@@ -207,7 +207,7 @@ def test_no_approved_minutes_is_not_found(world, login):
 def test_the_event_log_resumes_from_a_clients_last_id(approved, login, persona, django_assert_max_num_queries):
     w = approved
     client = login(w, persona)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(f"/api/meetings/{w.meeting.pk}/events/", {"after": 0})
     if persona not in {"coordinator", "chair", "invited_partner", "invited_yoi", "invited_stc"}:
         assert response.status_code in (403, 404)

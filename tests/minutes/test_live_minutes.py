@@ -359,9 +359,14 @@ def _awareness(client_id: int, clock: int, state: str) -> bytes:
 async def test_presence_is_relayed_once_and_a_joiner_is_told_who_is_here(live):
     """Awareness goes to the others, never back to the sender; a state re-sent by a client that received it (as
     y-websocket's provider does) is not relayed again; a socket that joins is told who is present."""
+    from minutes.consumers import PRESENCE_PALETTE, presence_stamped
+
     room, a, b = await _chair_and_coordinator(live)
-    here = _awareness(1234, 1, '{"user":{"name":"Chair"}}')
-    await a.comm.send_to(bytes_data=here)
+    sent = _awareness(1234, 1, '{"user":{"name":"Chair"}}')
+    chair = live.users["chair"]  # the server names the sender itself, with a colour of its palette (issue 14)
+    here = presence_stamped(sent, {"name": chair.get_full_name() or chair.username,
+                                   "color": PRESENCE_PALETTE[chair.pk % len(PRESENCE_PALETTE)]})
+    await a.comm.send_to(bytes_data=sent)
     assert await b.comm.receive_from(timeout=5) == here
     assert await a.comm.receive_nothing(timeout=0.3)  # no echo
     await b.comm.send_to(bytes_data=here)  # b's provider re-sends what it received

@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 PERSONAS = (
     "coordinator", "chair", "case_manager", "other_case_manager", "invited_partner", "uninvited_partner",
-    "invited_yoi", "invited_stc", "outsider", "anonymous",
+    "invited_yoi", "invited_stc", "guest", "deputy", "outsider", "anonymous",
 )
 # What each persona is, in the words of issue 7 (the child is held at the YOI; the STC holds the other child).
 PERSONA_ROLES = {
@@ -30,6 +30,8 @@ PERSONA_ROLES = {
     "invited_partner": "invited partner (probation)", "uninvited_partner": "uninvited partner (police)",
     "invited_yoi": "invited secure-estate user where the child is held",
     "invited_stc": "invited secure-estate user of another establishment",
+    "guest": "police officer invited for the child's item only",
+    "deputy": "police officer sent by the invited YOI user in their place (issue 14)",
     "outsider": "manager of another youth justice service", "anonymous": "not signed in",
 }
 SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
@@ -177,6 +179,24 @@ class MatrixWorld:
         return getattr(self.w, name)
 
 
+def add_guest_and_deputy(world, meetings) -> None:
+    """The guest (a police officer invited for the child's item only) and the deputy (a police officer whom the
+    invited YOI user sent in their place) on each of ``meetings``, whose agendas list the child."""
+    from agendas.models import AgendaItem, ItemInvitation
+    from panels.enums import UserRole
+    from tests.factories import InviteeFactory, UserFactory
+
+    u = world.users
+    if "guest" not in u:
+        u["guest"] = UserFactory(username="guest", agency=world.police, role=UserRole.PARTNER)
+        u["deputy"] = UserFactory(username="deputy", agency=world.police, role=UserRole.PARTNER)
+    for meeting in meetings:
+        guest = InviteeFactory(meeting=meeting, user=u["guest"])
+        ItemInvitation.objects.create(item=AgendaItem.objects.get(meeting=meeting, child=world.child), invitee=guest)
+        InviteeFactory(meeting=meeting, user=u["deputy"], agency=world.yoi,
+                       delegate_of=meeting.invitees.get(user=u["invited_yoi"]))
+
+
 def build_matrix_world(world) -> MatrixWorld:
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
@@ -232,6 +252,7 @@ def build_matrix_world(world) -> MatrixWorld:
     m.other_action = minutes_services.action_create(
         meeting=held, actor=chair, child=w.other_child, description="Confirm the placement", owner_agency=w.stc,
         owner=u["invited_stc"], due_date=held.local_date + timedelta(days=14))
+    add_guest_and_deputy(w, [w.meeting, held])
     held.status = MeetingStatus.CLOSED
     held.save()
     m.revision = minutes_services.minutes_approve(meeting=held, actor=chair)

@@ -47,7 +47,8 @@ from tests.security.matrix import (
 # --- who is who ----------------------------------------------------------------------------------------
 MANAGERS = {"coordinator", "chair"}  # the panel's coordinator (service-wide) and its chair
 PARTNERS_INVITED = {"invited_partner", "invited_yoi", "invited_stc"}
-MEETING_VIEWERS = MANAGERS | PARTNERS_INVITED  # a scheduled (or held) meeting
+GUESTS = {"guest", "deputy"}  # invited for the child's item only; the YOI user's deputy (the child only)
+MEETING_VIEWERS = MANAGERS | PARTNERS_INVITED | GUESTS  # a scheduled (or held) meeting
 CHILD_READERS = {"coordinator", "case_manager"}  # the child's full record
 SERVICE_STAFF = {"coordinator", "chair", "case_manager", "other_case_manager"}
 YJS_STAFF = SERVICE_STAFF | {"outsider"}  # staff of a youth justice service (their own service's pages)
@@ -73,7 +74,8 @@ def api(allowed, **kw) -> dict:
 
 # Strings a persona must not find in a page it may open (the child at the YOI is not the STC's, and back).
 def hidden_children(mw, persona: str) -> list[str]:
-    return {"invited_stc": [mw.child.reference], "invited_yoi": [mw.other_child.reference]}.get(persona, [])
+    return {"invited_stc": [mw.child.reference], "invited_yoi": [mw.other_child.reference],
+            "guest": [mw.other_child.reference], "deputy": [mw.other_child.reference]}.get(persona, [])
 
 
 def _wrong_action_token(mw) -> str:
@@ -137,6 +139,9 @@ ROWS: dict[str, list[Row]] = {
     ],
     "audit/": [Row(lambda w: "/audit/", who(SERVICE_WIDE))],
     "audit/export.csv": [Row(lambda w: "/audit/export.csv", who(SERVICE_WIDE))],
+    "audit/subject-access.csv": [  # another service's auditor: "not a child of your service" (as a missing one)
+        Row(lambda w: "/audit/subject-access.csv", who({"coordinator"}, outsider=BAD_REQUEST), query="child=YJ-0001"),
+    ],
     # --- panels ---
     "panels/<int:panel_id>/": [
         Row(lambda w: f"/panels/{w.panel.pk}/", who(MANAGERS), refused=refused(MANAGERS),
@@ -452,7 +457,7 @@ ROWS: dict[str, list[Row]] = {
 }
 
 # Websocket routes: accept or close at connect, per persona.
-ROOM_VIEWERS = MANAGERS | {"invited_partner", "invited_yoi"}  # the child's item: not the STC
+ROOM_VIEWERS = MANAGERS | {"invited_partner", "invited_yoi"} | GUESTS  # the child's item: not the STC
 WS_ROWS: dict[str, list[tuple]] = {
     "ws/meetings/<int:meeting_id>/events": [
         (lambda w: f"/ws/meetings/{w.meeting.pk}/events", who(MEETING_VIEWERS, yes=ACCEPT, no=CLOSE, anon=CLOSE)),
@@ -464,6 +469,10 @@ WS_ROWS: dict[str, list[tuple]] = {
         # restricted: the coordinator (the chair is a practitioner; no partner here holds health information)
         (lambda w: f"/ws/minutes/{w.meeting.pk}.{w.child.pk}.health",
          who({"coordinator"}, yes=ACCEPT, no=CLOSE, anon=CLOSE)),
+        # police intelligence: the police officer invited for the child's item reads it; the police officer who
+        # is the YOI user's deputy does not (a deputy never reads more than who sent them, issue 14)
+        (lambda w: f"/ws/minutes/{w.meeting.pk}.{w.child.pk}.police_intel",
+         who({"coordinator", "guest"}, yes=ACCEPT, no=CLOSE, anon=CLOSE)),
         (lambda w: f"/ws/minutes/{w.meeting.pk}.meeting.general", who(MEETING_VIEWERS, yes=ACCEPT, no=CLOSE,
                                                                        anon=CLOSE)),
     ],
