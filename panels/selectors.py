@@ -224,3 +224,9 @@ def agency_get_for_user(*, user, agency_id: int) -> tuple[Agency, bool]:
 
 def establishments() -> QuerySet[Agency]:
     return Agency.objects.filter(kind=AgencyKind.SECURE_ESTATE)
+
+
+def meeting_panels_for_user(*, user) -> list[Panel]:
+    """The panels of the meetings ``user`` may see (the Meetings page's filter), by name: one query."""
+    visible = meeting_list_for_user(user=user).values("panel_id")
+    return list(Panel.objects.filter(pk__in=visible).order_by("name"))

@@ -101,6 +101,11 @@ def panel_detail(request, panel_id: int):
 def meeting_list(request):
     now = timezone.now()
     meetings = selectors.meeting_list_for_user(user=request.user)
+    panels = selectors.meeting_panels_for_user(user=request.user)
+    panel_id = request.GET.get("panel", "")
+    panel_id = int(panel_id) if panel_id.isdigit() else None
+    if panel_id is not None:
+        meetings = meetings.filter(panel_id=panel_id)
     show = request.GET.get("show", "upcoming")
     if show == "past":
         meetings = meetings.filter(starts_at__lt=now).order_by("-starts_at")
@@ -108,7 +113,10 @@ def meeting_list(request):
         show = "upcoming"
         meetings = meetings.filter(starts_at__gte=now).order_by("starts_at")
     page = Paginator(meetings, 25).get_page(request.GET.get("page"))
-    return render(request, "panels/meeting_list.html", {"page": page, "show": show})
+    return render(request, "panels/meeting_list.html", {
+        "page": page, "show": show, "panels": panels, "panel_id": panel_id,
+        "filter_query": f"&panel={panel_id}" if panel_id is not None else "",
+    })
 
 
 @login_required
