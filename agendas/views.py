@@ -299,4 +299,6 @@ def child_agendas(request, child_id: int):
     rows.sort(key=lambda row: row[0].starts_at)
     referrals = Referral.objects.filter(child=child).select_related("panel", "referred_by").order_by("-created_at")
     audit_record(actor=request.user, action="child.agendas_viewed", child=child, request=request)
-    return render(request, "agendas/child_agendas.html", {"child": child, "rows": rows, "referrals": referrals})
+    visible = panel_selectors.meeting_ids_visible_to(user=request.user, meeting_ids=[m.pk for m, _ in rows])
+    return render(request, "agendas/child_agendas.html", {"child": child, "rows": rows, "referrals": referrals,
+                                                          "visible_meetings": visible})

@@ -51,6 +51,7 @@ from panels.selectors import (
     child_list_for_user,
     meeting_get_for_user,
     meeting_get_managed,
+    meeting_ids_visible_to,
     panel_get_for_user,
 )
 
@@ -421,7 +422,9 @@ def child_timeline_page(request, child_id: int):
     child = child_get_for_user(user=request.user, child_id=child_id)
     audit_record(actor=request.user, action="child.timeline_viewed", child=child, request=request)
     entries = child_timeline(child=child, viewer=Viewer.of(request.user), today=timezone.localdate())
-    return render(request, "minutes/child_timeline.html", {"child": child, "entries": entries})
+    visible = meeting_ids_visible_to(user=request.user, meeting_ids=[e.meeting_id for e in entries])
+    return render(request, "minutes/child_timeline.html", {"child": child, "entries": entries,
+                                                           "visible_meetings": visible})
 
 
 @login_required
@@ -434,4 +437,6 @@ def my_children(request):
     children = list(child_list_for_user(user=request.user).filter(case_manager=request.user))
     rows = caseload(children=children, today=today,
                     key_dates_for=lambda c: upcoming_key_dates(child_to_record(c), today=today, limit=4))
-    return render(request, "minutes/my_children.html", {"rows": rows, "today": today})
+    visible = meeting_ids_visible_to(user=request.user,
+                                     meeting_ids=[i.meeting_id for row in rows for i in row.next_panels])
+    return render(request, "minutes/my_children.html", {"rows": rows, "today": today, "visible_meetings": visible})

@@ -93,6 +93,7 @@ def panel_detail(request, panel_id: int):
         "upcoming": list(meetings.filter(starts_at__gte=now).order_by("starts_at")[:12]),
         "past": list(meetings.filter(starts_at__lt=now).order_by("-starts_at")[:6]),
         "members": list(members) if access.can_manage or access.membership else [],
+        "service_staff": Viewer.of(request.user).is_staff_of(panel.service_id),
     })
 
 
