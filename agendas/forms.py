@@ -54,11 +54,13 @@ class RuleSettingsForm(forms.Form):
             if name == "disabled_rules":
                 continue
             self.fields[name] = forms.IntegerField(label=labels.get(name, name), initial=value, min_value=0)
+        from agendas.context import reason_title
         from agendas.rules import CODES_BY_KIND
 
         self.fields["disabled_rules"] = forms.MultipleChoiceField(
             label="Rules switched off for this panel", required=False, widget=forms.CheckboxSelectMultiple,
-            choices=[(c, c) for c in CODES_BY_KIND.get(kind, ())], initial=list(values.get("disabled_rules", ())),
+            choices=[(c, reason_title(c)) for c in CODES_BY_KIND.get(kind, ())],
+            initial=list(values.get("disabled_rules", ())),
         )
 
     def as_settings(self) -> tuple[RuleSettings | None, list[str]]:

@@ -38,7 +38,7 @@ def open_actions_reasons(*, panel, meeting, child_ids) -> dict[int, list[dict]]:
         agencies = ", ".join(sorted({agency for _, agency in actions}))
         text = f"{len(actions)} open action{'s' if len(actions) != 1 else ''} ({agencies})"
         if overdue:
-            text += f", {overdue} overdue"
+            text += f", {overdue} due before this meeting"
         reasons[child_id] = [{"code": "OPEN_ACTIONS", "kind": "open_actions", "due": actions[0][0].isoformat(),
                               "late": bool(overdue), "explanation": text + f"; earliest due {_fmt(actions[0][0])}",
                               "actions": details[child_id][:20]}]
