@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agendas import selectors
 from agendas.models import AgendaItem, AgendaVersion
+from agendas.timing import CLOSING_MINUTES, OPENING_MINUTES, Overrun, slot_overrun
 from panels import permissions
 from panels.keydates import KeyDate, upcoming_key_dates
 from panels.models import Child
@@ -45,6 +46,7 @@ class AgendaView:
     items: list[ItemView]
     hidden: int = 0  # items on the agenda this viewer is not entitled to see
     built: bool = True
+    overrun: Overrun | None = None  # the working agenda only: the slots run past the meeting's closing items
 
 
 def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> AgendaView:
@@ -66,7 +68,13 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
                 else None, slot_minutes=row.slot_minutes, presenter=str(row.presenter) if row.presenter else None,
                 key_dates=upcoming_key_dates(child_to_record(child), today=today, limit=4), item=row,
             ))
-        return AgendaView(working=True, version=version, items=items, built=bool(rows) or version is not None)
+        slots = [(row.slot_start, row.slot_minutes or 0) for row in rows
+                 if row.state == AgendaItem.State.LISTED and row.slot_start is not None]
+        overrun = slot_overrun(slots=slots, starts_at=timezone.localtime(meeting.starts_at),
+                               ends_at=timezone.localtime(meeting.ends_at), opening_minutes=OPENING_MINUTES,
+                               closing_minutes=CLOSING_MINUTES)
+        return AgendaView(working=True, version=version, items=items, built=bool(rows) or version is not None,
+                          overrun=overrun)
     if version is None:
         return AgendaView(working=False, version=None, items=[])
     entries = [e for e in version.items if e["state"] != AgendaItem.State.REMOVED]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from agendas import selectors
 from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, ItemInvitation, Referral
 from agendas.rules import RuleSettings, place_for_panel
+from agendas.timing import CLOSING_MINUTES, OPENING_MINUTES
 from agendas.workdays import WorkingCalendar
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
@@ -295,7 +296,6 @@ def agenda_item_update(
     return item
 
 
-OPENING_MINUTES, CLOSING_MINUTES = 15, 10
 
 
 @transaction.atomic

@@ -64,7 +64,8 @@ def test_an_action_due_before_the_next_meeting_but_after_today_is_nowhere_overdu
 
 @pytest.mark.django_db
 def test_the_agenda_shows_reason_titles_never_codes(world, client):
-    agenda_services.agenda_child_add(meeting=world.meeting, child=world.child, reason="Risk", actor=world.users["chair"])
+    agenda_services.agenda_child_add(meeting=world.meeting, child=world.child, reason="Risk",
+                                     actor=world.users["chair"])
     client.force_login(world.users["coordinator"])
     page = client.get(reverse("meeting_agenda", args=[world.meeting.pk])).content.decode()
     assert "Added by the chair" in page and "MANUAL" not in page
