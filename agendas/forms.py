@@ -25,7 +25,11 @@ class SlotForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    note = forms.CharField(label="Note to partners about this version (optional)", max_length=500, required=False)
+    note = forms.CharField(label="Note to partners about this version (optional)", max_length=500, required=False,
+                           help_text="Every invitee reads it word for word: do not name or identify a child. "
+                                     "Up to 500 characters.")
+    note_checked = forms.BooleanField(
+        label="I have checked the note: everyone listed may read it", required=False)
 
 
 class ReferralForm(forms.Form):

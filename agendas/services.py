@@ -18,6 +18,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from agendas import selectors
+from agendas.freetext import named_children_warning, warning_text
 from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, ItemInvitation, Referral
 from agendas.rules import RuleSettings, place_for_panel
 from agendas.timing import CLOSING_MINUTES, OPENING_MINUTES
@@ -358,8 +359,15 @@ def _changes(previous: list[dict], current: list[dict]) -> dict[str, list]:
 
 
 @transaction.atomic
-def agenda_publish(*, meeting: Meeting, actor: User, note: str = "") -> AgendaVersion:
-    """Freeze the working agenda as the next numbered version; partners see only published versions."""
+def agenda_publish(*, meeting: Meeting, actor: User, note: str = "", note_checked: bool = False) -> AgendaVersion:
+    """Freeze the working agenda as the next numbered version; partners see only published versions.
+
+    A note naming a child is refused (ValidationError on ``note`` saying which child and who would read it)
+    unless the chair has confirmed it with ``note_checked``: every invitee reads the note word for word."""
+    if note.strip() and not note_checked:
+        named, readers = named_children_warning(note, meeting=meeting)
+        if named:
+            raise ValidationError({"note": warning_text(named, readers)})
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_not_held(meeting)
     if meeting.status == MeetingStatus.CANCELLED:
