@@ -35,6 +35,7 @@ from minutes.selectors import (
     ActionAccess,
     action_get_for_user,
     action_list_for_user,
+    action_owner_choices,
     action_register,
     minutes_view,
 )
@@ -78,6 +79,7 @@ def minutes_page(request, meeting_id: int):
         "open_corrections": open_corrections, "timedelta": timedelta,
         "meeting": access.meeting, "access": access, "items": items, "editor": editor, "revision": revision,
         "writable": can_write_minutes(access), "agencies": agencies,
+        "owners": action_owner_choices(meeting=access.meeting) if can_write_minutes(access) else [],
         "user_json": {"id": request.user.pk, "name": request.user.get_full_name() or request.user.username},
     })
 
