@@ -391,6 +391,7 @@ def agenda_publish(*, meeting: Meeting, actor: User, note: str = "", note_checke
 
 
 # --- referrals -----------------------------------------------------------------------------------
+@transaction.atomic
 def referral_create(*, panel: Panel, child: Child, reason: str, actor: User) -> Referral:
     reason = reason.strip()
     if not reason:
@@ -401,6 +402,7 @@ def referral_create(*, panel: Panel, child: Child, reason: str, actor: User) -> 
         raise ValidationError({"panel": f"{child.reference} already has a referral to {panel.name} waiting."})
     referral = Referral.objects.create(panel=panel, child=child, reason=reason, referred_by=actor)
     audit_record(actor=actor, action="referral.created", child=child, panel=panel, detail={"reason": reason})
+    event_emit("agendas.referral.created", {"referral_id": referral.pk, "panel_id": panel.pk})
     return referral
 
 

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "panels.context.navigation",
                 "agendas.context.helpers",
+                "notifications.context.unread",
             ],
         },
     },
