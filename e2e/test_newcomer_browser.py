@@ -18,9 +18,10 @@ def test_the_api_reference_passes_axe(server, browser):
 def test_on_a_phone_wide_tables_scroll_inside_their_container(server, signed_in):
     page = signed_in("coordinator")
     page.set_viewport_size({"width": 360, "height": 800})
-    for path in ("/meetings/", "/children/", "/actions/"):
+    for path in ("/meetings/", "/children/", "/actions/", "/api/docs/"):
         page.goto(server["url"] + path)
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{path}: the page scrolls sideways ({widths[0]} > {widths[1]} px)"
-        assert page.locator(".convene-table-scroll").count() >= 1, path
+        if path != "/api/docs/":
+            assert page.locator(".convene-table-scroll").count() >= 1, path
     page.screenshot(path="/tmp/convene-phone-actions.png", full_page=False)
