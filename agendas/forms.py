@@ -25,7 +25,11 @@ class SlotForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    note = forms.CharField(label="Note to partners about this version (optional)", max_length=500, required=False)
+    note = forms.CharField(label="Note to partners about this version (optional)", max_length=500, required=False,
+                           help_text="Every invitee reads it word for word: do not name or identify a child. "
+                                     "Up to 500 characters.")
+    note_checked = forms.BooleanField(
+        label="I have checked the note: everyone listed may read it", required=False)
 
 
 class ReferralForm(forms.Form):
@@ -54,11 +58,12 @@ class RuleSettingsForm(forms.Form):
             if name == "disabled_rules":
                 continue
             self.fields[name] = forms.IntegerField(label=labels.get(name, name), initial=value, min_value=0)
-        from agendas.rules import CODES_BY_KIND, RULE_TITLES
+        from agendas.context import reason_title
+        from agendas.rules import CODES_BY_KIND
 
         self.fields["disabled_rules"] = forms.MultipleChoiceField(
             label="Rules switched off for this panel", required=False, widget=forms.CheckboxSelectMultiple,
-            choices=[(c, RULE_TITLES[c]) for c in CODES_BY_KIND.get(kind, ())],
+            choices=[(c, reason_title(c)) for c in CODES_BY_KIND.get(kind, ())],
             initial=list(values.get("disabled_rules", ())),
         )
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agendas import selectors
 from agendas.models import AgendaItem, AgendaVersion
+from agendas.timing import CLOSING_MINUTES, OPENING_MINUTES, Overrun, slot_overrun
 from panels import permissions
 from panels.enums import PanelKind
 from panels.keydates import KeyDate, upcoming_key_dates
@@ -54,6 +55,7 @@ class AgendaView:
     items: list[ItemView]
     hidden: int = 0  # items on the agenda this viewer is not entitled to see
     built: bool = True
+    overrun: Overrun | None = None  # the working agenda only: the slots run past the meeting's closing items
 
 
 def _not_yet_invited(meeting, suggested: dict[int, list[Suggested]]) -> dict[int, list[Suggested]]:
@@ -95,7 +97,13 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
                 key_dates=upcoming_key_dates(child_to_record(child), today=today, limit=4), item=row,
                 flags=_flag_texts(flags[child.pk], meeting.panel.kind), suggested=suggested[child.pk],
             ))
-        return AgendaView(working=True, version=version, items=items, built=bool(rows) or version is not None)
+        slots = [(row.slot_start, row.slot_minutes or 0) for row in rows
+                 if row.state == AgendaItem.State.LISTED and row.slot_start is not None]
+        overrun = slot_overrun(slots=slots, starts_at=timezone.localtime(meeting.starts_at),
+                               ends_at=timezone.localtime(meeting.ends_at), opening_minutes=OPENING_MINUTES,
+                               closing_minutes=CLOSING_MINUTES)
+        return AgendaView(working=True, version=version, items=items, built=bool(rows) or version is not None,
+                          overrun=overrun)
     if version is None:
         return AgendaView(working=False, version=None, items=[])
     entries = [e for e in version.items if e["state"] != AgendaItem.State.REMOVED]

@@ -18,8 +18,10 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from agendas import selectors
+from agendas.freetext import named_children_warning, warning_text
 from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, ItemInvitation, Referral
 from agendas.rules import RuleSettings, place_for_panel, place_reason
+from agendas.timing import CLOSING_MINUTES, OPENING_MINUTES
 from agendas.workdays import WorkingCalendar
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
@@ -314,7 +316,6 @@ def agenda_item_update(
     return item
 
 
-OPENING_MINUTES, CLOSING_MINUTES = 15, 10
 
 
 @transaction.atomic
@@ -377,8 +378,15 @@ def _changes(previous: list[dict], current: list[dict]) -> dict[str, list]:
 
 
 @transaction.atomic
-def agenda_publish(*, meeting: Meeting, actor: User, note: str = "") -> AgendaVersion:
-    """Freeze the working agenda as the next numbered version; partners see only published versions."""
+def agenda_publish(*, meeting: Meeting, actor: User, note: str = "", note_checked: bool = False) -> AgendaVersion:
+    """Freeze the working agenda as the next numbered version; partners see only published versions.
+
+    A note naming a child is refused (ValidationError on ``note`` saying which child and who would read it)
+    unless the chair has confirmed it with ``note_checked``: every invitee reads the note word for word."""
+    if note.strip() and not note_checked:
+        named, readers = named_children_warning(note, meeting=meeting)
+        if named:
+            raise ValidationError({"note": warning_text(named, readers)})
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_not_held(meeting)
     if meeting.status == MeetingStatus.CANCELLED:
@@ -405,6 +413,7 @@ def agenda_publish(*, meeting: Meeting, actor: User, note: str = "") -> AgendaVe
 REFERRAL_REASON_MAX = 2000
 
 
+@transaction.atomic
 def referral_create(*, panel: Panel, child: Child, reason: str, actor: User) -> Referral:
     reason = reason.strip()
     if not reason:
@@ -417,6 +426,7 @@ def referral_create(*, panel: Panel, child: Child, reason: str, actor: User) -> 
         raise ValidationError({"panel": f"{child.reference} already has a referral to {panel.name} waiting."})
     referral = Referral.objects.create(panel=panel, child=child, reason=reason, referred_by=actor)
     audit_record(actor=actor, action="referral.created", child=child, panel=panel, detail={"reason": reason})
+    event_emit("agendas.referral.created", {"referral_id": referral.pk, "panel_id": panel.pk})
     return referral
 
 

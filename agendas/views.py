@@ -36,6 +36,10 @@ from panels.permissions import Viewer
 @require_GET
 def meeting_agenda(request, meeting_id: int):
     access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    return _agenda_page(request, access, PublishForm())
+
+
+def _agenda_page(request, access, publish_form: PublishForm, status: int = 200):
     view = agenda_view_for(access=access)
     audit_children_read(actor=request.user, action="agenda.viewed", children=view.items, meeting=access.meeting,
                         request=request,
@@ -44,9 +48,10 @@ def meeting_agenda(request, meeting_id: int):
     presenters = User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)
     return render(request, "agendas/agenda.html", {
         "meeting": access.meeting, "access": access, "view": view, "opening": opening, "closing": closing,
-        "add_form": AddChildForm(), "publish_form": PublishForm(), "presenters": presenters,
+        "add_form": AddChildForm(), "publish_form": publish_form, "presenters": presenters,
         "agencies": Agency.objects.order_by("name") if access.can_manage else [],
-    })
+        "page_has_errors": bool(publish_form.errors),
+    }, status=status)
 
 
 @login_required
@@ -174,11 +179,16 @@ def agenda_assign_slots(request, meeting_id: int):
 def agenda_publish(request, meeting_id: int):
     access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     form = PublishForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        return _agenda_page(request, access, form, status=400)
     try:
-        version = services.agenda_publish(meeting=access.meeting, actor=request.user, note=note)
+        version = services.agenda_publish(meeting=access.meeting, actor=request.user, note=form.cleaned_data["note"],
+                                          note_checked=form.cleaned_data["note_checked"])
         messages.success(request, f"Version {version.number} published: invited partners can now see it.")
     except ValidationError as exc:
+        if "note" in getattr(exc, "error_dict", {}):
+            form.add_error("note", exc.error_dict["note"])
+            return _agenda_page(request, access, form, status=400)
         messages.error(request, error_text(exc))
     return redirect("meeting_agenda", meeting_id=meeting_id)
 
@@ -306,4 +316,6 @@ def child_agendas(request, child_id: int):
     rows.sort(key=lambda row: row[0].starts_at)
     referrals = Referral.objects.filter(child=child).select_related("panel", "referred_by").order_by("-created_at")
     audit_record(actor=request.user, action="child.agendas_viewed", child=child, request=request)
-    return render(request, "agendas/child_agendas.html", {"child": child, "rows": rows, "referrals": referrals})
+    visible = panel_selectors.meeting_ids_visible_to(user=request.user, meeting_ids=[m.pk for m, _ in rows])
+    return render(request, "agendas/child_agendas.html", {"child": child, "rows": rows, "referrals": referrals,
+                                                          "visible_meetings": visible})

@@ -44,6 +44,20 @@ def time_uk(value) -> str:
     return f"{_local(value):%H:%M}"
 
 
+def action_standing(status: str, due, today: date | None = None):
+    """Templates' door to minutes.standing: one status and RAG vocabulary for actions on every page."""
+    from minutes.standing import action_standing as standing
+
+    return standing(status=status, due=due, today=today or timezone.localdate())
+
+
+def reason_title(code: str) -> str:
+    """Templates' door to the one plain-language title of an agenda reason (never its code)."""
+    from agendas.context import reason_title as title
+
+    return title(code)
+
+
 def environment(**options) -> Environment:
     django_loader = options.pop("loader", None)
     loaders = [PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
@@ -52,6 +66,7 @@ def environment(**options) -> Environment:
     options.setdefault("extensions", []).append("jinja2.ext.do")
     options.pop("autoescape", None)  # always escape, whatever the backend passes
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True, **options)
-    env.globals.update({"static": static, "url": url})
+    env.globals.update({"static": static, "url": url, "action_standing": action_standing,
+                        "reason_title": reason_title})
     env.filters.update({"date_uk": date_uk, "datetime_uk": datetime_uk, "time_uk": time_uk})
     return env

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "panels.context.navigation",
                 "agendas.context.helpers",
+                "notifications.context.unread",
             ],
         },
     },
@@ -371,5 +372,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"daphne": {"level": "WARNING"}, "uvicorn.error": {"level": "WARNING"},  # every socket opened
-                "axes": {"level": "WARNING"}},  # axes logs every sign-in
+                "axes": {"level": "WARNING"},  # axes logs every sign-in
+                # the embedded shape runs Celery tasks in-process: a line per delivery run and kombu's warning about
+                # the memory:// broker having no host buried the demo's logins (issue 15); workers keep theirs
+                "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+                "kombu.connection": {"level": "ERROR" if CELERY_TASK_ALWAYS_EAGER else "WARNING"}},
 }

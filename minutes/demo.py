@@ -92,7 +92,7 @@ def record_demo_minutes() -> int:
                     action = services.action_create(
                         meeting=meeting, actor=chair, child=child, description=description, owner=owner,
                         owner_agency=owner.agency,
-                        due_date=meeting.local_date + timedelta(days=rng.choice([7, 14, 28])),
+                        due_date=meeting.local_date + timedelta(days=rng.choice([7, 14, 28])), allow_past_due=True,
                         pathway=pathway, resettlement_pathway=_pathway_of(meeting, pathway))
                     if action.due_date < today - timedelta(days=10) and rng.random() < 0.6:
                         services.action_update_status(action=action, actor=owner, status=Action.Status.DONE,

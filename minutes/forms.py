@@ -13,8 +13,8 @@ class DecisionForm(forms.Form):
 class ActionForm(forms.Form):
     child = forms.IntegerField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(label="Action", max_length=2000)
-    owner_agency = forms.ModelChoiceField(label="Owner agency", queryset=None)
-    owner = forms.ModelChoiceField(label="Owner (person)", queryset=None, required=False)
+    owner_agency = forms.ModelChoiceField(label="Owner agency", queryset=None, required=False)
+    owner = forms.ModelChoiceField(label="Owner (a named person)", queryset=None, required=False)
     due_date = forms.DateField(label="Due by (YYYY-MM-DD)", input_formats=["%Y-%m-%d"])
     pathway = forms.CharField(label="Pathway", max_length=60, required=False)
     resettlement_pathway = forms.IntegerField(label="Pathway", required=False, min_value=1, max_value=2**31 - 1)
@@ -23,6 +23,12 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner_agency"].queryset = agencies
         self.fields["owner"].queryset = people
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("owner") is None and data.get("owner_agency") is None:
+            self.add_error("owner", "Choose who owns the action: a named person, an agency, or both.")
+        return data
 
 
 class AttendanceForm(forms.Form):

@@ -162,11 +162,13 @@ class Action(models.Model):
 
     def rag(self, today, *, amber_within_days: int = 7) -> str:
         """Red: open and overdue; amber: open and due within a week; green: open and later; grey: closed."""
-        if not self.is_open:
-            return "grey"
-        if self.due_date < today:
-            return "red"
-        return "amber" if (self.due_date - today).days <= amber_within_days else "green"
+        return self.standing(today, due_soon_days=amber_within_days).rag
+
+    def standing(self, today, *, due_soon_days: int = 7):
+        """Where the action stands on ``today``, in the one vocabulary of minutes.standing."""
+        from minutes.standing import action_standing
+
+        return action_standing(status=self.status, due=self.due_date, today=today, due_soon_days=due_soon_days)
 
 
 class ActionEvent(models.Model):

@@ -171,3 +171,28 @@ def action_register(*, panel, status: str = "", owner_agency_id: int | None = No
     if overdue_on is not None:
         actions = actions.filter(status__in=Action.OPEN_STATUSES, due_date__lt=overdue_on)
     return actions.order_by("due_date", "id")
+
+
+def action_owner_choices(*, meeting) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Who may be named as an action's owner, grouped for a select: the meeting's invitees with an account first,
+    then every active user by agency. Two queries."""
+    from panels.models import User
+
+    invited = list(User.objects.filter(invitations__meeting=meeting, is_active=True).select_related("agency")
+                   .order_by("last_name", "first_name").distinct())
+    groups: list[tuple[str, list[tuple[int, str]]]] = []
+    if invited:
+        groups.append(("Invited to this meeting", [(u.pk, _person(u)) for u in invited]))
+    by_agency: dict[str, list[tuple[int, str]]] = {}
+    for user in User.objects.filter(is_active=True, agency__isnull=False).select_related("agency").order_by(
+            "agency__name", "last_name", "first_name"):
+        by_agency.setdefault(user.agency.name, []).append((user.pk, _person(user, agency=False)))
+    groups += list(by_agency.items())
+    return groups
+
+
+def _person(user, *, agency: bool = True) -> str:
+    name = user.get_full_name() or user.username
+    if agency and user.agency_id:
+        return f"{name} ({user.agency.short_name or user.agency.name})"
+    return f"{name}{f', {user.job_title}' if getattr(user, 'job_title', '') else ''}"

@@ -199,9 +199,13 @@ def focus_move(*, meeting: Meeting, actor: User, child: Child | None) -> Meeting
 
 # --- actions -------------------------------------------------------------------------------------
 @transaction.atomic
-def action_create(*, meeting: Meeting, actor: User, description: str, owner_agency: Agency, due_date: date,
+def action_create(*, meeting: Meeting, actor: User, description: str, owner_agency: Agency | None, due_date: date,
                   child: Child | None = None, owner: User | None = None, pathway: str = "",
-                  resettlement_pathway: Pathway | None = None) -> Action:
+                  resettlement_pathway: Pathway | None = None, allow_past_due: bool = False) -> Action:
+    """An action owned by a named person (an active user of the owner agency) or, when nobody is named, by an
+    agency; a named person's agency is the owner agency when none is given. A due date in the past is refused
+    (``allow_past_due``: only for recording history, such as the demo's past meetings). It may belong to one of
+    the service's resettlement pathways."""
     _require_editable(meeting, actor)
     errors = {}
     if resettlement_pathway is not None:
@@ -210,10 +214,20 @@ def action_create(*, meeting: Meeting, actor: User, description: str, owner_agen
         pathway = pathway.strip() or resettlement_pathway.name[:60]
     if not description.strip():
         errors["description"] = "Say what is to be done."
-    if owner is not None and owner.agency_id != owner_agency.pk:
-        errors["owner"] = f"{owner} does not work for {owner_agency}."
+    if owner is not None and owner_agency is None:
+        owner_agency = owner.agency
+    if owner is None and owner_agency is None:
+        errors["owner_agency"] = "Choose who owns the action: a person, an agency, or both."
+    elif owner is not None and not owner.is_active:
+        errors["owner"] = f"{owner} can no longer sign in: choose someone else."
+    elif owner is not None and owner_agency is not None and owner.agency_id != owner_agency.pk:
+        errors["owner"] = f"{owner} does not work for {owner_agency}: leave the agency empty to use theirs."
+    if owner_agency is None and not errors:
+        errors["owner"] = f"{owner} belongs to no agency: choose the owner agency too."
     if due_date < meeting.local_date:
         errors["due_date"] = "The due date is before the meeting."
+    elif due_date < timezone.localdate() and not allow_past_due:
+        errors["due_date"] = "The due date is in the past: give a date from today on."
     if errors:
         raise ValidationError(errors)
     action = Action.objects.create(meeting=meeting, child=child, description=description.strip(), owner=owner,
@@ -286,6 +300,8 @@ def due_date_request(*, action: Action, actor: User | None, new_due_date: date, 
         errors["action"] = f"The action is {action.get_status_display().lower()}: its date no longer matters."
     if new_due_date <= action.due_date:
         errors["new_due_date"] = "Ask for a date after the current due date."
+    elif new_due_date < timezone.localdate():
+        errors["new_due_date"] = "The date asked for is in the past: ask for a date from today on."
     if not reason.strip():
         errors["reason"] = "Say why more time is needed."
     if action.due_date_requests.filter(status=DueDateRequest.Status.OPEN).exists():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from agendas.context import reason_title
 from agendas.models import AgendaItem
 from minutes.models import Action, Decision, MinuteDocument, NextReview
 from panels import permissions
@@ -35,7 +36,7 @@ def child_timeline(*, child: Child, viewer: Viewer, today: date) -> list[Timelin
             .select_related("meeting__panel"):
         m = item.meeting
         held = m.status in (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
-        codes = ", ".join(r.get("explanation", r["code"]) for r in item.reasons[:3])
+        codes = ", ".join(r.get("explanation") or reason_title(r["code"]) for r in item.reasons[:3])
         tags = [("Late", "red")] if item.late and not held else []
         if item.state != AgendaItem.State.LISTED:
             tags.append((item.get_state_display(), "grey"))
@@ -50,11 +51,12 @@ def child_timeline(*, child: Child, viewer: Viewer, today: date) -> list[Timelin
         entries.append(TimelineEntry(decision.created_at, "decision", decision.meeting.panel.name,
                                      decision.meeting_id, "Decision", decision.text))
     for action in Action.objects.filter(child=child).select_related("meeting__panel", "owner", "owner_agency"):
-        overdue = action.rag(today) == "red"
+        standing = action.standing(today)
         entries.append(TimelineEntry(action.created_at, "action", action.meeting.panel.name, action.meeting_id,
                                      f"Action: {action.description}",
                                      f"{action.owner or action.owner_agency.name}, due {action.due_date:%-d %b %Y}",
-                                     [(action.get_status_display(), "red" if overdue else "blue")]))
+                                     [(action.get_status_display(), "blue")]
+                                     + ([(standing.label, standing.colour)] if standing.rag != "grey" else [])))
     for review in NextReview.objects.filter(child=child).select_related("meeting__panel"):
         entries.append(TimelineEntry(review.updated_at, "review", review.meeting.panel.name, review.meeting_id,
                                      f"Next review by {review.review_by:%-d %b %Y}"))

@@ -35,6 +35,7 @@ from minutes.selectors import (
     action_get_for_link,
     action_get_for_user,
     action_list_for_user,
+    action_owner_choices,
     action_register,
     minutes_view,
 )
@@ -53,6 +54,7 @@ from panels.selectors import (
     child_list_for_user,
     meeting_get_for_user,
     meeting_get_managed,
+    meeting_ids_visible_to,
     panel_get_for_user,
 )
 
@@ -81,6 +83,7 @@ def minutes_page(request, meeting_id: int):
         "meeting": access.meeting, "access": access, "items": items, "editor": editor, "revision": revision,
         "writable": can_write_minutes(access), "agencies": agencies,
         "pathways": list(pathways_for_service(service_id=access.meeting.panel.service_id)),
+        "owners": action_owner_choices(meeting=access.meeting) if can_write_minutes(access) else [],
         "user_json": {"id": request.user.pk, "name": request.user.get_full_name() or request.user.username},
     })
 
@@ -436,7 +439,9 @@ def child_timeline_page(request, child_id: int):
     child = child_get_for_user(user=request.user, child_id=child_id)
     audit_record(actor=request.user, action="child.timeline_viewed", child=child, request=request)
     entries = child_timeline(child=child, viewer=Viewer.of(request.user), today=timezone.localdate())
-    return render(request, "minutes/child_timeline.html", {"child": child, "entries": entries})
+    visible = meeting_ids_visible_to(user=request.user, meeting_ids=[e.meeting_id for e in entries])
+    return render(request, "minutes/child_timeline.html", {"child": child, "entries": entries,
+                                                           "visible_meetings": visible})
 
 
 @login_required
@@ -451,7 +456,9 @@ def my_children(request):
                     key_dates_for=lambda c: upcoming_key_dates(child_to_record(c), today=today, limit=4))
     audit_children_read(actor=request.user, action="children.listed", children=children, request=request,
                         detail={"via": "my_children"})
-    return render(request, "minutes/my_children.html", {"rows": rows, "today": today})
+    visible = meeting_ids_visible_to(user=request.user,
+                                     meeting_ids=[i.meeting_id for row in rows for i in row.next_panels])
+    return render(request, "minutes/my_children.html", {"rows": rows, "today": today, "visible_meetings": visible})
 
 
 @login_required

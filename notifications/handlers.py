@@ -41,6 +41,10 @@ def connect() -> None:
     event_subscribe("agendas.agenda.published", notices.agenda_published, in_transaction=True)
     event_subscribe("minutes.approved", notices.minutes_approved, in_transaction=True)
     event_subscribe("minutes.event", notices.action_assigned, in_transaction=True)
+    from notifications.inbox import EVENTS, inbox_notify
+
+    for name in EVENTS:  # the chair's inbox: referrals, correction and due-date requests (notifications/inbox.py)
+        event_subscribe(name, inbox_notify, in_transaction=True)
     meeting_page_part(delegation_requests_part)
 
 

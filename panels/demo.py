@@ -387,3 +387,17 @@ def seed_demo_resettlement(*, service: Agency, users: dict[str, User], today: da
             record_services.transfer_decision_set(
                 child=retained, actor=actor, decision=TransferDecision.RETAIN,
                 reason="Turns 18 in the last 2 months of the order; a strong relationship with the case manager.")
+
+
+def demo_logins_text() -> str:
+    """The demo's logins and how to get past two-factor sign-in: what a newcomer needs, printed last by .ci/demo."""
+    shown = {"chair": "panel chair", "coordinator": "coordinator (imports the cohort)",
+             "casemanager": "case manager", "yoi": "secure-estate partner (YOI)",
+             "probation": "probation partner", "outsider": "a user with no panels", "admin": "site admin"}
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {username:<14} {role}" for username, role in shown.items()]
+    lines.append(f"  … and {len(USERS) - len(shown) + 1} more partner and staff users (see the admin).")
+    lines += ["", "Managers, coordinators, chairs and admin also need a two-factor code after the password:",
+              "  run `.venv/bin/python manage.py demo_totp` for the current code (each works once per user),",
+              f"  or add the demo key {DEMO_TOTP_SECRET} to an authenticator app. Other users may set one up."]
+    return "\n".join(lines)

@@ -255,3 +255,17 @@ def agency_get_for_user(*, user, agency_id: int) -> tuple[Agency, bool]:
 
 def establishments() -> QuerySet[Agency]:
     return Agency.objects.filter(kind=AgencyKind.SECURE_ESTATE)
+
+
+def meeting_panels_for_user(*, user) -> list[Panel]:
+    """The panels of the meetings ``user`` may see (the Meetings page's filter), by name: one query."""
+    visible = meeting_list_for_user(user=user).values("panel_id")
+    return list(Panel.objects.filter(pk__in=visible).order_by("name"))
+
+
+def meeting_ids_visible_to(*, user, meeting_ids) -> set[int]:
+    """Which of ``meeting_ids`` the user may open (one query): pages link only to those, never to a 404."""
+    ids = {i for i in meeting_ids if i is not None}
+    if not ids:
+        return set()
+    return set(meeting_list_for_user(user=user).filter(pk__in=ids).values_list("pk", flat=True))

@@ -97,6 +97,7 @@ def panel_detail(request, panel_id: int):
         "upcoming": list(meetings.filter(starts_at__gte=now).order_by("starts_at")[:12]),
         "past": list(meetings.filter(starts_at__lt=now).order_by("-starts_at")[:6]),
         "members": list(members) if access.can_manage or access.membership else [],
+        "service_staff": Viewer.of(request.user).is_staff_of(panel.service_id),
     })
 
 
@@ -105,6 +106,11 @@ def panel_detail(request, panel_id: int):
 def meeting_list(request):
     now = timezone.now()
     meetings = selectors.meeting_list_for_user(user=request.user)
+    panels = selectors.meeting_panels_for_user(user=request.user)
+    panel_id = request.GET.get("panel", "")
+    panel_id = int(panel_id) if panel_id.isdigit() else None
+    if panel_id is not None:
+        meetings = meetings.filter(panel_id=panel_id)
     show = request.GET.get("show", "upcoming")
     if show == "past":
         meetings = meetings.filter(starts_at__lt=now).order_by("-starts_at")
@@ -112,7 +118,10 @@ def meeting_list(request):
         show = "upcoming"
         meetings = meetings.filter(starts_at__gte=now).order_by("starts_at")
     page = Paginator(meetings, 25).get_page(request.GET.get("page"))
-    return render(request, "panels/meeting_list.html", {"page": page, "show": show})
+    return render(request, "panels/meeting_list.html", {
+        "page": page, "show": show, "panels": panels, "panel_id": panel_id,
+        "filter_query": f"&panel={panel_id}" if panel_id is not None else "",
+    })
 
 
 @login_required

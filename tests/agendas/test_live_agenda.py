@@ -158,7 +158,7 @@ def test_publishing_freezes_versions_with_a_list_of_changes(hrp):
                               reason="Urgent", actor=chair)
     services.agenda_child_remove(meeting=first, child=hrp.other_child, reason="Released early", actor=chair)
     services.agenda_assign_slots(meeting=first, actor=chair)
-    v2 = services.agenda_publish(meeting=first, actor=chair, note="Added YJ-0077")
+    v2 = services.agenda_publish(meeting=first, actor=chair, note="Added YJ-0077", note_checked=True)
     assert v2.number == 2
     assert v2.changes["added"] == ["YJ-0077"] and v2.changes["removed"] == ["YJ-0002"]
     assert [m["reference"] for m in v2.changes["moved"]] == ["YJ-0001"]

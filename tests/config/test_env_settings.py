@@ -42,3 +42,17 @@ def test_good_production_settings_start(tmp_path):
         "REDIS_URL": "redis://127.0.0.1:1/0", "EMAIL_URL": "smtp://user:pw@mail.example:587?tls=1",
     })
     assert result.returncode == 0, result.stderr
+
+
+def test_the_embedded_shape_runs_background_work_without_log_lines(tmp_path):
+    """Issue 15: the in-process Celery task's 'Task … succeeded' lines and kombu's 'No hostname was supplied'
+    buried the demo's logins; in the embedded shape a delivery run logs nothing."""
+    code = ("import django; django.setup()\n"
+            "from django.core.management import call_command; call_command('migrate', verbosity=0)\n"
+            "from notifications.tasks import outbox_deliver_task; outbox_deliver_task.delay()\n")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "CONVENE_VAR_DIR": str(tmp_path),
+             "DATABASE_URL": "", "REDIS_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert "succeeded in" not in result.stderr and "No hostname was supplied" not in result.stderr

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from agendas.demo import hold_demo_history, publish_demo_agendas
 from minutes.demo import record_demo_minutes
-from panels.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS, seed_demo, seed_demo_late_arrivals
+from panels.demo import demo_logins_text, seed_demo, seed_demo_late_arrivals
 
 
 class Command(BaseCommand):
@@ -30,14 +30,4 @@ class Command(BaseCommand):
         ))
         if quiet_logins:
             return
-        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        shown = {"chair": "panel chair", "coordinator": "coordinator (imports the cohort)",
-                 "casemanager": "case manager", "yoi": "secure-estate partner (YOI)",
-                 "probation": "probation partner", "outsider": "a user with no panels", "admin": "site admin"}
-        for username, role in shown.items():
-            self.stdout.write(f"  {username:<14} {role}")
-        self.stdout.write(f"  … and {len(USERS) - len(shown) + 1} more partner and staff users (see the admin).")
-        self.stdout.write(
-            "\nManagers, coordinators, chairs and admin also need a two-factor code after the password:\n"
-            "  run `.venv/bin/python manage.py demo_totp` for the current code (each works once per user),\n"
-            f"  or add the demo key {DEMO_TOTP_SECRET} to an authenticator app. Other users may set one up.")
+        self.stdout.write("\n" + demo_logins_text())
