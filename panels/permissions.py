@@ -107,15 +107,6 @@ def can_view_meeting(
     return (invited or membership is not None) and status != MeetingStatus.DRAFT
 
 
-def can_view_child_record(viewer: Viewer, *, service_id: int, case_manager_id: int | None) -> bool:
-    """The full record of a child (key dates, episodes). Partners reach children only via meetings."""
-    if not viewer.is_authenticated:
-        return False
-    return viewer.sees_whole_service(service_id) or (
-        viewer.is_staff_of(service_id) and case_manager_id is not None and case_manager_id == viewer.id
-    )
-
-
 def can_view_child_in_meeting(
     viewer: Viewer, *, service_id: int, establishment_id: int | None, can_view_meeting: bool,
     child_id: int | None = None,
