@@ -32,10 +32,6 @@ PROGRESS_EVERY = 250
 Progress = Callable[[int, int], None]
 
 
-class CohortFileError(ValueError):
-    """The file as a whole cannot be read (encoding, header)."""
-
-
 def _problem(row: int | None, reference: str | None, field: str | None, message: str) -> dict[str, Any]:
     return {"row": row, "reference": reference or "", "field": field or "", "message": message}
 
