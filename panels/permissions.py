@@ -17,6 +17,7 @@ The rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from panels.enums import (
     RESTRICTED_SECTIONS,
@@ -53,7 +54,7 @@ class Viewer:
     slot_children: frozenset[int] | None = None
 
     @classmethod
-    def of(cls, user) -> Viewer:
+    def of(cls, user: Any) -> Viewer:
         if user is None or not user.is_authenticated or not user.is_active:
             return ANONYMOUS
         agency = user.agency  # callers select_related("agency") on the request user
