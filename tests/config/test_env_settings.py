@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
+
+from tests.settings_probe import probe
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True, text=True, timeout=60,
-    )
+    # a fresh process, forked by the one settings-probe interpreter (tests/settings_probe.py)
+    return probe.run(["-c", "import django; django.setup()"],
+                     {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env})
 
 
 @pytest.mark.parametrize(
