@@ -122,15 +122,6 @@ class ChildFacts:
     def not_yet_released(self) -> bool:
         return self.actual_release_date is None
 
-    def in_custody_on(self, day: date) -> bool:
-        window = _custody_window(self)
-        return window is not None and window[0] <= day and (window[1] is None or day < window[1])
-
-    def school_age_on(self, day: date) -> bool:
-        if self.school_age is not None:
-            return self.school_age
-        return day < school_leaving_date(self.date_of_birth)
-
     @property
     def eighteenth_birthday(self) -> date:
         return add_months(self.date_of_birth, 216)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from agendas.models import AgendaItem, AgendaVersion, Referral
 from agendas.rules import SATISFIED_BY_DISCUSSION, ChildFacts
-from panels import permissions
 from panels.cohort import HELD_ON_FIELDS
 from panels.enums import EpisodeKind, LegalStatus, MeetingStatus
 from panels.models import Child, LegalEpisode, Meeting, Panel
 from panels.records import flat_record
-from panels.selectors import MeetingAccess, meeting_get_for_user
 
 NOT_HELD = (MeetingStatus.DRAFT, MeetingStatus.SCHEDULED)
 HELD = (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
@@ -100,32 +97,6 @@ def working_items(*, meeting: Meeting) -> QuerySet[AgendaItem]:
     return meeting.agenda_items.select_related("child", "presenter").order_by("position")
 
 
-def visible_item_child_ids(access: MeetingAccess, child_establishments: dict[int, int | None]) -> set[int]:
-    """Which children of a meeting's agenda this viewer may see (secure estate: only its own)."""
-    service_id = access.meeting.panel.service_id
-    return {
-        child_id for child_id, establishment_id in child_establishments.items()
-        if permissions.can_view_child_in_meeting(
-            access.viewer, service_id=service_id, establishment_id=establishment_id, can_view_meeting=True,
-            child_id=child_id,
-        )
-    }
-
-
-def agenda_get_for_user(*, user, meeting_id: int) -> MeetingAccess:
-    """The meeting, if the user may see it; partners additionally need a published agenda."""
-    return meeting_get_for_user(user=user, meeting_id=meeting_id)
-
-
 def referral_list_for_panel(*, panel: Panel) -> QuerySet[Referral]:
     return Referral.objects.filter(panel=panel).select_related("child", "referred_by", "decided_by")
 
-
-def referral_list_for_user(*, user) -> QuerySet[Referral]:
-    return Referral.objects.filter(referred_by=user).select_related("child", "panel")
-
-
-def panels_discussing_child(*, child: Child) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(
-        Exists(AgendaItem.objects.filter(meeting=OuterRef("pk"), child=child, state=AgendaItem.State.LISTED))
-    ).filter(Q(starts_at__gte=timezone.now())).select_related("panel").order_by("starts_at")

@@ -8,7 +8,7 @@ OPENING = ("Welcome, introductions and apologies", "Information-sharing reminder
            "Minutes and actions of the last meeting")
 CLOSING = ("Any other business", "Date of the next meeting")
 
-EXTRA_BY_KIND = {
+EXTRA_BY_KIND: dict[str, tuple[str, ...]] = {
     PanelKind.HIGH_RISK: ("Risk escalations since the last meeting",),
     PanelKind.EDUCATION: ("Children missing education or off roll",),
     PanelKind.Y2A: ("Transfer decisions to record (transfer or retain)",),

@@ -4,7 +4,18 @@ The runtime shape (SQLite + in-memory layer, or PostgreSQL + Redis) still follow
 REDIS_URL, so CI runs the same suite in both shapes.
 """
 
-from config.settings import *  # noqa: F403
+import os
+from pathlib import Path
+from typing import Any
+
+# pytest-xdist: each worker process gets a var directory of its own (SQLite file, secret key, media, mailbox);
+# its test database is named test_<name>_gwN by pytest-django, and its channel-layer keys carry its own prefix.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER:
+    _base = Path(os.environ.get("CONVENE_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+    os.environ["CONVENE_VAR_DIR"] = str(_base / _XDIST_WORKER)
+
+from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Most tests sign people in with force_login and no second factor; tests/security turns enforcement on.
@@ -25,3 +36,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # (``mail.outbox``). Tests with a real SMTP server point OUTBOX_TRANSPORT_BACKEND at it.
 OUTBOX_TRANSPORT_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True  # no Celery worker in tests: delivery after commit runs in-process
+
+# Production shape under pytest-xdist: the workers share one Redis, and channel-layer group names are built from
+# database ids, which every worker's own test database hands out from 1 again; a prefix per worker keeps one
+# worker's "meeting 1" from hearing another's (a prefix, not a database number: pub/sub ignores database numbers).
+if _XDIST_WORKER:
+    _layers: dict[str, dict[str, Any]] = CHANNEL_LAYERS  # noqa: F405
+    for _layer in _layers.values():
+        if _layer["BACKEND"].startswith("channels_redis."):
+            _layer.setdefault("CONFIG", {})["prefix"] = f"asgi-{_XDIST_WORKER}"

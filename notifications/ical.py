@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
@@ -124,7 +125,7 @@ class FeedInfo:
     name: str
     refresh_minutes: int = 60
     description: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _utc(value: datetime) -> datetime:
@@ -221,10 +222,11 @@ def calendar_bytes(events: list[EventData], *, method: str | None, stamp: dateti
         calendar.add_component(Timezone.from_ical(EUROPE_LONDON_VTIMEZONE))
     for data in events:
         calendar.add_component(event_component(data, method=method or "PUBLISH", stamp=stamp))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar types it as Any
+    return ical
 
 
-def _email_of(value) -> str:
+def _email_of(value: object) -> str:
     text = str(value or "").strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
@@ -318,4 +320,5 @@ def reply_bytes(*, uid: str, sequence: int, organizer: Person, attendee: Person,
     if comment:
         event.add("comment", comment)
     calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar types it as Any
+    return ical

@@ -41,10 +41,6 @@ PROGRESS_EVERY = 250
 Progress = Callable[[int, int], None]
 
 
-class CohortFileError(ValueError):
-    """The file as a whole cannot be read (encoding, header)."""
-
-
 PROBLEM_CAP = 1000  # problems listed for one file; the rest are counted by kind (issue 14)
 PROBLEM_TEXT_MAX = 300  # characters of one problem's message (a message may quote the bad cell)
 

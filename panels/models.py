@@ -231,11 +231,6 @@ class LegalEpisode(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.child.reference} from {self.start_date or 'unknown date'}"
 
-    @property
-    def effective_release_date(self) -> date | None:
-        return self.early_release_date or self.release_date
-
-
 class Meeting(models.Model):
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="meetings")
     starts_at = models.DateTimeField()

@@ -22,6 +22,7 @@ The rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from panels.enums import (
     RESTRICTED_SECTIONS,
@@ -60,7 +61,7 @@ class Viewer:
     ceiling: Viewer | None = None
 
     @classmethod
-    def of(cls, user) -> Viewer:
+    def of(cls, user: Any) -> Viewer:
         if user is None or not user.is_authenticated or not user.is_active:
             return ANONYMOUS
         agency = user.agency  # callers select_related("agency") on the request user
@@ -112,15 +113,6 @@ def can_view_meeting(
         return True
     # Partners (and standing partner members) see only what has been sent out.
     return (invited or membership is not None) and status != MeetingStatus.DRAFT
-
-
-def can_view_child_record(viewer: Viewer, *, service_id: int, case_manager_id: int | None) -> bool:
-    """The full record of a child (key dates, episodes). Partners reach children only via meetings."""
-    if not viewer.is_authenticated:
-        return False
-    return viewer.sees_whole_service(service_id) or (
-        viewer.is_staff_of(service_id) and case_manager_id is not None and case_manager_id == viewer.id
-    )
 
 
 def can_view_child_in_meeting(

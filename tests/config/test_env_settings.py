@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
+
+from tests.settings_probe import probe
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True, text=True, timeout=60,
-    )
+    # a fresh process, forked by the one settings-probe interpreter (tests/settings_probe.py)
+    return probe.run(["-c", "import django; django.setup()"],
+                     {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env})
 
 
 @pytest.mark.parametrize(
@@ -50,9 +49,7 @@ def test_the_embedded_shape_runs_background_work_without_log_lines(tmp_path):
     code = ("import django; django.setup()\n"
             "from django.core.management import call_command; call_command('migrate', verbosity=0)\n"
             "from notifications.tasks import outbox_deliver_task; outbox_deliver_task.delay()\n")
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "CONVENE_VAR_DIR": str(tmp_path),
-             "DATABASE_URL": "", "REDIS_URL": ""})
+    result = probe.run(["-c", code], {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
+                                      "CONVENE_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": ""})
     assert result.returncode == 0, result.stderr
     assert "succeeded in" not in result.stderr and "No hostname was supplied" not in result.stderr

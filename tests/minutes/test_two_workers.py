@@ -62,6 +62,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
     pytest.mark.django_db(transaction=True),  # committed, so the workers' own connections see it
+    pytest.mark.xdist_group("two_workers"),  # one at a time under pytest-xdist: each starts three servers
 ]
 ORIGIN = "http://127.0.0.1"
 DEADLINE = 45.0  # seconds: generous upper bounds for polling (CI may share its 2 cores), never expectations of speed

@@ -9,10 +9,11 @@ import os
 import re
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.settings_probe import probe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,8 @@ def production_env(tmp_path, **extra) -> dict[str, str]:
 
 
 def run(args, env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    """``python ARGS`` in a fresh process (forked by the one settings-probe interpreter: tests/settings_probe.py)."""
+    return probe.run(args, env)
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
