@@ -1,4 +1,4 @@
-"""``agenda_dryrun``: the rules on a cohort given as JSON, without a database (agenda-rules.md v2, §5–7).
+"""``agenda_dryrun``: the rules on a cohort given as JSON, without a database (docs/agenda-rules.md v2, §5–7).
 
 Pure: text in, (output, errors) out. Children are read in cohort format version 2; any date works (the
 working calendar grows to cover it). Input is strict: every problem is reported, one line each, naming

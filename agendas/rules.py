@@ -1,4 +1,4 @@
-"""Who is due for discussion, why and by when: the default rules of agenda-rules.md.
+"""Who is due for discussion, why and by when: the default rules of docs/agenda-rules.md (version 2).
 
 Pure: frozen dataclasses in, reasons out. No ORM, no clock: meeting dates, settings and the
 working-day calendar are passed in. The live builder (``agendas.services``) and ``agenda_dryrun``
@@ -17,7 +17,6 @@ from typing import Any
 from agendas.workdays import WorkingCalendar, add_months
 
 BEFORE, AFTER, RECURRING, WATCH = "before", "after", "recurring", "watch"
-RULES_VERSION = 2  # agenda-rules.md version 2 (2026-12-03)
 
 CODES_BY_KIND: dict[str, tuple[str, ...]] = {
     "high_risk": ("HR_PRE_RELEASE", "HR_ROSH"),

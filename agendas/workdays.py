@@ -3,7 +3,7 @@
 A working day is Monday to Friday and not an England & Wales bank holiday (from the pinned
 ``holidays`` package). ``D + N WD`` is the Nth working day after D, D itself not counted.
 
-Any date works (agenda-rules.md v2 §7): the calendar starts with the years it is asked for and grows,
+Any date works (docs/agenda-rules.md v2 §7): the calendar starts with the years it is asked for and grows,
 a few years at a time, to cover whatever date a rule computes (an 18th birthday in 2118 included).
 Beyond the years the ``holidays`` package knows, only weekends are non-working days.
 """

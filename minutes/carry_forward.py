@@ -1,4 +1,4 @@
-"""What a panel set at its earlier meetings comes back onto its own agendas (agenda-rules.md v2 §3).
+"""What a panel set at its earlier meetings comes back onto its own agendas (docs/agenda-rules.md v2 §3).
 
 - ``OPEN_ACTIONS``: the child's open actions set at an earlier meeting **of this panel**. A live query at
   build time, not a copy: once an action is done or cancelled, it stops appearing. An overdue action never

@@ -126,7 +126,7 @@ def _entries(access: MeetingAccess) -> list[Entry]:
 
 
 def is_panel_chair(access: MeetingAccess) -> bool:
-    return PanelMembership.objects.filter(panel_id=access.meeting.panel_id, user_id=access.viewer.id,
+    return PanelMembership.objects.filter(panel_id=access.meeting.panel_id, user_id=access.viewer.id or 0,
                                           role=MembershipRole.CHAIR).exists()
 
 
@@ -167,8 +167,9 @@ def _attendees(access: MeetingAccess, current: Entry) -> list[Attendee]:
     if child_id is not None:
         invitees = invitees.filter(item_invitations__item__child_id=child_id) | invitees.filter(
             item_invitations__isnull=True)
-    recorded = {a.name: a for a in Attendance.objects.filter(meeting=meeting, child_id=child_id)
-                .select_related("agency")}
+    for_item = Attendance.objects.filter(meeting=meeting)
+    for_item = for_item.filter(child_id=child_id) if child_id is not None else for_item.filter(child__isnull=True)
+    recorded = {a.name: a for a in for_item.select_related("agency")}
     people = []
     for invitee in invitees.distinct().order_by("name"):
         record = recorded.pop(invitee.name, None)

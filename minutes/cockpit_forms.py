@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -43,10 +44,11 @@ class CockpitActionForm(PartForm):
     description = forms.CharField(label="What is to be done", max_length=ACTION_MAX,
                                   help_text=f"Up to {ACTION_MAX:,} characters.",
                                   error_messages=_length_errors("action", ACTION_MAX))
-    owner = forms.ModelChoiceField(label="Owner (a person)", queryset=None, required=False,
+    owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Owner (a person)", queryset=None, required=False,
                                    empty_label="Nobody named: the agency owns it",
                                    help_text="Anyone at a partner agency, or an invitee of this meeting.")
-    owner_agency = forms.ModelChoiceField(label="Owner agency", queryset=None, required=False,
+    owner_agency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Owner agency", queryset=None, required=False,
                                           empty_label="Choose an agency",
                                           help_text="Leave it to follow the person named above.")
     due_date = forms.DateField(label="Due by", widget=DateInput, input_formats=["%Y-%m-%d"],
@@ -91,7 +93,8 @@ class CockpitAttendanceForm(PartForm):
 
     guest_name = forms.CharField(label="Someone not on the list", max_length=NAME_MAX, required=False,
                                  help_text=f"Their name, up to {NAME_MAX} characters.")
-    guest_agency = forms.ModelChoiceField(label="Their agency", queryset=None, required=False,
+    guest_agency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Their agency", queryset=None, required=False,
                                           empty_label="Not known")
     guest_status = forms.ChoiceField(label="Their attendance", choices=Attendance.Status.choices,
                                      initial=Attendance.Status.PRESENT, required=False)

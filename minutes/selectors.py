@@ -91,7 +91,7 @@ def _action_access(user, action: Action) -> ActionAccess | None:
     if not viewer.is_authenticated:
         return None
     panel = action.meeting.panel
-    membership = PanelMembership.objects.filter(panel=panel, user_id=viewer.id).values_list("role", flat=True).first()
+    membership = PanelMembership.objects.filter(panel=panel, user=user).values_list("role", flat=True).first()
     rights = permissions.action_rights(
         viewer, owner_id=action.owner_id, owner_agency_id=action.owner_agency_id,
         owner_line_manager_id=action.owner.line_manager_id if action.owner is not None else None,
@@ -186,7 +186,7 @@ def action_owner_choices(*, meeting) -> list[tuple[str, list[tuple[int, str]]]]:
     by_agency: dict[str, list[tuple[int, str]]] = {}
     for user in User.objects.filter(is_active=True, agency__isnull=False).select_related("agency").order_by(
             "agency__name", "last_name", "first_name"):
-        by_agency.setdefault(user.agency.name, []).append((user.pk, _person(user, agency=False)))
+        by_agency.setdefault(user.agency.name if user.agency else "", []).append((user.pk, _person(user, agency=False)))
     groups += list(by_agency.items())
     return groups
 

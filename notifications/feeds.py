@@ -117,10 +117,6 @@ def feed_events(*, user, now=None) -> list[EventData]:
     return events
 
 
-def feed_bytes(*, user, now=None) -> bytes:
-    return feed_bytes_and_changed(user=user, now=now)[0]
-
-
 def feed_bytes_and_changed(*, user, now=None):
     """The feed, and when what it lists last changed (for Last-Modified; None when it lists nothing)."""
     events = feed_events(user=user, now=now)

@@ -3,7 +3,7 @@
 Everything Convene says to a calendar goes through here: iTIP invites (``REQUEST``, ``CANCEL``) carried
 by email (iMIP), the subscribable feeds (``PUBLISH``), and the ``REPLY`` messages attendees send back.
 
-The facts this module keeps (``../shared/interop-ical.md``, tested in tests/notifications/):
+The facts this module keeps (``docs/calendar-interop.md``, tested in tests/notifications/):
 - one VCALENDAR per message, ``PRODID`` and ``VERSION:2.0``, CRLF and 75-octet folding (the library's);
 - a stable host-qualified UID per event, SEQUENCE from the organiser only, a fresh UTC DTSTAMP;
 - times as ``DTSTART;TZID=Europe/London`` with a static RRULE-form VTIMEZONE, which every parser we
@@ -233,7 +233,7 @@ def _email_of(value: object) -> str:
     return text.strip().lower()
 
 
-def _sequence_of(event, uid: str) -> int:
+def _sequence_of(event: Any, uid: str) -> int:
     raw = event.get("sequence", 0)
     text = raw.to_ical().decode() if hasattr(raw, "to_ical") else str(raw)
     try:
@@ -245,7 +245,7 @@ def _sequence_of(event, uid: str) -> int:
     return value
 
 
-def _stamp_of(event, uid: str) -> datetime | None:
+def _stamp_of(event: Any, uid: str) -> datetime | None:
     raw = event.get("dtstamp")
     if raw is None:
         return None

@@ -44,7 +44,7 @@ class InboxItem:
 def _referral(payload: dict[str, Any]) -> InboxItem | None:
     from agendas.models import Referral
 
-    referral = Referral.objects.select_related("panel").filter(pk=payload.get("referral_id")).first()
+    referral = Referral.objects.select_related("panel").filter(pk=payload.get("referral_id") or 0).first()
     if referral is None:
         return None
     return InboxItem(referral.panel_id, f"a referral to {referral.panel.name} needs your decision",
@@ -54,7 +54,7 @@ def _referral(payload: dict[str, Any]) -> InboxItem | None:
 def _correction(payload: dict[str, Any]) -> InboxItem | None:
     from panels.models import Meeting
 
-    meeting = Meeting.objects.select_related("panel").filter(pk=payload.get("meeting_id")).first()
+    meeting = Meeting.objects.select_related("panel").filter(pk=payload.get("meeting_id") or 0).first()
     if meeting is None:
         return None
     return InboxItem(meeting.panel_id, f"a correction to the minutes of {_label(meeting)} was asked for",
@@ -64,7 +64,7 @@ def _correction(payload: dict[str, Any]) -> InboxItem | None:
 def _due_date(payload: dict[str, Any]) -> InboxItem | None:
     from minutes.models import Action
 
-    action = Action.objects.select_related("meeting__panel").filter(pk=payload.get("record_id")).first()
+    action = Action.objects.select_related("meeting__panel").filter(pk=payload.get("record_id") or 0).first()
     if action is None:
         return None
     return InboxItem(action.meeting.panel_id, f"a new due date for an action of {action.meeting.panel.name} "
@@ -124,7 +124,3 @@ def _queue_digest(chair: User, item: InboxItem) -> None:
     outbox_enqueue(kind=KIND, to=chair.email, subject="Convene: your daily digest of what waits for you",
                    body_text=body, recipient=chair, not_before=send_at,
                    merge_key=f"inbox-digest:{chair.pk}:{send_at:%Y-%m-%d}")
-
-
-def inbox_unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at=None, title__startswith=TITLE_PREFIX).count()

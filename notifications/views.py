@@ -233,9 +233,9 @@ def calendar_feed(request, token: str):
     body, changed = feeds.feed_bytes_and_changed(user=user)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     if request.headers.get("If-None-Match", "") == etag:
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        return response
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = etag
+        return not_modified
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
     if changed is not None:

@@ -76,7 +76,7 @@ class _ChildSerializerBase(serializers.Serializer):
 # One declared field per cohort field, so the OpenAPI schema documents the interchange format.
 ChildSerializer = type(
     "ChildSerializer", (_ChildSerializerBase,),
-    {"__doc__": "A child in the cohort interchange format (cohort-format.md), plus its id.",
+    {"__doc__": "A child in the cohort interchange format (docs/cohort-format.md), plus its id.",
      **{spec.name: _child_field(spec) for spec in cohort.FIELDS}},
 )
 

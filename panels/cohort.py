@@ -1,4 +1,4 @@
-"""The cohort interchange format (cohort-format.md) as data: field specs, parsing, consistency checks.
+"""The cohort interchange format (docs/cohort-format.md) as data: field specs, parsing, consistency checks.
 
 Pure: no ORM, no clock ("today" is passed in). Used by the CSV import, the cohort export, the REST API
 and ``agenda_dryrun``, so every entry point reads a child the same way.
@@ -85,7 +85,6 @@ FIELDS: tuple[FieldSpec, ...] = (
     _enum("release_address_status", "none", "proposed", "assessed", "confirmed"),
     _enum("ethnicity", "asian", "black", "mixed", "white", "other", "not_stated"),
 )
-FORMAT_VERSION = 2
 # v2: the dates that record a statutory meeting (or the ETE interview) as held; their absence from a file's
 # header marks a version 1 file
 HELD_ON_FIELDS = ("ipm_held_on", "remand_planning_held_on", "first_planning_held_on", "penultimate_held_on",
@@ -176,7 +175,7 @@ def age_on(date_of_birth: date, day: date) -> int:
 
 
 def consistency_errors(record: dict[str, Any], *, today: date) -> list[FieldError]:
-    """The import's cross-field checks (cohort-format.md); each names the fields involved."""
+    """The import's cross-field checks (docs/cohort-format.md); each names the fields involved."""
     errors: list[FieldError] = []
     dob = record.get("date_of_birth")
     if dob:

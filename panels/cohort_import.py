@@ -1,4 +1,4 @@
-"""Cohort import and export services (cohort-format.md).
+"""Cohort import and export services (docs/cohort-format.md).
 
 An import is checked whole before anything is written: every problem is reported with its row,
 reference and field, and the file is applied in one transaction or not at all. Children are matched

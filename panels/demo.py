@@ -1,7 +1,7 @@
 """A realistic, entirely fictional youth justice service for demos and end-to-end tests.
 
 Dates are placed around "today" so that every panel has work. Children are written through the real
-cohort import, so the demo data obeys cohort-format.md. Running it again adds nothing that exists.
+cohort import, so the demo data obeys docs/cohort-format.md. Running it again adds nothing that exists.
 """
 
 from __future__ import annotations

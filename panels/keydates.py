@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 
 
 def add_months(day: date, months: int) -> date:
-    """Same day of the month, clamped to a shorter month's end, in one step (agenda-rules.md §1)."""
+    """Same day of the month, clamped to a shorter month's end, in one step (docs/agenda-rules.md §1)."""
     return day + relativedelta(months=months)
 
 

@@ -160,7 +160,7 @@ class Child(models.Model):
     transfer_decision = models.CharField(max_length=10, choices=TransferDecision.choices, null=True, blank=True)
     transfer_date = models.DateField(null=True, blank=True)
     # Cohort format v2: the statutory meetings about this child recorded as held. Each ends the matching
-    # agenda reason (agenda-rules.md v2 §7): a panel's discussion does not.
+    # agenda reason (docs/agenda-rules.md v2 §7): a panel's discussion does not.
     ipm_held_on = models.DateField("initial planning meeting held on", null=True, blank=True)
     remand_planning_held_on = models.DateField("remand planning meeting held on", null=True, blank=True)
     first_planning_held_on = models.DateField("first resettlement planning meeting held on", null=True, blank=True)
@@ -425,11 +425,11 @@ class NetworkMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        return (self.user.get_full_name() or self.user.username) if self.user_id else self.name
+        return (self.user.get_full_name() or self.user.username) if self.user is not None else self.name
 
     @property
     def contact_email(self) -> str:
-        return self.user.email if self.user_id else self.email
+        return self.user.email if self.user is not None else self.email
 
     @property
     def contact_agency(self):
@@ -499,11 +499,11 @@ class PlanRow(models.Model):
 
     @property
     def who(self) -> str:
-        if self.who_member_id:
+        if self.who_member is not None:
             return str(self.who_member.display_name)
         if self.who_user_id:
             return str(self.who_user)
-        return self.who_agency.name if self.who_agency_id else ""
+        return self.who_agency.name if self.who_agency is not None else ""
 
     @property
     def has_owner(self) -> bool:

@@ -141,9 +141,9 @@ def readable_sections(viewer: Viewer, *, service_id: int) -> frozenset[str]:
     if not viewer.is_authenticated:
         return frozenset()
     if viewer.is_staff_of(service_id) and viewer.role in {*SERVICE_WIDE_ROLES, UserRole.CASE_MANAGER}:
-        own = frozenset({Section.GENERAL, *RESTRICTED_SECTIONS})
+        own: frozenset[str] = frozenset({Section.GENERAL.value, *RESTRICTED_SECTIONS})
     else:
-        own = frozenset({Section.GENERAL, *SECTIONS_BY_AGENCY_KIND.get(viewer.agency_kind or "", frozenset())})
+        own = frozenset({Section.GENERAL.value, *SECTIONS_BY_AGENCY_KIND.get(viewer.agency_kind or "", frozenset())})
     if viewer.ceiling is not None:  # a deputy: no section the delegator could not read
         own &= readable_sections(viewer.ceiling, service_id=service_id)
     return own

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from panels import resettlement
@@ -19,7 +21,8 @@ class NetworkMemberForm(forms.Form):
                              help_text="A Convene user's address links their account. Anyone else gets calendar "
                                        "invites at this address and nothing else.")
     phone = forms.CharField(label="Phone", max_length=40, required=False)
-    agency = forms.ModelChoiceField(label="Agency", queryset=None, required=False, empty_label="None or not listed")
+    agency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Agency", queryset=None, required=False, empty_label="None or not listed")
     attends_remotely = forms.BooleanField(label="Attends meetings remotely", required=False)
 
     def __init__(self, *args, **kwargs):
@@ -28,15 +31,18 @@ class NetworkMemberForm(forms.Form):
 
 
 class PlanRowForm(forms.Form):
-    pathway = forms.ModelChoiceField(label="Pathway", queryset=None, empty_label=None)
+    pathway: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Pathway", queryset=None, empty_label=None)
     setting = forms.ChoiceField(label="In custody or in the community", choices=PlanSetting.choices)
     goal = forms.CharField(label="What is the goal?", widget=forms.Textarea)
     how = forms.CharField(label="How will this happen?", widget=forms.Textarea, required=False)
-    who_member = forms.ModelChoiceField(label="Who will do it: someone in the network", queryset=None,
+    who_member: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Who will do it: someone in the network", queryset=None,
                                         required=False, empty_label="Nobody from the network")
-    who_user = forms.ModelChoiceField(label="…or a member of the service's staff", queryset=None, required=False,
+    who_user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="…or a member of the service's staff", queryset=None, required=False,
                                       empty_label="Nobody from the staff")
-    who_agency = forms.ModelChoiceField(label="…or an agency", queryset=None, required=False,
+    who_agency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="…or an agency", queryset=None, required=False,
                                         empty_label="No agency")
     by_when = forms.DateField(label="When will this be done? (YYYY-MM-DD)", input_formats=DATE_FORMATS,
                               required=False)

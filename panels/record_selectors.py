@@ -136,13 +136,13 @@ def network_suggestions_for_children(children: Iterable[Child], *, panel_kind: s
                                      meeting_kind: str | None = None) -> dict[int, list[Suggested]]:
     """The network members to suggest inviting for each child's slot on a panel of ``panel_kind`` (or, once child
     meetings exist, a child meeting of ``meeting_kind``, see ``resettlement.MeetingKind``). One query."""
-    children = {c.pk: c for c in children}
+    by_pk = {c.pk: c for c in children}
     members: dict[int, list[NetworkMember]] = defaultdict(list)
-    for member in (NetworkMember.objects.filter(child_id__in=list(children))
+    for member in (NetworkMember.objects.filter(child_id__in=list(by_pk))
                    .select_related("user", "user__agency", "agency").order_by("role", "id")):
         members[member.child_id].append(member)
     found: dict[int, list[Suggested]] = {}
-    for child_id, child in children.items():
+    for child_id, child in by_pk.items():
         by_id = {m.pk: m for m in members[child_id]}
         found[child_id] = [
             Suggested(by_id[s.member_id], s.reason)

@@ -137,7 +137,8 @@ def plan_row_save(*, child: Child, actor: User, row: PlanRow | None = None, path
                   goal: str, how: str = "", who_member: NetworkMember | None = None, who_user: User | None = None,
                   who_agency: Agency | None = None, by_when: date | None = None, progress: str = "") -> PlanRow:
     """Add a plan row (``row=None``) or change one."""
-    if errors := _plan_errors(child, pathway=pathway, setting=setting, goal=goal, who_member=who_member):
+    errors = _plan_errors(child, pathway=pathway, setting=setting, goal=goal, who_member=who_member)
+    if errors or pathway is None:  # (_plan_errors names a missing pathway)
         raise ValidationError(errors)
     row = row or PlanRow(child=child)
     if row.child_id != child.pk:

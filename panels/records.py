@@ -1,4 +1,4 @@
-"""The mapping between a child in the database and a flat cohort record (cohort-format.md).
+"""The mapping between a child in the database and a flat cohort record (docs/cohort-format.md).
 
 A record is a dict with one key per cohort field (``None`` = unknown). In the database the legal
 history is split into episodes: a current *remand* episode and a current *sentence* episode. The

@@ -1,4 +1,4 @@
-"""agenda_dryrun: the contract of agenda-rules.md §5–6 (function and command)."""
+"""agenda_dryrun: the contract of docs/agenda-rules.md §5–6 (function and command)."""
 
 from __future__ import annotations
 

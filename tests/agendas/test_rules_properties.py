@@ -1,4 +1,4 @@
-"""Placement invariants of agenda-rules.md §2, checked on generated cohorts and meeting calendars."""
+"""Placement invariants of docs/agenda-rules.md §2, checked on generated cohorts and meeting calendars."""
 
 from __future__ import annotations
 

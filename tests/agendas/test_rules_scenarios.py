@@ -1,4 +1,4 @@
-"""The worked scenarios of domain.md §8 that the default rules cover (agenda-rules.md decides)."""
+"""The worked scenarios of domain.md §8 that the default rules cover (docs/agenda-rules.md decides)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What version 2 of agenda-rules.md adds or changes, one behaviour per test (pure: no database)."""
+"""What version 2 of docs/agenda-rules.md adds or changes, one behaviour per test (pure: no database)."""
 
 from __future__ import annotations
 
@@ -202,7 +202,6 @@ def remanded_to_la(**extra) -> ChildFacts:
 
 
 def test_a_child_remanded_to_local_authority_accommodation_is_not_in_custody():
-    assert not remanded_to_la().in_custody_on(D("2026-12-03"))
     assert "RS_IN_CUSTODY" not in codes_anywhere(remanded_to_la(), "resettlement")
 
 

@@ -219,11 +219,12 @@ def test_open_actions_come_only_from_this_panels_earlier_meetings(live, login):
                              starts_at=live.meeting.starts_at - timedelta(days=28),
                              ends_at=live.meeting.ends_at - timedelta(days=28))
     services.action_create(meeting=earlier, actor=live.users["chair"], child=live.child, description="Check the bed",
-                           owner_agency=live.yoi, due_date=earlier.local_date + timedelta(days=7))
+                           owner_agency=live.yoi, due_date=earlier.local_date + timedelta(days=7),
+                           allow_past_due=True)
     other_panel_meeting = MeetingFactory(status="in_progress", starts_at=earlier.starts_at, ends_at=earlier.ends_at)
     services.action_create(meeting=other_panel_meeting, actor=live.users["chair"], child=live.child,
                            description="Mentoring referral", owner_agency=live.yoi,
-                           due_date=earlier.local_date + timedelta(days=7))
+                           due_date=earlier.local_date + timedelta(days=7), allow_past_due=True)
     html = login(live, "chair").get(run_url(live, f"{live.child.pk}/"), **HX).content.decode()
     assert "Check the bed" in html
     assert "Mentoring referral" not in html

@@ -98,7 +98,8 @@ def test_open_actions_come_back_on_the_next_agenda_of_the_same_panel(open_meetin
     from django.test import RequestFactory
 
     html = render_to_string("agendas/_reasons.html", {"reasons": reasons["YJ-0001"]}, request=RequestFactory().get("/"))
-    assert "Confirm release address: Probation Service" in html and "(Open)" in html
+    assert "Confirm release address: Probation Service" in html
+    assert "On track" in html  # the action's own standing (minutes.standing.action_standing), not "late"
     assert "OPEN_ACTIONS" not in html  # plain words, never the code
     services.action_update_status(action=action, actor=w.users["chair"], status="done", expected_version=1)
     assert agenda_services.agenda_compute(meeting=next_meeting, today=w.meeting.local_date) == []

@@ -1,6 +1,6 @@
 """The iCalendar Convene writes, read by independent parsers and a real CalDAV server.
 
-Each test names the point of ``../shared/interop-ical.md`` (C1–C10) it proves. The objects are built with
+Each test names the point of ``docs/calendar-interop.md`` (C1–C10) it proves. The objects are built with
 ``notifications.ical`` exactly as the invite and feed code builds them; the readers are icalendar, vobject
 (with its process-wide TZID registry cleared, so it reads *our* VTIMEZONE), ics-py and
 recurring-ical-events, and Radicale (which parses with vobject) over raw CalDAV HTTP.

@@ -1,7 +1,7 @@
 """The outbox against a real SMTP server (aiosmtpd): the raw MIME the server receives, and delivery that
 survives an outage (nothing lost, nothing sent twice). Also the suite-wide child-identifier guard's self-test.
 
-Checklist points (``../shared/interop-ical.md``): C1 (the MIME ``method`` equals the object's METHOD),
+Checklist points (``docs/calendar-interop.md``): C1 (the MIME ``method`` equals the object's METHOD),
 C2 (multipart/alternative with text, HTML and text/calendar, plus the invite.ics attachment), C4 (the
 invite goes to the addresses listed as ATTENDEE; From is the ORGANIZER), C8 (the join link in the calendar
 and in the bodies; no child identifiers: here and, for every test, the guard in tests/conftest.py).

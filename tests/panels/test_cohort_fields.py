@@ -1,4 +1,4 @@
-"""The cohort interchange format's field rules (cohort-format.md), shared by import, dry run and API."""
+"""The cohort interchange format's field rules (docs/cohort-format.md), shared by import, dry run and API."""
 
 from __future__ import annotations
 

@@ -61,4 +61,5 @@ def test_detail_pages_have_a_query_budget(world, client):
     client.force_login(world.users["coordinator"])
     assert count(client, reverse("meeting_detail", args=[world.meeting.pk])) <= 8
     # 8, and the resettlement record: network, pathways, plan rows, the own words and Y2A reason (one query each)
-    assert count(client, reverse("child_detail", args=[world.child.pk])) <= 11
+    # 12: the resettlement record (network, plan, Y2A) and the cohort v2 key dates (held meetings, release address)
+    assert count(client, reverse("child_detail", args=[world.child.pk])) <= 12

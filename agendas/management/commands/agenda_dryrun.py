@@ -11,7 +11,7 @@ from agendas.dryrun import run_dryrun
 
 
 class Command(BaseCommand):
-    help = "Run the agenda rules on a cohort (agenda-rules.md §5). Exit 2 with one line per problem on bad input."
+    help = "Run the agenda rules on a cohort (docs/agenda-rules.md §5). Exit 2 with one line per problem on bad input."
     requires_system_checks: list = []
     requires_migrations_checks = False
 

@@ -12,7 +12,7 @@ from panels.models import Agency, CohortImport, User
 
 
 class Command(BaseCommand):
-    help = "Import a cohort CSV file (cohort-format.md): all rows apply, or none do."
+    help = "Import a cohort CSV file (docs/cohort-format.md): all rows apply, or none do."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="Path to the CSV file, UTF-8, with a header row.")
