@@ -1,16 +1,14 @@
 """The chair's inbox (issue 15, point 6): what waits for the panel's chair to decide reaches them.
 
-A referral, a correction request or a request for a new due date appears under Notifications (with a count of
+A referral, a correction request, a request for a new due date or a deputy waiting for acceptance (issue 13's
+delegation requests) appears under Notifications (with a count of
 what is unread in the navigation) and is emailed: at once to a chair who takes emails one by one, or in one
 digest at 07:00 the next morning to a chair who chose the daily digest (a waiting digest message is replaced,
 through the outbox's merge key, by one listing everything still unread).
 
 Extension point: ``INBOX_SOURCES`` maps an event (``"minutes.event:<kind>"`` for the minutes' event log) to a
-function returning an ``InboxItem`` (or None). Delegation requests (issue 13) register theirs the same way::
-
-    INBOX_SOURCES["notifications.delegation.requested"] = lambda payload: InboxItem(...)
-
-and call ``connect()``'s subscription for their event name (or add it to ``EVENTS``). Nothing here names a child.
+function returning an ``InboxItem`` (or None); its event goes in ``EVENTS``. Nothing here names a child, nor a
+deputy.
 """
 
 from __future__ import annotations
@@ -71,12 +69,24 @@ def _due_date(payload: dict[str, Any]) -> InboxItem | None:
                      "was asked for", reverse("action_detail", args=[action.pk]))
 
 
+def _delegation(payload: dict[str, Any]) -> InboxItem | None:
+    from notifications.models import DelegationRequest
+
+    request = (DelegationRequest.objects.select_related("meeting__panel")
+               .filter(pk=payload.get("delegation_id") or 0, status=DelegationRequest.Status.PENDING).first())
+    if request is None:
+        return None
+    return InboxItem(request.meeting.panel_id, f"a deputy for {_label(request.meeting)} waits for your decision",
+                     reverse("meeting_detail", args=[request.meeting_id]))
+
+
 INBOX_SOURCES: dict[str, Callable[[dict[str, Any]], InboxItem | None]] = {
+    "notifications.delegation.requested": _delegation,
     "agendas.referral.created": _referral,
     "minutes.event:correction.requested": _correction,
     "minutes.event:action.date_requested": _due_date,
 }
-EVENTS = ("agendas.referral.created", "minutes.event")
+EVENTS = ("agendas.referral.created", "minutes.event", "notifications.delegation.requested")
 
 
 def _label(meeting) -> str:

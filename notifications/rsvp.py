@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.ical import ICalError, Reply, replies_parse
+from panels.events import event_emit
 
 SALT = "convene.notifications.rsvp"
 LINK_DAYS = 120
@@ -214,11 +215,15 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
         if known is not None and known.agency_id is not None and known.agency_id == agency:
             _invite_deputy(entry=entry, delegator=invitee, name=deputy_name, email=deputy_email, actor=actor)
         else:  # never access by itself: the chair or coordinator decides
-            delegation = (DelegationRequest.objects.filter(delegator=invitee, deputy_email__iexact=deputy_email,
-                                                           status=DelegationRequest.Status.PENDING).first()
-                          or DelegationRequest.objects.create(meeting=meeting, entry=entry, delegator=invitee,
+            delegation = DelegationRequest.objects.filter(delegator=invitee, deputy_email__iexact=deputy_email,
+                                                          status=DelegationRequest.Status.PENDING).first()
+            if delegation is None:
+                delegation = DelegationRequest.objects.create(meeting=meeting, entry=entry, delegator=invitee,
                                                               deputy_name=deputy_name, deputy_email=deputy_email,
-                                                              source=source))
+                                                              source=source)
+                # the chair's inbox (notifications/inbox.py); the meeting page lists it for the decision
+                event_emit("notifications.delegation.requested",
+                           {"meeting_id": meeting.pk, "delegation_id": delegation.pk})
             outcome = "requested"
     audit_record(actor=actor, action="invite.replied", meeting=meeting, panel=meeting.panel, request=request,
                  detail={"email": email.lower(), "response": response, "source": source, "sender": sender,

@@ -156,6 +156,19 @@ def test_a_delegation_through_the_link_to_a_user_of_another_agency_becomes_a_req
     assert DelegationRequest.objects.get().status == DelegationRequest.Status.PENDING
 
 
+def test_a_delegation_request_waits_in_the_chairs_inbox_once(world, scheduled, entry, client):
+    from notifications.models import Notification
+
+    partner = invitee_of(world, scheduled, "invited_partner")
+    url = reverse("rsvp", args=[token_for(entry_id=entry.pk, email=partner.email)])
+    for _ in range(2):  # the same request twice: one notice
+        client.post(url, {"response": "delegated", "deputy_name": "Police User",
+                          "deputy_email": world.users["uninvited_partner"].email})
+    (notice,) = Notification.objects.filter(user=world.users["chair"], title__contains="a deputy for")
+    assert notice.url == reverse("meeting_detail", args=[scheduled.pk])
+    assert world.users["uninvited_partner"].get_full_name() not in notice.title
+
+
 def test_a_declined_delegation_invites_nobody_and_asks_the_delegator_again(world, scheduled, entry):
     partner = invitee_of(world, scheduled, "invited_partner")
     rsvp_record(entry=entry, email=partner.email, response="delegated", deputy_name="Dee Puty",
