@@ -69,7 +69,7 @@ def test_the_chair_runs_the_meeting_from_one_page_and_the_coordinator_follows(se
     chair.locator("#cockpit-form > button").click()
     wait_until(chair, "() => document.querySelector('#cockpit-form .govuk-error-summary a')")
     chair.locator("#cockpit-form .govuk-error-summary a").first.click()
-    assert chair.evaluate("() => document.activeElement.name") == f"action-{child}-due_date"
+    assert chair.evaluate("() => document.activeElement.name") == f"action-{child}-owner_agency"  # due: filled in
 
     # the decision recorded: the chair's records show it, and so do the coordinator's, without a reload
     chair.fill(f"#id_action-{child}-description", "")
