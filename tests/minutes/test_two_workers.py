@@ -200,6 +200,7 @@ def start_workers(live, own_redis, tmp_path):
             "REDIS_URL": redis_url,
             "SECRET_KEY": settings.SECRET_KEY,  # the session cookies made here must verify there
             "ALLOWED_HOSTS": "127.0.0.1",
+            "WEBSOCKET_ALLOWED_ORIGINS": ORIGIN,  # origins are compared with scheme, host and port (issue 14)
             "CONVENE_VAR_DIR": str(tmp_path / "var"),
             "DEBUG": "0",
             "LOG_LEVEL": "WARNING",
