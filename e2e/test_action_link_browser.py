@@ -6,7 +6,7 @@ from __future__ import annotations
 def test_an_emailed_link_opens_the_action_and_takes_an_update(server, browser):
     url = server["shell"](
         "from minutes.models import Action;from minutes.links import action_link_token;"
-        "from django.urls import reverse;a=Action.objects.filter(status='open').order_by('pk').first();"
+        "from django.urls import reverse;a=Action.objects.filter(status='open', owner=None).order_by('pk').first();"
         "print(reverse('action_link', args=[a.pk, action_link_token(action_id=a.pk, user_id=None, "
         "email='duty@probation.example')]))")
     context = browser.new_context()
