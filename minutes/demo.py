@@ -1,8 +1,8 @@
 """Demo minutes for the fictional service: what the held meetings recorded, so every page has something real.
 
 For each held demo meeting with no record yet: attendance, a short general minute for each child (a real
-Yjs document, as the editor would have written it), a decision, an action owned by a partner agency
-(some done, some overdue), the next review; minutes approved for meetings more than a fortnight ago.
+Yjs document, as the editor would have written it), a decision, an action owned by a named partner
+(probation's by the agency, with no one named; some done, some overdue), the next review; minutes approved for meetings more than a fortnight ago.
 Idempotent: a meeting with decisions already is left alone.
 """
 
@@ -41,9 +41,10 @@ DECISIONS = ["Remain on the panel; review at the next meeting.", "Refer to the h
              "Request ROTL for the college interview.", "Step down to the resettlement panel after release."]
 ACTIONS = [("Confirm the release address with housing", "housing"),
            ("Book a pre-release visit at the establishment", "yoi"),
-           ("Send the draft licence conditions to the case manager", "probation"),
+           ("Send the draft licence conditions to the case manager", "probation"),  # the agency's, no one named
            ("Arrange the education placement start date", "education"),
            ("Refer to the mentoring scheme", "mentor")]
+AGENCY_OWNED = {"probation"}  # owned by the agency (its duty mailbox gets the links) until someone is named
 
 
 def _write_minute(meeting: Meeting, child_id: int, text: str) -> None:
@@ -90,8 +91,8 @@ def record_demo_minutes() -> int:
                 if owner is not None and owner.agency is not None:
                     pathway = rng.choice(["Accommodation", "ETE", "Health", "Case management"])
                     action = services.action_create(
-                        meeting=meeting, actor=chair, child=child, description=description, owner=owner,
-                        owner_agency=owner.agency,
+                        meeting=meeting, actor=chair, child=child, description=description,
+                        owner=None if owner_name in AGENCY_OWNED else owner, owner_agency=owner.agency,
                         due_date=meeting.local_date + timedelta(days=rng.choice([7, 14, 28])), allow_past_due=True,
                         pathway=pathway, resettlement_pathway=_pathway_of(meeting, pathway))
                     if action.due_date < today - timedelta(days=10) and rng.random() < 0.6:
