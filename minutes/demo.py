@@ -2,7 +2,8 @@
 
 For each held demo meeting with no record yet: attendance, a short general minute for each child (a real
 Yjs document, as the editor would have written it), a decision, an action owned by a named partner
-(probation's by the agency, with no one named; some done, some overdue), the next review; minutes approved for meetings more than a fortnight ago.
+(probation's by the agency, with no one named; some done, some overdue), the next review; minutes approved
+for meetings more than a fortnight ago.
 Idempotent: a meeting with decisions already is left alone.
 """
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -279,13 +280,15 @@ def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
             agencies[short] = agency
         service = agencies["Northbridge YJS"]
         users = {}
+        # one argon2 hash for every demo login (they share one published password): 26 hashes took half a minute
+        demo_hash = make_password(DEMO_PASSWORD)
         for username, first, last, agency, role, title in USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
                 domain = agencies[agency].short_name.lower().replace(" ", "")
                 user = User(username=username, first_name=first, last_name=last, agency=agencies[agency],
                             role=role, job_title=title, email=f"{username}@{domain}.example")
-                user.set_password(DEMO_PASSWORD)
+                user.password = demo_hash
                 user.save()
             users[username] = user
         for username in ("casemanager", "casemanager2", "casemanager3", "casemanager4", "resettlement"):
@@ -293,8 +296,10 @@ def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
                 users[username].line_manager = users["chair"]
                 users[username].save(update_fields=["line_manager"])
         if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser("admin", "admin@convene.example", DEMO_PASSWORD, agency=service,
-                                          role=UserRole.MANAGER, first_name="Site", last_name="Administrator")
+            admin = User.objects.create_superuser("admin", "admin@convene.example", None, agency=service,
+                                                  role=UserRole.MANAGER, first_name="Site", last_name="Administrator")
+            admin.password = demo_hash
+            admin.save(update_fields=["password"])
         panels = []
         for name, kind, cadence, start, location, chair, members in PANELS:
             panel, _ = Panel.objects.get_or_create(
