@@ -94,6 +94,17 @@ def login(client):
     return _login
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers():
+    """Each test gets channel layers of its own. A channels-redis layer keeps per-event-loop state (its receive lock
+    and buffers, its pub/sub shards); pytest-asyncio gives each test a new loop, so a layer a test left behind
+    could hold a lock of a loop that no longer runs and make the next test's sockets wait forever."""
+    from channels.layers import channel_layers
+
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _release_test_database(django_db_setup, django_db_blocker):
     """PostgreSQL shape: before the test database is dropped, end the sessions that worker threads of
@@ -296,3 +307,34 @@ def pytest_runtest_call(item):
         finally:
             guard.reset()  # reported once, here
     return result
+
+
+# ==================================================================================================
+# The production shape runs what the shape can change
+# --------------------------------------------------------------------------------------------------
+# CI runs the suite twice: embedded (SQLite + in-memory layer) and production (PostgreSQL + Redis). A test that can
+# reach neither a database nor a channel layer (pure rules, working days, iCalendar parsing, settings checked in a
+# subprocess of its own...) gives the same answer in both, so the production shape leaves it to the embedded run: it
+# is deselected here (pytest reports it as deselected), never lost. CONVENE_EVERY_TEST_IN_EVERY_SHAPE=1 keeps them.
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                      "live_server", "async_db"}
+
+
+def _shape_independent(item) -> bool:
+    return not (_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))) \
+        and item.get_closest_marker("django_db") is None and item.get_closest_marker("asyncio") is None \
+        and item.get_closest_marker("redis") is None and item.get_closest_marker("postgres") is None
+
+
+def pytest_collection_modifyitems(config, items):
+    import os
+
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not settings.REDIS_URL \
+            or os.environ.get("CONVENE_EVERY_TEST_IN_EVERY_SHAPE"):
+        return
+    independent = [item for item in items if _shape_independent(item)]
+    if independent:
+        config.hook.pytest_deselected(items=independent)
+        items[:] = [item for item in items if not _shape_independent(item)]

@@ -71,7 +71,7 @@ class Peer:
 async def connect(world, persona, room):
     cookie = await database_sync_to_async(_cookie)(world.users[persona])
     comm = WebsocketCommunicator(application, f"/ws/minutes/{room}", headers=[ORIGIN, cookie])
-    connected, code = await comm.connect()
+    connected, code = await comm.connect(timeout=10)  # bounds a hang only: a busy machine takes more than 1 s
     return Peer(comm), connected, code
 
 

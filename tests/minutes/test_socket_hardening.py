@@ -5,7 +5,6 @@ and the origin is compared with its port."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from channels.db import database_sync_to_async
@@ -18,12 +17,7 @@ from minutes.models import MinuteUpdate
 from panels import services as panel_services
 from tests.minutes.test_live_minutes import _cookie, connect
 
-# Embedded shape only: in the full production-shape run (PostgreSQL + Redis, one process, one event loop per test)
-# these sockets left the shared channels-redis layer in a state where the next socket tests wait forever (seen
-# twice at the same place on 2026-12-03; each file passes on its own). What they check (origins, presence, 1003,
-# the recheck on close) does not depend on the channel layer. To be found: which test leaves what behind.
-pytestmark = [pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="hangs later socket tests on Redis")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _awareness(state: dict, client: int = 4242, clock: int = 1) -> bytes:
