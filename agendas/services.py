@@ -18,6 +18,15 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from agendas import selectors
+from agendas.events import (
+    AgendaPublished,
+    AgendaRebuilt,
+    ItemInvitationsChanged,
+    ItemUpdated,
+    ReferralCreated,
+    ReferralDecided,
+    SlotsAssigned,
+)
 from agendas.freetext import named_children_warning, warning_text
 from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, ItemInvitation, Referral
 from agendas.rules import RuleSettings, place_for_panel, place_reason
@@ -25,7 +34,7 @@ from agendas.timing import CLOSING_MINUTES, OPENING_MINUTES
 from agendas.workdays import WorkingCalendar
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
-from panels.events import event_emit
+from panels.events import access_changed, event_emit
 from panels.models import Child, Meeting, MeetingInvitee, Panel, User
 
 
@@ -249,7 +258,7 @@ def agenda_build(*, meeting: Meeting, today: date | None = None, actor: User | N
     if actor is not None:
         audit_record(actor=actor, action="agenda.rebuilt", meeting=meeting, panel=meeting.panel,
                      detail={"added": len(to_create), "changed": len(to_update), "dropped": len(to_delete)})
-    event_emit("agendas.agenda.rebuilt", {"meeting_id": meeting.pk, "status": meeting.status})
+    event_emit(AgendaRebuilt(meeting_id=meeting.pk, status=meeting.status))
     return selectors.working_items(meeting=meeting)  # lazy: callers that only rebuild pay nothing
 
 
@@ -311,8 +320,7 @@ def agenda_item_update(
         raise AgendaConflict(item)
     audit_record(actor=actor, action="agenda.slot_set", child=item.child, meeting=item.meeting,
                  detail={"slot_start": slot_start.isoformat() if slot_start else None, "slot_minutes": slot_minutes})
-    event_emit("agendas.item.updated", {"meeting_id": item.meeting_id, "item_id": item.pk,
-                                        "version": item.version})
+    event_emit(ItemUpdated(meeting_id=item.meeting_id, item_id=item.pk, version=item.version))
     return item
 
 
@@ -345,7 +353,7 @@ def agenda_assign_slots(*, meeting: Meeting, actor: User, minutes_per_child: int
     AgendaItem.objects.bulk_update(changed, ["slot_start", "slot_minutes", "version"])
     if changed:
         audit_record(actor=actor, action="agenda.slots_assigned", meeting=meeting, detail={"count": len(changed)})
-        event_emit("agendas.slots.assigned", {"meeting_id": meeting.pk, "status": meeting.status})
+        event_emit(SlotsAssigned(meeting_id=meeting.pk, status=meeting.status))
     return len(changed)
 
 
@@ -404,8 +412,7 @@ def agenda_publish(*, meeting: Meeting, actor: User, note: str = "", note_checke
     )
     audit_record(actor=actor, action="agenda.published", meeting=meeting, panel=meeting.panel,
                  detail={"version": version.number, **version.changes})
-    event_emit("agendas.agenda.published", {"meeting_id": meeting.pk, "version": version.number,
-                                            "status": meeting.status})
+    event_emit(AgendaPublished(meeting_id=meeting.pk, version=version.number, status=meeting.status))
     return version
 
 
@@ -426,7 +433,7 @@ def referral_create(*, panel: Panel, child: Child, reason: str, actor: User) -> 
         raise ValidationError({"panel": f"{child.reference} already has a referral to {panel.name} waiting."})
     referral = Referral.objects.create(panel=panel, child=child, reason=reason, referred_by=actor)
     audit_record(actor=actor, action="referral.created", child=child, panel=panel, detail={"reason": reason})
-    event_emit("agendas.referral.created", {"referral_id": referral.pk, "panel_id": panel.pk})
+    event_emit(ReferralCreated(referral_id=referral.pk, panel_id=panel.pk))
     return referral
 
 
@@ -442,9 +449,17 @@ def referral_decide(*, referral: Referral, actor: User, accept: bool, note: str 
     referral.save()
     audit_record(actor=actor, action=f"referral.{referral.status}", child=referral.child, panel=referral.panel,
                  detail={"note": referral.decision_note})
-    event_emit("agendas.referral.decided", {"referral_id": referral.pk, "panel_id": referral.panel_id,
-                                            "status": referral.status})
+    event_emit(ReferralDecided(referral_id=referral.pk, panel_id=referral.panel_id, status=referral.status))
     return referral
+
+
+def referrals_close_heard(*, meeting_id: int, panel_id: int) -> int:
+    """The panel's accepted referrals of the children listed at this meeting were heard there: they leave the
+    next agendas (called when the meeting starts). Returns how many were closed."""
+    heard = AgendaItem.objects.filter(meeting_id=meeting_id, state=AgendaItem.State.LISTED).values("child_id")
+    return Referral.objects.filter(
+        panel_id=panel_id, status=Referral.Status.ACCEPTED, discussed_at__isnull=True, child_id__in=heard
+    ).update(discussed_at_id=meeting_id)
 
 
 def panel_rule_settings_update(*, panel: Panel, settings: RuleSettings, actor: User) -> Panel:
@@ -489,9 +504,10 @@ def item_invitation_add(*, item: AgendaItem, actor: User, invitee: MeetingInvite
     if ItemInvitation.objects.filter(item=item, invitee=invitee).exists():
         raise ValidationError({"email": f"{invitee.email} is already invited for this slot."})
     link = ItemInvitation.objects.create(item=item, invitee=invitee)
+    access_changed([invitee.user_id], why="invited for a slot")
     audit_record(actor=actor, action="agenda.slot_invitee_added", child=item.child, meeting=meeting,
                  detail={"email": invitee.email})
-    event_emit("agendas.item.invitations_changed", {"meeting_id": meeting.pk, "status": meeting.status})
+    event_emit(ItemInvitationsChanged(meeting_id=meeting.pk, status=meeting.status))
     return link
 
 
@@ -501,11 +517,12 @@ def item_invitation_remove(*, link: ItemInvitation, actor: User) -> None:
     item, invitee = link.item, link.invitee
     _require_not_held(item.meeting)
     link.delete()
+    access_changed([invitee.user_id], why="slot invitation withdrawn")
     audit_record(actor=actor, action="agenda.slot_invitee_removed", child=item.child, meeting=item.meeting,
                  detail={"email": invitee.email})
     if not invitee.item_invitations.exists():
         invitee.delete()
-    event_emit("agendas.item.invitations_changed", {"meeting_id": item.meeting_id, "status": item.meeting.status})
+    event_emit(ItemInvitationsChanged(meeting_id=item.meeting_id, status=item.meeting.status))
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from agendas.models import AgendaItem, ItemInvitation, Referral
 from agendas.presenters import agenda_view_for, pack_pdf
 from agendas.rules import CODES_BY_KIND
 from agendas.standing import standing_items
+from panels import permissions
 from panels import selectors as panel_selectors
 from panels.audit import audit_children_read, audit_record
 from panels.forms import error_text, form_error_text
@@ -222,8 +223,7 @@ def agenda_pack(request, meeting_id: int, fmt: str):
 @require_GET
 def forward_look(request, panel_id: int):
     access = panel_selectors.panel_get_for_user(user=request.user, panel_id=panel_id)
-    viewer = Viewer.of(request.user)
-    if not viewer.is_staff_of(access.panel.service_id):
+    if not permissions.can_view_forward_look(Viewer.of(request.user), service_id=access.panel.service_id):
         raise Http404("No such panel")
     meetings = selectors.meetings_not_held(panel=access.panel, today=timezone.localdate())[:3]
     computed = services.agendas_compute(panel=access.panel, meetings=meetings) if meetings else {}

@@ -21,7 +21,7 @@ from django.utils import timezone
 from panels import cohort, secure_estate
 from panels.audit import audit_record
 from panels.enums import AgencyKind, EpisodeKind
-from panels.events import event_emit
+from panels.events import CohortImported, event_emit
 from panels.models import Agency, Child, CohortImport, LegalEpisode, User
 from panels.records import CHILD_FIELDS, child_to_record, desired_episodes, episode_matches, episode_values
 from panels.spreadsheets import csv_unescape, safe_row
@@ -292,7 +292,7 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
                 audit_record(actor=job.uploaded_by, action="cohort.imported",
                              detail={"import_id": job.pk, "filename": job.filename, "created": job.created_count,
                                      "updated": job.updated_count})
-                event_emit("panels.cohort.imported", {"service_id": job.service_id, "import_id": job.pk})
+                event_emit(CohortImported(service_id=job.service_id, import_id=job.pk))
             job.status = CohortImport.Status.APPLIED
     except Exception:
         logger.exception("cohort import %s failed", job.pk)

@@ -30,7 +30,7 @@ from panels.forms import (
 from panels.keydates import key_dates, upcoming_key_dates
 from panels.models import CohortImport, Meeting
 from panels.page_parts import meeting_page_context
-from panels.permissions import Viewer, can_import_cohort
+from panels.permissions import Viewer, can_list_children, can_manage_own_service
 from panels.records import child_to_record
 
 
@@ -225,8 +225,7 @@ def meeting_status(request, meeting_id: int, action: str):
 @login_required
 @require_GET
 def child_list(request):
-    viewer = Viewer.of(request.user)
-    if not viewer.is_service_staff:
+    if not can_list_children(Viewer.of(request.user)):
         raise Http404("No children here")
     form = ChildFilterForm(request.GET or None)
     children = selectors.child_list_for_user(user=request.user)
@@ -276,7 +275,7 @@ def agency_detail(request, agency_id: int):
 
 def _require_importer(request):
     viewer = Viewer.of(request.user)
-    if not viewer.is_authenticated or not can_import_cohort(viewer, service_id=viewer.agency_id or -1):
+    if not can_manage_own_service(viewer):
         raise Http404("No such page")
     return request.user.agency
 
