@@ -340,6 +340,9 @@ ROWS: dict[str, list[Row]] = {
     "cohort/imports/<int:import_id>/": [
         Row(lambda w: f"/cohort/imports/{w.cohort_import.pk}/", who({"coordinator"})),
     ],
+    "cohort/imports/<int:import_id>/retry": [
+        Row(lambda w: f"/cohort/imports/{w.cohort_import.pk}/retry", POST_ONLY, refused=refused({"coordinator"})),
+    ],
     # --- notifications ---
     "outbox/<int:message_id>/": [Row(lambda w: f"/outbox/{w.message.pk}/", who(MANAGERS))],
     "outbox/<int:message_id>/retry": [
