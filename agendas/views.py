@@ -303,19 +303,7 @@ def referral_list(request, panel_id: int):
 def child_agendas(request, child_id: int):
     """One child across every panel: where they are listed next, why, and by when."""
     child = panel_selectors.child_get_for_user(user=request.user, child_id=child_id)
-    today = timezone.localdate()
-    rows = []
-    for panel in Panel.objects.filter(service_id=child.service_id, is_active=True).order_by("name"):
-        meetings = selectors.meetings_not_held(panel=panel, today=today)[:6]
-        if not meetings:
-            continue
-        computed = services.agendas_compute(panel=panel, meetings=meetings, child_ids=[child.pk])
-        for meeting in meetings:
-            for item in computed[meeting.pk]:
-                rows.append((meeting, item))
-    rows.sort(key=lambda row: row[0].starts_at)
-    referrals = Referral.objects.filter(child=child).select_related("panel", "referred_by").order_by("-created_at")
+    found = selectors.child_agendas_for(user=request.user, child=child, today=timezone.localdate())
     audit_record(actor=request.user, action="child.agendas_viewed", child=child, request=request)
-    visible = panel_selectors.meeting_ids_visible_to(user=request.user, meeting_ids=[m.pk for m, _ in rows])
-    return render(request, "agendas/child_agendas.html", {"child": child, "rows": rows, "referrals": referrals,
-                                                          "visible_meetings": visible})
+    return render(request, "agendas/child_agendas.html", {
+        "child": child, "rows": found.rows, "referrals": found.referrals, "visible_meetings": found.visible_meetings})

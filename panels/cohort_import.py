@@ -271,7 +271,7 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
             status=CohortImport.Status.VALIDATING, started_at=started):
         job.refresh_from_db()
         return job  # already taken by another run (or failed as stuck): never process twice
-    job.status, job.started_at = CohortImport.Status.VALIDATING, started
+    job.status = CohortImport.Status.VALIDATING
     try:
         rows, problems = read_rows(job.source, ignore_columns=job.ignore_columns)
         job.total_rows = len(rows)
