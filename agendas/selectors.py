@@ -70,7 +70,7 @@ def meetings_not_held(*, panel: Panel, today: date) -> list[Meeting]:
     return result
 
 
-def satisfied_reasons(*, panel: Panel) -> set[tuple[int, str, str | None]]:
+def satisfied_reasons(*, panel: Panel) -> set[tuple[int, str, date | None]]:
     """(child id, code, due) already discussed at a held meeting of the panel: not listed again.
 
     Only the codes a discussion satisfies (``SATISFIED_BY_DISCUSSION``). A panel discussion does not meet a
@@ -80,8 +80,8 @@ def satisfied_reasons(*, panel: Panel) -> set[tuple[int, str, str | None]]:
     rows = AgendaItem.objects.filter(
         meeting__panel=panel, meeting__status__in=HELD, state=AgendaItem.State.LISTED
     ).values_list("child_id", "reasons")
-    return {(child_id, r["code"], r.get("due")) for child_id, reasons in rows for r in reasons
-            if r["code"] in SATISFIED_BY_DISCUSSION}
+    return {(child_id, r["code"], date.fromisoformat(r["due"]) if r.get("due") else None)
+            for child_id, reasons in rows for r in reasons if r["code"] in SATISFIED_BY_DISCUSSION}
 
 
 def accepted_referrals(*, panel: Panel) -> list[Referral]:
