@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+STORED_FIELDS = ("code", "kind", "due", "late", "explanation")
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -26,17 +28,20 @@ class Reason:
     due: date | None
     late: bool
     explanation: str
+    # what a provider adds for the page (OPEN_ACTIONS: the actions themselves), kept as given
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def stored(self) -> dict[str, Any]:
         """The form kept on an agenda item (JSON: the date as ISO text)."""
         return {"code": self.code, "kind": self.kind, "due": self.due.isoformat() if self.due else None,
-                "late": bool(self.late), "explanation": self.explanation}
+                "late": bool(self.late), "explanation": self.explanation, **self.extra}
 
     @classmethod
     def from_stored(cls, data: Mapping[str, Any]) -> Reason:
         due = data.get("due")
         return cls(code=data["code"], kind=data["kind"], due=date.fromisoformat(due) if due else None,
-                   late=bool(data.get("late")), explanation=data.get("explanation", ""))
+                   late=bool(data.get("late")), explanation=data.get("explanation", ""),
+                   extra={k: v for k, v in data.items() if k not in STORED_FIELDS})
 
 
 # (child id, code, due date): a reason a discussion at a held meeting already satisfied

@@ -81,3 +81,8 @@ def test_a_reason_is_stored_with_its_date_as_iso_text():
 
 def test_a_stored_reason_reads_back_equal():
     assert Reason.from_stored(REVIEW.stored()) == REVIEW
+
+
+def test_what_a_provider_adds_is_kept():
+    given = {**ACTIONS.stored(), "actions": [{"description": "Book a visit"}]}
+    assert Reason.from_stored(given).stored() == given
