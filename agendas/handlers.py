@@ -3,57 +3,62 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.utils import timezone
 
-from panels.events import event_subscribe
+from panels.events import (
+    MEETING_IN_PROGRESS,
+    CohortImported,
+    Event,
+    MeetingCreated,
+    MeetingStatusChanged,
+    MeetingUpdated,
+    TransferDecided,
+    event_subscribe,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def rebuild_after_import(name: str, payload: dict[str, Any]) -> None:
+def rebuild_after_import(name: str, event: Event) -> None:
     from agendas.services import agendas_rebuild_upcoming
     from panels.models import Panel
 
-    for panel in Panel.objects.filter(service_id=payload["service_id"], is_active=True):
+    assert isinstance(event, CohortImported | TransferDecided)
+    for panel in Panel.objects.filter(service_id=event.service_id, is_active=True):
         agendas_rebuild_upcoming(panel=panel)
 
 
-def build_new_meeting(name: str, payload: dict[str, Any]) -> None:
+def build_new_meeting(name: str, event: Event) -> None:
     from agendas.services import agenda_build
     from panels.models import Meeting
 
-    meeting = Meeting.objects.select_related("panel").get(pk=payload["meeting_id"])
+    assert isinstance(event, MeetingCreated)
+    meeting = Meeting.objects.select_related("panel").get(pk=event.meeting_id)
     if meeting.local_date >= timezone.localdate():
         agenda_build(meeting=meeting)
 
 
-def close_heard_referrals(name: str, payload: dict[str, Any]) -> None:
-    from agendas.models import AgendaItem, Referral
+def close_heard_referrals(name: str, event: Event) -> None:
+    from agendas.services import referrals_close_heard
 
-    meeting_id = payload["meeting_id"]
-    heard = AgendaItem.objects.filter(meeting_id=meeting_id, state=AgendaItem.State.LISTED).values("child_id")
-    Referral.objects.filter(
-        panel_id=payload["panel_id"], status=Referral.Status.ACCEPTED, discussed_at__isnull=True, child_id__in=heard
-    ).update(discussed_at_id=meeting_id)
+    assert isinstance(event, MeetingStatusChanged)
+    referrals_close_heard(meeting_id=event.meeting_id, panel_id=event.panel_id)
 
 
-def slots_follow_meeting(name: str, payload: dict[str, Any]) -> None:
+def slots_follow_meeting(name: str, event: Event) -> None:
     """A moved meeting takes its slots with it (in the move's transaction; agendas subscribes before
     notifications, so the invites that follow carry the slots' new times)."""
-    from datetime import datetime
-
     from agendas.services import slots_move_with_meeting
 
-    if payload.get("moved_from"):
-        slots_move_with_meeting(meeting_id=payload["meeting_id"],
-                                moved_from=datetime.fromisoformat(payload["moved_from"]))
+    assert isinstance(event, MeetingUpdated)
+    if event.moved_from is not None:
+        slots_move_with_meeting(meeting_id=event.meeting_id, moved_from=event.moved_from)
 
 
 def connect() -> None:
-    event_subscribe("panels.meeting.updated", slots_follow_meeting, in_transaction=True)
-    event_subscribe("panels.cohort.imported", rebuild_after_import)
-    event_subscribe("panels.child.transfer_decided", rebuild_after_import)  # the resettlement record's Y2A decision
-    event_subscribe("panels.meeting.created", build_new_meeting)
-    event_subscribe("panels.meeting.in_progress", close_heard_referrals)
+    event_subscribe(MeetingUpdated.NAME, slots_follow_meeting, in_transaction=True)
+    event_subscribe(CohortImported.NAME, rebuild_after_import)
+    event_subscribe(TransferDecided.NAME, rebuild_after_import)  # the resettlement record's Y2A decision
+    event_subscribe(MeetingCreated.NAME, build_new_meeting)
+    event_subscribe(MEETING_IN_PROGRESS, close_heard_referrals)

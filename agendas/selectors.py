@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -68,7 +70,7 @@ def meetings_not_held(*, panel: Panel, today: date) -> list[Meeting]:
     return result
 
 
-def satisfied_reasons(*, panel: Panel) -> set[tuple[int, str, str | None]]:
+def satisfied_reasons(*, panel: Panel) -> set[tuple[int, str, date | None]]:
     """(child id, code, due) already discussed at a held meeting of the panel: not listed again.
 
     Only the codes a discussion satisfies (``SATISFIED_BY_DISCUSSION``). A panel discussion does not meet a
@@ -78,8 +80,8 @@ def satisfied_reasons(*, panel: Panel) -> set[tuple[int, str, str | None]]:
     rows = AgendaItem.objects.filter(
         meeting__panel=panel, meeting__status__in=HELD, state=AgendaItem.State.LISTED
     ).values_list("child_id", "reasons")
-    return {(child_id, r["code"], r.get("due")) for child_id, reasons in rows for r in reasons
-            if r["code"] in SATISFIED_BY_DISCUSSION}
+    return {(child_id, r["code"], date.fromisoformat(r["due"]) if r.get("due") else None)
+            for child_id, reasons in rows for r in reasons if r["code"] in SATISFIED_BY_DISCUSSION}
 
 
 def accepted_referrals(*, panel: Panel) -> list[Referral]:
@@ -100,3 +102,33 @@ def working_items(*, meeting: Meeting) -> QuerySet[AgendaItem]:
 def referral_list_for_panel(*, panel: Panel) -> QuerySet[Referral]:
     return Referral.objects.filter(panel=panel).select_related("child", "referred_by", "decided_by")
 
+
+
+@dataclass(frozen=True)
+class ChildAgendas:
+    """One child across every panel of their service: each meeting still to be held that will list them, with the
+    computed item (why, due by when), soonest first; the referrals made for them; which of those meetings the
+    viewer may open (the page links only to those)."""
+
+    rows: list[tuple[Meeting, Any]]
+    referrals: QuerySet[Referral]
+    visible_meetings: set[int]
+
+
+def child_agendas_for(*, user, child: Child, today: date) -> ChildAgendas:
+    """For a child the user may see (``panels.selectors.child_get_for_user``): the next six meetings of each
+    active panel are computed for this child alone."""
+    from agendas.services import agendas_compute
+    from panels.selectors import meeting_ids_visible_to
+
+    rows = []
+    for panel in Panel.objects.filter(service_id=child.service_id, is_active=True).order_by("name"):
+        meetings = meetings_not_held(panel=panel, today=today)[:6]
+        if not meetings:
+            continue
+        computed = agendas_compute(panel=panel, meetings=meetings, child_ids=[child.pk])
+        rows += [(meeting, item) for meeting in meetings for item in computed[meeting.pk]]
+    rows.sort(key=lambda row: row[0].starts_at)
+    referrals = Referral.objects.filter(child=child).select_related("panel", "referred_by").order_by("-created_at")
+    visible = meeting_ids_visible_to(user=user, meeting_ids=[m.pk for m, _ in rows])
+    return ChildAgendas(rows=rows, referrals=referrals, visible_meetings=visible)

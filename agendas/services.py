@@ -18,14 +18,24 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from agendas import selectors
+from agendas.events import (
+    AgendaPublished,
+    AgendaRebuilt,
+    ItemInvitationsChanged,
+    ItemUpdated,
+    ReferralCreated,
+    ReferralDecided,
+    SlotsAssigned,
+)
 from agendas.freetext import named_children_warning, warning_text
+from agendas.merge import DecisionIn, MeetingInputs, Reason, ReferralIn, merge_meeting
 from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, ItemInvitation, Referral
 from agendas.rules import RuleSettings, place_for_panel, place_reason
 from agendas.timing import CLOSING_MINUTES, OPENING_MINUTES
 from agendas.workdays import WorkingCalendar
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
-from panels.events import event_emit
+from panels.events import access_changed, event_emit
 from panels.models import Child, Meeting, MeetingInvitee, Panel, User
 
 
@@ -91,11 +101,6 @@ class ComputedItem:
         return (not self.late, due is None, due or date.max, self.reference)
 
 
-def _reason(code, kind, due, late, explanation) -> dict[str, Any]:
-    return {"code": code, "kind": kind, "due": due.isoformat() if due else None, "late": bool(late),
-            "explanation": explanation}
-
-
 def agenda_compute(*, meeting: Meeting, today: date | None = None) -> list[ComputedItem]:
     """Who is due at ``meeting`` and why, in agenda order. Reads only; a constant number of queries."""
     results = agendas_compute(panel=meeting.panel, today=today, meetings=[meeting])
@@ -128,73 +133,51 @@ def agendas_compute(
                              only=set(wanted_dates))
     satisfied = selectors.satisfied_reasons(panel=panel)
     # dated live reasons (REVIEW_DUE), placed on the same meetings by the same rules of section 2
-    dated: dict[date, dict[int, list[dict[str, Any]]]] = {}
+    dated: dict[date, dict[int, list[Reason]]] = {}
     for provider in _dated_providers:
         for child_id, reasons in provider(panel=panel, child_ids=facts.keys()).items():
-            if child_id not in facts:
-                continue
             for reason in reasons:
-                if (child_id, reason.code, reason.due.isoformat()) in satisfied:
-                    continue
                 for index, late in place_reason(reason, dates):
                     if dates[index] in wanted_dates:
                         dated.setdefault(dates[index], {}).setdefault(child_id, []).append(
-                            _reason(reason.code, reason.kind, reason.due, late, reason.explanation))
-    referrals = selectors.accepted_referrals(panel=panel)
-    decisions_by_meeting: dict[int, list[AgendaDecision]] = {m.pk: [] for m in wanted}
+                            Reason(reason.code, reason.kind, reason.due, late, reason.explanation))
+    referrals = tuple(
+        ReferralIn(r.child_id, f"Referred by {r.referred_by} on {r.created_at:%-d %b %Y}: {r.reason}")
+        for r in selectors.accepted_referrals(panel=panel))
+    decisions: dict[int, list[DecisionIn]] = {m.pk: [] for m in wanted}
     for decision in AgendaDecision.objects.filter(meeting__in=wanted, superseded=False).select_related("actor"):
-        decisions_by_meeting[decision.meeting_id].append(decision)
+        add = decision.action == AgendaDecision.Action.ADD
+        decisions[decision.meeting_id].append(DecisionIn(
+            decision.child_id, add, f"{'Added' if add else 'Removed'} by {decision.actor}: {decision.reason}"))
     out: dict[int, list[ComputedItem]] = {m.pk: [] for m in wanted}
     first_date = dates[0] if dates else None
-
-    def item_for(items: dict[int, ComputedItem], child_id: int) -> ComputedItem:
-        if child_id not in items:
-            items[child_id] = ComputedItem(child_id, facts[child_id].reference)
-        return items[child_id]
-
     for result in placed:
         meeting = wanted_dates.get(result.date)
         if meeting is None:
             continue
-        items: dict[int, ComputedItem] = {}
-        for placed_item in result.items:
-            child_id = id_by_ref[placed_item.child]
-            reasons = [
-                _reason(r.code, r.kind, r.due, r.late, r.explanation) for r in placed_item.reasons
-                if (child_id, r.code, r.due.isoformat() if r.due else None) not in satisfied
-            ]
-            if reasons:
-                item_for(items, child_id).reasons = reasons
-        for child_id, reasons in dated.get(result.date, {}).items():
-            item_for(items, child_id).reasons.extend(reasons)
-        # accepted referrals go to the first meeting still to be held
-        if meeting.local_date == first_date:
-            for referral in referrals:
-                if referral.child_id in facts:
-                    item_for(items, referral.child_id).reasons.append(_reason(
-                        "REFERRAL", "referral", None, False,
-                        f"Referred by {referral.referred_by} on {referral.created_at:%-d %b %Y}: {referral.reason}",
-                    ))
-        for provider in _providers:
-            for child_id, extra in provider(panel=panel, meeting=meeting, child_ids=facts.keys()).items():
-                if child_id in facts:
-                    item_for(items, child_id).reasons.extend(extra)
-        for decision in decisions_by_meeting.get(meeting.pk, []):
-            if decision.child_id not in facts:
-                continue
-            if decision.action == AgendaDecision.Action.ADD:
-                item_for(items, decision.child_id).reasons.append(_reason(
-                    "MANUAL", "manual", None, False, f"Added by {decision.actor}: {decision.reason}",
-                ))
-            elif decision.child_id in items:
-                items[decision.child_id].removed_reason = f"Removed by {decision.actor}: {decision.reason}"
-        for item in items.values():
-            item.reasons.sort(key=lambda r: r["code"])
-        out[meeting.pk] = sorted(items.values(), key=ComputedItem.sort_key)
-    for items in out.values():
-        for item in items:
-            item.name = names.get(item.child_id, "")
+        inputs = MeetingInputs(
+            placed={id_by_ref[p.child]: tuple(Reason(r.code, r.kind, r.due, r.late, r.explanation)
+                                              for r in p.reasons) for p in result.items},
+            dated={child_id: tuple(reasons) for child_id, reasons in dated.get(result.date, {}).items()},
+            referrals=referrals if meeting.local_date == first_date else (),
+            provided=_provided(panel=panel, meeting=meeting, child_ids=facts.keys()),
+            decisions=tuple(decisions.get(meeting.pk, ())),
+        )
+        merged = merge_meeting(inputs, children=facts.keys(), satisfied=satisfied)
+        out[meeting.pk] = sorted(
+            (ComputedItem(item.child_id, facts[item.child_id].reference, [r.stored() for r in item.reasons],
+                          item.removed_reason, names.get(item.child_id, "")) for item in merged.values()),
+            key=ComputedItem.sort_key)
     return out
+
+
+def _provided(*, panel: Panel, meeting: Meeting, child_ids) -> dict[int, tuple[Reason, ...]]:
+    """The finished reasons other apps give for this meeting (``reason_provider_register``)."""
+    provided: dict[int, list[Reason]] = {}
+    for provider in _providers:
+        for child_id, extra in provider(panel=panel, meeting=meeting, child_ids=child_ids).items():
+            provided.setdefault(child_id, []).extend(Reason.from_stored(r) for r in extra)
+    return {child_id: tuple(reasons) for child_id, reasons in provided.items()}
 
 
 def _published_child_ids(meeting: Meeting) -> set[int]:
@@ -249,7 +232,7 @@ def agenda_build(*, meeting: Meeting, today: date | None = None, actor: User | N
     if actor is not None:
         audit_record(actor=actor, action="agenda.rebuilt", meeting=meeting, panel=meeting.panel,
                      detail={"added": len(to_create), "changed": len(to_update), "dropped": len(to_delete)})
-    event_emit("agendas.agenda.rebuilt", {"meeting_id": meeting.pk, "status": meeting.status})
+    event_emit(AgendaRebuilt(meeting_id=meeting.pk, status=meeting.status))
     return selectors.working_items(meeting=meeting)  # lazy: callers that only rebuild pay nothing
 
 
@@ -311,8 +294,7 @@ def agenda_item_update(
         raise AgendaConflict(item)
     audit_record(actor=actor, action="agenda.slot_set", child=item.child, meeting=item.meeting,
                  detail={"slot_start": slot_start.isoformat() if slot_start else None, "slot_minutes": slot_minutes})
-    event_emit("agendas.item.updated", {"meeting_id": item.meeting_id, "item_id": item.pk,
-                                        "version": item.version})
+    event_emit(ItemUpdated(meeting_id=item.meeting_id, item_id=item.pk, version=item.version))
     return item
 
 
@@ -345,7 +327,7 @@ def agenda_assign_slots(*, meeting: Meeting, actor: User, minutes_per_child: int
     AgendaItem.objects.bulk_update(changed, ["slot_start", "slot_minutes", "version"])
     if changed:
         audit_record(actor=actor, action="agenda.slots_assigned", meeting=meeting, detail={"count": len(changed)})
-        event_emit("agendas.slots.assigned", {"meeting_id": meeting.pk, "status": meeting.status})
+        event_emit(SlotsAssigned(meeting_id=meeting.pk, status=meeting.status))
     return len(changed)
 
 
@@ -404,8 +386,7 @@ def agenda_publish(*, meeting: Meeting, actor: User, note: str = "", note_checke
     )
     audit_record(actor=actor, action="agenda.published", meeting=meeting, panel=meeting.panel,
                  detail={"version": version.number, **version.changes})
-    event_emit("agendas.agenda.published", {"meeting_id": meeting.pk, "version": version.number,
-                                            "status": meeting.status})
+    event_emit(AgendaPublished(meeting_id=meeting.pk, version=version.number, status=meeting.status))
     return version
 
 
@@ -426,7 +407,7 @@ def referral_create(*, panel: Panel, child: Child, reason: str, actor: User) -> 
         raise ValidationError({"panel": f"{child.reference} already has a referral to {panel.name} waiting."})
     referral = Referral.objects.create(panel=panel, child=child, reason=reason, referred_by=actor)
     audit_record(actor=actor, action="referral.created", child=child, panel=panel, detail={"reason": reason})
-    event_emit("agendas.referral.created", {"referral_id": referral.pk, "panel_id": panel.pk})
+    event_emit(ReferralCreated(referral_id=referral.pk, panel_id=panel.pk))
     return referral
 
 
@@ -442,9 +423,17 @@ def referral_decide(*, referral: Referral, actor: User, accept: bool, note: str 
     referral.save()
     audit_record(actor=actor, action=f"referral.{referral.status}", child=referral.child, panel=referral.panel,
                  detail={"note": referral.decision_note})
-    event_emit("agendas.referral.decided", {"referral_id": referral.pk, "panel_id": referral.panel_id,
-                                            "status": referral.status})
+    event_emit(ReferralDecided(referral_id=referral.pk, panel_id=referral.panel_id, status=referral.status))
     return referral
+
+
+def referrals_close_heard(*, meeting_id: int, panel_id: int) -> int:
+    """The panel's accepted referrals of the children listed at this meeting were heard there: they leave the
+    next agendas (called when the meeting starts). Returns how many were closed."""
+    heard = AgendaItem.objects.filter(meeting_id=meeting_id, state=AgendaItem.State.LISTED).values("child_id")
+    return Referral.objects.filter(
+        panel_id=panel_id, status=Referral.Status.ACCEPTED, discussed_at__isnull=True, child_id__in=heard
+    ).update(discussed_at_id=meeting_id)
 
 
 def panel_rule_settings_update(*, panel: Panel, settings: RuleSettings, actor: User) -> Panel:
@@ -489,9 +478,10 @@ def item_invitation_add(*, item: AgendaItem, actor: User, invitee: MeetingInvite
     if ItemInvitation.objects.filter(item=item, invitee=invitee).exists():
         raise ValidationError({"email": f"{invitee.email} is already invited for this slot."})
     link = ItemInvitation.objects.create(item=item, invitee=invitee)
+    access_changed([invitee.user_id], why="invited for a slot")
     audit_record(actor=actor, action="agenda.slot_invitee_added", child=item.child, meeting=meeting,
                  detail={"email": invitee.email})
-    event_emit("agendas.item.invitations_changed", {"meeting_id": meeting.pk, "status": meeting.status})
+    event_emit(ItemInvitationsChanged(meeting_id=meeting.pk, status=meeting.status))
     return link
 
 
@@ -501,11 +491,12 @@ def item_invitation_remove(*, link: ItemInvitation, actor: User) -> None:
     item, invitee = link.item, link.invitee
     _require_not_held(item.meeting)
     link.delete()
+    access_changed([invitee.user_id], why="slot invitation withdrawn")
     audit_record(actor=actor, action="agenda.slot_invitee_removed", child=item.child, meeting=item.meeting,
                  detail={"email": invitee.email})
     if not invitee.item_invitations.exists():
         invitee.delete()
-    event_emit("agendas.item.invitations_changed", {"meeting_id": item.meeting_id, "status": item.meeting.status})
+    event_emit(ItemInvitationsChanged(meeting_id=item.meeting_id, status=item.meeting.status))
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from agendas.models import AgendaItem, ItemInvitation, Referral
 from agendas.presenters import agenda_view_for, pack_pdf
 from agendas.rules import CODES_BY_KIND
 from agendas.standing import standing_items
+from panels import permissions
 from panels import selectors as panel_selectors
 from panels.audit import audit_children_read, audit_record
 from panels.forms import error_text, form_error_text
@@ -222,8 +223,7 @@ def agenda_pack(request, meeting_id: int, fmt: str):
 @require_GET
 def forward_look(request, panel_id: int):
     access = panel_selectors.panel_get_for_user(user=request.user, panel_id=panel_id)
-    viewer = Viewer.of(request.user)
-    if not viewer.is_staff_of(access.panel.service_id):
+    if not permissions.can_view_forward_look(Viewer.of(request.user), service_id=access.panel.service_id):
         raise Http404("No such panel")
     meetings = selectors.meetings_not_held(panel=access.panel, today=timezone.localdate())[:3]
     computed = services.agendas_compute(panel=access.panel, meetings=meetings) if meetings else {}
@@ -303,19 +303,7 @@ def referral_list(request, panel_id: int):
 def child_agendas(request, child_id: int):
     """One child across every panel: where they are listed next, why, and by when."""
     child = panel_selectors.child_get_for_user(user=request.user, child_id=child_id)
-    today = timezone.localdate()
-    rows = []
-    for panel in Panel.objects.filter(service_id=child.service_id, is_active=True).order_by("name"):
-        meetings = selectors.meetings_not_held(panel=panel, today=today)[:6]
-        if not meetings:
-            continue
-        computed = services.agendas_compute(panel=panel, meetings=meetings, child_ids=[child.pk])
-        for meeting in meetings:
-            for item in computed[meeting.pk]:
-                rows.append((meeting, item))
-    rows.sort(key=lambda row: row[0].starts_at)
-    referrals = Referral.objects.filter(child=child).select_related("panel", "referred_by").order_by("-created_at")
+    found = selectors.child_agendas_for(user=request.user, child=child, today=timezone.localdate())
     audit_record(actor=request.user, action="child.agendas_viewed", child=child, request=request)
-    visible = panel_selectors.meeting_ids_visible_to(user=request.user, meeting_ids=[m.pk for m, _ in rows])
-    return render(request, "agendas/child_agendas.html", {"child": child, "rows": rows, "referrals": referrals,
-                                                          "visible_meetings": visible})
+    return render(request, "agendas/child_agendas.html", {
+        "child": child, "rows": found.rows, "referrals": found.referrals, "visible_meetings": found.visible_meetings})

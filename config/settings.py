@@ -191,7 +191,13 @@ CELERY_BEAT_SCHEDULE = {
     # the audit log's retention (AUDIT_RETENTION_DAYS); `manage.py prune_audit` from cron in the embedded shape
     "audit-prune-daily": {"task": "panels.audit_prune", "schedule": crontab(hour=3, minute=30),
                           "options": {"expires": 60 * 60 * 12}},
+    # long jobs whose worker died (panels/jobs.py); the progress page checks its own job too
+    "jobs-fail-stuck": {"task": "panels.jobs_fail_stuck", "schedule": 300.0, "options": {"expires": 290}},
 }
+# Long jobs (panels/jobs.py: the cohort import): on Celery in the production shape, in a thread of the
+# process in the embedded one. A job in a running status for longer than JOB_TIMEOUT_SECONDS is failed.
+JOBS_BACKEND = "celery" if REDIS_URL else "thread"
+JOB_TIMEOUT_SECONDS = 15 * 60
 
 # --- auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "panels.User"

@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from config.api_docs import api_docs
+
+# Old address → the name of the page now serving it (answered with 301, config/urls.py's last lines).
+MOVED = {
+    "account/emails/": "email_preferences",
+    "account/calendar/": "calendar_settings",
+}
 
 urlpatterns = [
     path("", include("panels.account_urls")),
@@ -15,6 +22,9 @@ urlpatterns = [
     path("", include("agendas.urls")),
     path("", include("minutes.urls")),
     path("", include("notifications.urls")),
+    # Old addresses, moved for good (301): one account prefix, accounts/ (issue 18). Bookmarks keep working.
+    *[path(old, RedirectView.as_view(pattern_name=name, permanent=True, query_string=True))
+      for old, name in MOVED.items()],
 ]
 
 handler404 = "config.openapi.api_not_found"  # JSON under /api/

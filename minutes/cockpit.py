@@ -24,8 +24,9 @@ from agendas.presenters import agenda_view_for
 from minutes.access import can_write_minutes
 from minutes.models import Action, Attendance, Decision, MeetingEvent
 from minutes.selectors import ItemView, minutes_view
-from panels.enums import MeetingStatus, MembershipRole
-from panels.models import Meeting, MeetingInvitee, PanelMembership
+from panels import permissions
+from panels.enums import MeetingStatus
+from panels.models import Meeting, MeetingInvitee
 from panels.selectors import MeetingAccess
 
 MEETING_KEY = "meeting"
@@ -126,8 +127,7 @@ def _entries(access: MeetingAccess) -> list[Entry]:
 
 
 def is_panel_chair(access: MeetingAccess) -> bool:
-    return PanelMembership.objects.filter(panel_id=access.meeting.panel_id, user_id=access.viewer.id or 0,
-                                          role=MembershipRole.CHAIR).exists()
+    return permissions.can_lead_meeting(membership=access.membership)
 
 
 def _focus(meeting) -> Focus | None:

@@ -4,19 +4,20 @@ meeting's status changed (closing it leaves only its chair and coordinator writi
 
 Each open socket of the user is asked to check its access again (``access.recheck``); it closes itself
 if the user may no longer read its room, and stops accepting edits if they may no longer write.
+
+The changes arrive as events, never as model signals (a bulk ``update()`` or ``bulk_create`` sends none): the
+services that change invitations, memberships and users emit ``panels.events.AccessChanged``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 
-from panels.events import event_subscribe
-from panels.models import MeetingInvitee, PanelMembership, User
+from minutes.events import MinutesApproved
+from panels.events import MEETING_STATUS_EVENTS, AccessChanged, Event, MeetingStatusChanged, event_subscribe
+from panels.models import MeetingInvitee, PanelMembership
 
 
 def user_group(user_id: int) -> str:
@@ -39,8 +40,9 @@ def meeting_recheck(meeting_id: int) -> None:
     transaction.on_commit(send)
 
 
-def _meeting_status_changed(name: str, payload: dict[str, Any]) -> None:
-    meeting_recheck(payload["meeting_id"])
+def _meeting_status_changed(name: str, event: Event) -> None:
+    assert isinstance(event, MeetingStatusChanged)
+    meeting_recheck(event.meeting_id)
 
 
 def access_recheck(user_ids) -> None:
@@ -59,32 +61,21 @@ def access_recheck(user_ids) -> None:
     transaction.on_commit(send)
 
 
-def _invitation_changed(sender, instance: MeetingInvitee, **kwargs: Any) -> None:
-    access_recheck([instance.user_id])
+def _access_changed(name: str, event: Event) -> None:
+    assert isinstance(event, AccessChanged)
+    access_recheck(event.user_ids)
 
 
-def _membership_changed(sender, instance: PanelMembership, **kwargs: Any) -> None:
-    access_recheck([instance.user_id])
-
-
-def _user_saved(sender, instance: User, created: bool, update_fields=None, **kwargs: Any) -> None:
-    if not created and set(update_fields or ()) != {"last_login"}:  # not on every sign-in
-        access_recheck([instance.pk])
-
-
-def _minutes_approved(name: str, payload: dict[str, Any]) -> None:
-    meeting_id = payload["meeting_id"]
+def _minutes_approved(name: str, event: Event) -> None:
+    assert isinstance(event, MinutesApproved)
+    meeting_id = event.meeting_id
     invited = MeetingInvitee.objects.filter(meeting_id=meeting_id).values_list("user_id", flat=True)
     members = PanelMembership.objects.filter(panel__meetings=meeting_id).values_list("user_id", flat=True)
     access_recheck([*invited, *members])
 
 
 def connect() -> None:
-    post_delete.connect(_invitation_changed, sender=MeetingInvitee, dispatch_uid="minutes.invitation_deleted")
-    post_save.connect(_invitation_changed, sender=MeetingInvitee, dispatch_uid="minutes.invitation_saved")
-    post_delete.connect(_membership_changed, sender=PanelMembership, dispatch_uid="minutes.membership_deleted")
-    post_save.connect(_membership_changed, sender=PanelMembership, dispatch_uid="minutes.membership_saved")
-    post_save.connect(_user_saved, sender=User, dispatch_uid="minutes.user_saved")
-    event_subscribe("minutes.approved", _minutes_approved)
+    event_subscribe(AccessChanged.NAME, _access_changed)
+    event_subscribe(MinutesApproved.NAME, _minutes_approved)
     for status in ("in_progress", "closed", "cancelled", "scheduled"):  # who may write changes with the status
-        event_subscribe(f"panels.meeting.{status}", _meeting_status_changed)
+        event_subscribe(MEETING_STATUS_EVENTS[status], _meeting_status_changed)

@@ -149,10 +149,11 @@ def action_get_for_link(*, link) -> LinkAccess:
 
 
 def action_list_for_user(*, user) -> QuerySet[Action]:
-    """"My actions": what the user owns, and what their agency owns without a named person."""
-    mine = Q(owner=user)
-    if user.agency_id is not None:
-        mine |= Q(owner=None, owner_agency_id=user.agency_id)
+    """"My actions": what the user holds (``permissions.holds_action``): named to them while they work for the owner
+    agency, and what their agency owns without a named person."""
+    if not user.is_authenticated or user.agency_id is None:
+        return Action.objects.none()
+    mine = Q(owner_agency_id=user.agency_id) & (Q(owner=user) | Q(owner=None))
     return Action.objects.filter(mine).select_related(*ACTION_RELATED).order_by("due_date", "id")
 
 

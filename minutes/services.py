@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from agendas.models import AgendaItem
 from minutes.documents import meeting_snapshots_refresh
+from minutes.events import FocusMoved, MinutesApproved, RecordChanged
 from minutes.models import (
     Action,
     ActionEvent,
@@ -50,8 +51,8 @@ class RecordConflict(Exception):
 
 def _log(meeting: Meeting, kind: str, *, child: Child | None = None, **payload: Any) -> MeetingEvent:
     event = MeetingEvent.objects.create(meeting=meeting, kind=kind, child=child, payload=payload)
-    event_emit("minutes.event", {"meeting_id": meeting.pk, "event_id": event.pk, "kind": kind,
-                                 "status": meeting.status, "record_id": payload.get("id")})
+    event_emit(RecordChanged(meeting_id=meeting.pk, kind=kind, status=meeting.status,
+                             record_id=payload.get("id")))
     return event
 
 
@@ -193,7 +194,7 @@ def focus_move(*, meeting: Meeting, actor: User, child: Child | None) -> Meeting
     if last is not None and last["child_id"] == (child.pk if child else None):
         return None
     event = MeetingEvent.objects.create(meeting=meeting, kind="focus", child=child, payload={"by": actor.pk})
-    event_emit("minutes.focus", {"meeting_id": meeting.pk, "status": meeting.status})
+    event_emit(FocusMoved(meeting_id=meeting.pk, status=meeting.status))
     return event
 
 
@@ -415,8 +416,7 @@ def minutes_approve(*, meeting: Meeting, actor: User, reason: str = "",
     audit_record(actor=actor, action="minutes.approved", meeting=meeting, panel=meeting.panel,
                  detail={"revision": revision.number, "reason": revision.reason})
     _log(meeting, "minutes.approved", number=revision.number)
-    event_emit("minutes.approved", {"meeting_id": meeting.pk, "revision": revision.number,
-                                    "status": meeting.status})
+    event_emit(MinutesApproved(meeting_id=meeting.pk, revision=revision.number, status=meeting.status))
     return revision
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from panels.events import event_subscribe
+from panels.events import Event, event_meeting, event_subscribe
 from panels.page_parts import meeting_page_part
 
 
@@ -19,18 +19,20 @@ def meeting_group(meeting_id: int) -> str:
     return f"meeting.{meeting_id}"
 
 
-def broadcast_meeting_event(name: str, payload: dict[str, Any]) -> None:
+def broadcast_meeting_event(name: str, event: Event) -> None:
     """Tell every open meeting page that something changed (notify, then the page pulls)."""
-    meeting_id = payload.get("meeting_id")
+    meeting_id, status = event_meeting(event)
     layer = get_channel_layer()
     if meeting_id is None or layer is None:
         return
     async_to_sync(layer.group_send)(
-        meeting_group(meeting_id), {"type": "meeting.event", "event": name, "status": payload.get("status")}
+        meeting_group(meeting_id), {"type": "meeting.event", "event": name, "status": status}
     )
 
 
 def connect() -> None:
+    from agendas.events import AgendaPublished
+    from minutes.events import MinutesApproved, RecordChanged
     from notifications.invites import SYNC_EVENTS, on_meeting_changed
 
     event_subscribe("*", broadcast_meeting_event)
@@ -38,9 +40,9 @@ def connect() -> None:
 
     for name in sorted(SYNC_EVENTS):
         event_subscribe(name, on_meeting_changed, in_transaction=True)
-    event_subscribe("agendas.agenda.published", notices.agenda_published, in_transaction=True)
-    event_subscribe("minutes.approved", notices.minutes_approved, in_transaction=True)
-    event_subscribe("minutes.event", notices.action_assigned, in_transaction=True)
+    event_subscribe(AgendaPublished.NAME, notices.agenda_published, in_transaction=True)
+    event_subscribe(MinutesApproved.NAME, notices.minutes_approved, in_transaction=True)
+    event_subscribe(RecordChanged.NAME, notices.action_assigned, in_transaction=True)
     from notifications.inbox import EVENTS, inbox_notify
 
     for name in EVENTS:  # the chair's inbox: referrals, correction and due-date requests (notifications/inbox.py)

@@ -16,15 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from agendas.events import ReferralCreated
+from minutes.events import RecordChanged
+from notifications.events import DelegationRequested
 from notifications.models import Notification, OutboxMessage
 from notifications.outbox import outbox_enqueue
 from panels.enums import MembershipRole
+from panels.events import Event
 from panels.models import User
 
 KIND = OutboxMessage.Kind.OTHER
@@ -39,54 +42,58 @@ class InboxItem:
     url: str
 
 
-def _referral(payload: dict[str, Any]) -> InboxItem | None:
+def _referral(event: Event) -> InboxItem | None:
     from agendas.models import Referral
 
-    referral = Referral.objects.select_related("panel").filter(pk=payload.get("referral_id") or 0).first()
+    assert isinstance(event, ReferralCreated)
+    referral = Referral.objects.select_related("panel").filter(pk=event.referral_id).first()
     if referral is None:
         return None
     return InboxItem(referral.panel_id, f"a referral to {referral.panel.name} needs your decision",
                      reverse("panel_referrals", args=[referral.panel_id]))
 
 
-def _correction(payload: dict[str, Any]) -> InboxItem | None:
+def _correction(event: Event) -> InboxItem | None:
     from panels.models import Meeting
 
-    meeting = Meeting.objects.select_related("panel").filter(pk=payload.get("meeting_id") or 0).first()
+    assert isinstance(event, RecordChanged)
+    meeting = Meeting.objects.select_related("panel").filter(pk=event.meeting_id).first()
     if meeting is None:
         return None
     return InboxItem(meeting.panel_id, f"a correction to the minutes of {_label(meeting)} was asked for",
                      reverse("minutes_approved", args=[meeting.pk]))
 
 
-def _due_date(payload: dict[str, Any]) -> InboxItem | None:
+def _due_date(event: Event) -> InboxItem | None:
     from minutes.models import Action
 
-    action = Action.objects.select_related("meeting__panel").filter(pk=payload.get("record_id") or 0).first()
+    assert isinstance(event, RecordChanged)
+    action = Action.objects.select_related("meeting__panel").filter(pk=event.record_id or 0).first()
     if action is None:
         return None
     return InboxItem(action.meeting.panel_id, f"a new due date for an action of {action.meeting.panel.name} "
                      "was asked for", reverse("action_detail", args=[action.pk]))
 
 
-def _delegation(payload: dict[str, Any]) -> InboxItem | None:
+def _delegation(event: Event) -> InboxItem | None:
     from notifications.models import DelegationRequest
 
+    assert isinstance(event, DelegationRequested)
     request = (DelegationRequest.objects.select_related("meeting__panel")
-               .filter(pk=payload.get("delegation_id") or 0, status=DelegationRequest.Status.PENDING).first())
+               .filter(pk=event.delegation_id, status=DelegationRequest.Status.PENDING).first())
     if request is None:
         return None
     return InboxItem(request.meeting.panel_id, f"a deputy for {_label(request.meeting)} waits for your decision",
                      reverse("meeting_detail", args=[request.meeting_id]))
 
 
-INBOX_SOURCES: dict[str, Callable[[dict[str, Any]], InboxItem | None]] = {
-    "notifications.delegation.requested": _delegation,
-    "agendas.referral.created": _referral,
-    "minutes.event:correction.requested": _correction,
-    "minutes.event:action.date_requested": _due_date,
+INBOX_SOURCES: dict[str, Callable[[Event], InboxItem | None]] = {
+    DelegationRequested.NAME: _delegation,
+    ReferralCreated.NAME: _referral,
+    f"{RecordChanged.NAME}:correction.requested": _correction,
+    f"{RecordChanged.NAME}:action.date_requested": _due_date,
 }
-EVENTS = ("agendas.referral.created", "minutes.event", "notifications.delegation.requested")
+EVENTS = (ReferralCreated.NAME, RecordChanged.NAME, DelegationRequested.NAME)
 
 
 def _label(meeting) -> str:
@@ -98,11 +105,11 @@ def chairs_of(panel_id: int) -> list[User]:
                                     panel_memberships__role=MembershipRole.CHAIR).distinct())
 
 
-def inbox_notify(name: str, payload: dict[str, Any]) -> None:
+def inbox_notify(name: str, event: Event) -> None:
     """Event subscriber (in the change's transaction): a notice for each chair, and their email."""
-    key = f"{name}:{payload.get('kind')}" if name == "minutes.event" else name
+    key = f"{name}:{event.kind}" if isinstance(event, RecordChanged) else name
     source = INBOX_SOURCES.get(key)
-    item = source(payload) if source else None
+    item = source(event) if source else None
     if item is None:
         return
     for chair in chairs_of(item.panel_id):

@@ -25,7 +25,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import formataddr
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -33,12 +32,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from agendas.events import AgendaRebuilt, ItemInvitationsChanged, ItemUpdated, SlotsAssigned
 from agendas.models import AgendaItem, ItemInvitation
 from notifications import rsvp
 from notifications.ical import EventData, Person, calendar_bytes
 from notifications.models import CalendarCopy, CalendarEntry, OutboxMessage
 from notifications.outbox import outbox_enqueue
 from panels.enums import MeetingStatus
+from panels.events import MEETING_CANCELLED, MEETING_SCHEDULED, Event, InviteesChanged, MeetingUpdated, event_meeting
 from panels.models import Meeting, MeetingInvitee
 
 LIVE_ITEM_STATES = (AgendaItem.State.LISTED, AgendaItem.State.NO_LONGER_DUE)
@@ -323,14 +324,15 @@ def calendar_sync(*, meeting_id: int, urgent: bool = False) -> None:
 
 
 # --- reacting to the other apps' events (in their transaction) -------------------------------------
-URGENT_EVENTS = {"panels.meeting.scheduled", "panels.meeting.cancelled"}
+URGENT_EVENTS = {MEETING_SCHEDULED, MEETING_CANCELLED}
 SYNC_EVENTS = URGENT_EVENTS | {
-    "panels.meeting.updated", "panels.meeting.invitees_changed", "agendas.item.updated", "agendas.agenda.rebuilt",
-    "agendas.slots.assigned", "agendas.item.invitations_changed",
+    MeetingUpdated.NAME, InviteesChanged.NAME, ItemUpdated.NAME, AgendaRebuilt.NAME, SlotsAssigned.NAME,
+    ItemInvitationsChanged.NAME,
 }
 
 
-def on_meeting_changed(name: str, payload: dict[str, Any]) -> None:
-    if payload.get("status") == MeetingStatus.DRAFT:
+def on_meeting_changed(name: str, event: Event) -> None:
+    meeting_id, status = event_meeting(event)
+    if status == MeetingStatus.DRAFT or meeting_id is None:
         return  # nothing goes out for a draft
-    calendar_sync(meeting_id=payload["meeting_id"], urgent=name in URGENT_EVENTS)
+    calendar_sync(meeting_id=meeting_id, urgent=name in URGENT_EVENTS)

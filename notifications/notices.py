@@ -12,11 +12,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from agendas.events import AgendaPublished
+from minutes.events import MinutesApproved, RecordChanged
 from minutes.links import action_link_url
 from minutes.models import Action
 from notifications.models import EmailPreference, Notification, OutboxMessage
 from notifications.outbox import outbox_enqueue
 from panels.enums import MeetingStatus
+from panels.events import Event
 from panels.models import Meeting
 
 Kind = OutboxMessage.Kind
@@ -60,31 +63,34 @@ def _label(meeting: Meeting) -> str:
     return f"{meeting.panel.name}, {timezone.localtime(meeting.starts_at):%a %-d %b %Y}"
 
 
-def agenda_published(name: str, payload: dict[str, Any]) -> None:
-    meeting = Meeting.objects.select_related("panel").get(pk=payload["meeting_id"])
+def agenda_published(name: str, event: Event) -> None:
+    assert isinstance(event, AgendaPublished)
+    meeting = Meeting.objects.select_related("panel").get(pk=event.meeting_id)
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS):
         return  # partners do not see a draft's agenda; the invite will carry the link
     _tell(kind=Kind.AGENDA, meeting=meeting, people=_invitees(meeting),
           subject=f"Convene: agenda published for {_label(meeting)}", field="agenda_published",
-          lead=f"The agenda for {_label(meeting)} has been published (version {payload.get('version')}). "
+          lead=f"The agenda for {_label(meeting)} has been published (version {event.version}). "
                "Sign in to read it: you see the items you are entitled to.",
           url=reverse("meeting_agenda", args=[meeting.pk]))
 
 
-def minutes_approved(name: str, payload: dict[str, Any]) -> None:
-    meeting = Meeting.objects.select_related("panel").get(pk=payload["meeting_id"])
+def minutes_approved(name: str, event: Event) -> None:
+    assert isinstance(event, MinutesApproved)
+    meeting = Meeting.objects.select_related("panel").get(pk=event.meeting_id)
     _tell(kind=Kind.MINUTES, meeting=meeting, people=_invitees(meeting),
           subject=f"Convene: minutes approved for {_label(meeting)}", field="minutes_approved",
-          lead=f"The minutes of {_label(meeting)} have been approved (revision {payload.get('revision')}). "
+          lead=f"The minutes of {_label(meeting)} have been approved (revision {event.revision}). "
                "Sign in to read your agency's view or download it.",
           url=reverse("minutes_approved", args=[meeting.pk]))
 
 
-def action_assigned(name: str, payload: dict[str, Any]) -> None:
-    if payload.get("kind") != "action.created" or not payload.get("record_id"):
+def action_assigned(name: str, event: Event) -> None:
+    assert isinstance(event, RecordChanged)
+    if event.kind != "action.created" or not event.record_id:
         return
     action = (Action.objects.select_related("owner", "owner_agency", "meeting__panel", "child")
-              .filter(pk=payload["record_id"]).first())
+              .filter(pk=event.record_id).first())
     if action is None:
         return
     if action.owner is not None and action.owner.email and action.owner.is_active:

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.events import DelegationRequested
 from notifications.ical import ICalError, Reply, replies_parse
 from panels.events import event_emit
 
@@ -222,8 +223,7 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
                                                               deputy_name=deputy_name, deputy_email=deputy_email,
                                                               source=source)
                 # the chair's inbox (notifications/inbox.py); the meeting page lists it for the decision
-                event_emit("notifications.delegation.requested",
-                           {"meeting_id": meeting.pk, "delegation_id": delegation.pk})
+                event_emit(DelegationRequested(meeting_id=meeting.pk, delegation_id=delegation.pk))
             outcome = "requested"
     audit_record(actor=actor, action="invite.replied", meeting=meeting, panel=meeting.panel, request=request,
                  detail={"email": email.lower(), "response": response, "source": source, "sender": sender,

@@ -4,8 +4,8 @@ from notifications import views
 
 urlpatterns = [
     path("actions/<int:action_id>/escalate", views.action_escalate, name="action_escalate"),
-    path("account/emails/", views.email_preferences, name="email_preferences"),
-    path("account/calendar/", views.calendar_settings, name="calendar_settings"),
+    path("accounts/emails/", views.email_preferences, name="email_preferences"),
+    path("accounts/calendar/", views.calendar_settings, name="calendar_settings"),
     path("feeds/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("panels/<int:panel_id>/reminders/", views.reminder_settings, name="reminder_settings"),

@@ -19,19 +19,16 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minutes.selectors import action_get_for_user
-from notifications import feeds, rsvp
+from notifications import feeds, preferences, rsvp
 from notifications.forms import LadderForm
 from notifications.ical import ICalError
 from notifications.invites import meeting_label, slot_times
-from notifications.ladder import Ladder
 from notifications.models import (
     CalendarCopy,
     CalendarEntry,
-    EmailPreference,
     FeedToken,
     Notification,
     OutboxMessage,
-    ReminderPolicy,
 )
 from notifications.outbox import outbox_retry
 from notifications.reminders import action_escalate_to_lead
@@ -52,28 +49,17 @@ def action_escalate(request, action_id: int):
     return redirect("action_detail", action_id=action_id)
 
 
-OPTIONAL_EMAILS = ("agenda_published", "minutes_approved", "action_assigned")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_preferences(request):
     """Reminders as one email per action or a daily digest; and which optional emails to get."""
-    preference = EmailPreference.objects.filter(user=request.user).first() or EmailPreference(user=request.user)
     if request.method == "POST":
-        digest = request.POST.get("digest") == "yes"
-        if digest != request.user.digest_emails:
-            request.user.digest_emails = digest
-            request.user.save(update_fields=["digest_emails"])
-        wanted = set(request.POST.getlist("emails"))
-        for field in OPTIONAL_EMAILS:
-            setattr(preference, field, field in wanted)
-        preference.save()
+        preferences.email_preferences_save(user=request.user, digest=request.POST.get("digest") == "yes",
+                                           wanted=request.POST.getlist("emails"))
         messages.success(request, "Email preferences saved.")
         return redirect("email_preferences")
-    choices = [(field, EmailPreference._meta.get_field(field).help_text, getattr(preference, field))
-               for field in OPTIONAL_EMAILS]
-    return render(request, "notifications/email_preferences.html", {"choices": choices})
+    return render(request, "notifications/email_preferences.html",
+                  {"choices": preferences.email_choices_for(user=request.user)})
 
 
 @login_required
@@ -81,16 +67,13 @@ def email_preferences(request):
 def reminder_settings(request, panel_id: int):
     """The panel's reminder and escalation ladder (chair and coordinator)."""
     access = panel_get_managed(user=request.user, panel_id=panel_id)
-    policy = ReminderPolicy.objects.filter(panel=access.panel).first()
-    form = LadderForm(request.POST or None, current=policy.ladder if policy else Ladder())
+    form = LadderForm(request.POST or None, current=preferences.reminder_ladder_for(panel=access.panel))
     if request.method == "POST" and form.is_valid():
         ladder, errors = form.ladder()
         for error in errors:
             form.add_error(None, error)
         if ladder is not None:
-            ReminderPolicy.objects.update_or_create(panel=access.panel, defaults={"settings": ladder.to_dict()})
-            audit_record(actor=request.user, action="panel.reminders_changed", panel=access.panel,
-                         detail=ladder.to_dict())
+            preferences.reminder_ladder_save(panel=access.panel, ladder=ladder, actor=request.user)
             messages.success(request, "Reminder settings saved: the next daily run uses them.")
             return redirect("reminder_settings", panel_id=panel_id)
     return render(request, "notifications/reminder_settings.html", {"panel": access.panel, "form": form})

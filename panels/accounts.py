@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from panels.audit import audit_record
+from panels.events import access_changed
 from panels.models import AuditEntry, Child, User
 from panels.permissions import Viewer, can_manage_users, can_view_audit
 from panels.spreadsheets import csv_safe
@@ -42,6 +43,7 @@ def user_set_active(*, admin: User, user_id: int, active: bool, request=None) ->
         raise ValidationError(f"{user} is already {state}.")
     user.is_active = active
     user.save(update_fields=["is_active"])
+    access_changed([user.pk], why="reactivated" if active else "deactivated")
     audit_record(actor=admin, action="user.reactivated" if active else "user.deactivated", request=request,
                  detail={"user_id": user.pk, "username": user.username, "agency_id": user.agency_id})
     return user

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from panels.audit import audit_record
+from panels.events import access_changed
 from panels.models import (
     Agency,
     Child,
@@ -19,6 +20,21 @@ from panels.models import (
 )
 
 ROLE_FIELDS = ("role", "agency", "is_staff", "is_superuser", "groups", "user_permissions", "line_manager")
+
+
+ACCESS_MODELS = (PanelMembership, MeetingInvitee)  # rows that decide what their user may see
+
+
+def _access_users(formsets) -> list[int | None]:
+    """The users of every membership or invitation row an admin form changed, added or deleted."""
+    users: list[int | None] = []
+    for formset in formsets:
+        if formset.model not in ACCESS_MODELS:
+            continue
+        for row in formset.forms:
+            if row.has_changed() or row in getattr(formset, "deleted_forms", ()):
+                users += [row.initial.get("user"), row.instance.user_id]
+    return users
 
 
 def _changed_fields(form, formsets=()) -> list[str]:
@@ -39,6 +55,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        access_changed(_access_users(formsets), why="changed in the admin")
         self._record(request, "admin.changed" if change else "admin.added", form.instance,
                      fields=_changed_fields(form, formsets))
 
@@ -52,6 +69,11 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
     def _deleted(self, request, obj) -> None:
+        if isinstance(obj, User):
+            access_changed([obj.pk], why="deleted in the admin")
+        elif isinstance(obj, Panel | Meeting):
+            rows = obj.memberships if isinstance(obj, Panel) else obj.invitees
+            access_changed(rows.values_list("user_id", flat=True), why="deleted in the admin")
         if isinstance(obj, Child):  # the entry keeps who the child was (the link itself goes with the child)
             self._record(request, "child.deleted", obj, reference=obj.reference, name=obj.display_name,
                          service_id=obj.service_id)
@@ -82,6 +104,8 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if before is None:
             return
+        if any(before[k] != getattr(obj, k) for k in ("is_active", "role", "agency_id")):
+            access_changed([obj.pk], why="changed in the admin")
         if before["is_active"] != obj.is_active:
             self._record(request, "user.reactivated" if obj.is_active else "user.deactivated", obj, via="admin")
         changed = [f for f in ROLE_FIELDS if f in form.changed_data]

@@ -10,18 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import threading
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import OperationalError, close_old_connections, transaction
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from panels import cohort, secure_estate
 from panels.audit import audit_record
 from panels.enums import AgencyKind, EpisodeKind
-from panels.events import event_emit
+from panels.events import CohortImported, event_emit
 from panels.models import Agency, Child, CohortImport, LegalEpisode, User
 from panels.records import CHILD_FIELDS, child_to_record, desired_episodes, episode_matches, episode_values
 from panels.spreadsheets import csv_unescape, safe_row
@@ -265,11 +266,16 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
         except OperationalError:  # e.g. SQLite's table lock while a reader polls the progress
             logger.info("import %s: progress %s/%s not recorded (database busy)", job.pk, done, total)
 
+    started = timezone.now()
+    if not CohortImport.objects.filter(pk=job.pk, status=CohortImport.Status.PENDING).update(
+            status=CohortImport.Status.VALIDATING, started_at=started):
+        job.refresh_from_db()
+        return job  # already taken by another run (or failed as stuck): never process twice
+    job.status = CohortImport.Status.VALIDATING
     try:
         rows, problems = read_rows(job.source, ignore_columns=job.ignore_columns)
         job.total_rows = len(rows)
-        job.status = CohortImport.Status.VALIDATING
-        job.save(update_fields=["total_rows", "status"])
+        job.save(update_fields=["total_rows"])
         records, row_problems = validate_rows(rows, service=job.service, today=today, progress=progress)
         problems += row_problems
         job.processed_rows = len(rows)
@@ -292,7 +298,7 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
                 audit_record(actor=job.uploaded_by, action="cohort.imported",
                              detail={"import_id": job.pk, "filename": job.filename, "created": job.created_count,
                                      "updated": job.updated_count})
-                event_emit("panels.cohort.imported", {"service_id": job.service_id, "import_id": job.pk})
+                event_emit(CohortImported(service_id=job.service_id, import_id=job.pk))
             job.status = CohortImport.Status.APPLIED
     except Exception:
         logger.exception("cohort import %s failed", job.pk)
@@ -316,18 +322,57 @@ def _notices(job: CohortImport, *, columns: set[str]) -> list[str]:
 
 
 def cohort_import_start(*, job: CohortImport) -> None:
-    """Process now for small files; in a background thread (after commit) for large ones."""
+    """Process now for small files; as a background job (panels/jobs.py) for large ones."""
+    from panels.jobs import run_job
+
     if job.source.count("\n") <= INLINE_ROW_LIMIT:
         cohort_import_process(job=job)
         return
+    run_job("cohort_import", job.pk)
 
-    def run() -> None:
-        try:
-            cohort_import_process(job=CohortImport.objects.select_related("service").get(pk=job.pk))
-        finally:
-            close_old_connections()
 
-    transaction.on_commit(lambda: threading.Thread(target=run, name=f"cohort-import-{job.pk}", daemon=True).start())
+RUNNING = (CohortImport.Status.PENDING, CohortImport.Status.VALIDATING, CohortImport.Status.APPLYING)
+STUCK_MESSAGE = ("The import stopped before it finished (it ran for longer than {minutes} minutes); "
+                 "nothing was changed. Try it again.")
+
+
+def jobs_fail_stuck(*, now: datetime | None = None, job_id: int | None = None) -> int:
+    """Fail every import that has been waiting, checking or applying for longer than JOB_TIMEOUT_SECONDS (its
+    worker died or the process restarted), with a message saying so; it can then be retried. Returns how many."""
+    now = now or timezone.now()
+    timeout = timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
+    since = now - timeout
+    stuck = CohortImport.objects.filter(status__in=RUNNING).filter(
+        Q(started_at__lt=since) | Q(started_at__isnull=True, created_at__lt=since))
+    if job_id is not None:
+        stuck = stuck.filter(pk=job_id)
+    message = STUCK_MESSAGE.format(minutes=int(timeout.total_seconds() // 60))
+    failed = 0
+    for pk in list(stuck.values_list("pk", flat=True)):
+        failed += CohortImport.objects.filter(pk=pk, status__in=RUNNING).update(
+            status=CohortImport.Status.FAILED, finished_at=now, problems=[_problem(None, None, None, message)])
+    if failed:
+        logger.warning("failed %s cohort import(s) stuck for longer than %s", failed, timeout)
+    return failed
+
+
+def cohort_import_retry(*, job: CohortImport, actor: User) -> CohortImport:
+    """Run a failed import again from its stored file (audited). Only a failed import can be retried: a rejected
+    file must be fixed and uploaded again."""
+    from django.core.exceptions import ValidationError
+
+    with transaction.atomic():
+        retried = CohortImport.objects.filter(pk=job.pk, status=CohortImport.Status.FAILED).update(
+            status=CohortImport.Status.PENDING, started_at=None, finished_at=None, problems=[], notices=[],
+            processed_rows=0, created_count=0, updated_count=0, unchanged_count=0)
+        if not retried:
+            raise ValidationError({"import": "Only a failed import can be tried again."})
+        audit_record(actor=actor, action="cohort.import_retried",
+                     detail={"import_id": job.pk, "filename": job.filename})
+        job.refresh_from_db()
+        cohort_import_start(job=job)
+    job.refresh_from_db()
+    return job
 
 
 def cohort_export_rows(children: Iterable[Child]) -> Iterable[dict[str, str]]:

@@ -320,6 +320,7 @@ class CohortImport(models.Model):
     notices = models.JSONField(default=list, blank=True,
                                help_text="What the importer should know about a file that was accepted.")
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a run last took the job.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

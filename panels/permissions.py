@@ -115,6 +115,30 @@ def can_view_meeting(
     return (invited or membership is not None) and status != MeetingStatus.DRAFT
 
 
+def can_view_child(viewer: Viewer, *, service_id: int, case_manager_id: int | None) -> bool:
+    """A child's own record (outside any meeting): the service's managers and coordinators, and the child's case
+    manager. Partners reach children only through the meetings they are invited to."""
+    return viewer.sees_whole_service(service_id) or (
+        viewer.is_staff_of(service_id) and case_manager_id is not None and case_manager_id == viewer.id)
+
+
+def can_list_children(viewer: Viewer) -> bool:
+    """The Children page: staff of a youth justice service (each sees the children ``can_view_child`` allows)."""
+    return viewer.is_service_staff
+
+
+def can_view_forward_look(viewer: Viewer, *, service_id: int) -> bool:
+    """A panel's forward look (which children the rules will list at its next meetings): the owning service's
+    staff who may see the panel. Partners see only published agendas."""
+    return viewer.is_staff_of(service_id)
+
+
+def can_manage_own_service(viewer: Viewer) -> bool:
+    """The service-wide pages of one's own service (the cohort import, the pathway set): its managers and
+    coordinators."""
+    return viewer.agency_id is not None and viewer.sees_whole_service(viewer.agency_id)
+
+
 def can_view_child_in_meeting(
     viewer: Viewer, *, service_id: int, establishment_id: int | None, can_view_meeting: bool,
     child_id: int | None = None,
@@ -156,16 +180,17 @@ def delegator_viewer(*, user_id: int | None, agency_id: int | None, agency_kind:
                   role=role or UserRole.PARTNER, slot_children=slot_children)
 
 
-def can_import_cohort(viewer: Viewer, *, service_id: int) -> bool:
-    return viewer.sees_whole_service(service_id)
-
-
 def requires_two_factor(viewer: Viewer, *, chairs_a_panel: bool) -> bool:
     """Staff roles that must sign in with a second factor: the youth justice service's managers and
     coordinators, and anyone who chairs a panel. Everyone else may enrol but need not."""
     if not viewer.is_authenticated:
         return False
     return (viewer.is_service_staff and viewer.role in SERVICE_WIDE_ROLES) or chairs_a_panel
+
+
+def can_lead_meeting(*, membership: str | None) -> bool:
+    """Lead a meeting from the cockpit (move everyone's focus to an item): the panel's chair."""
+    return membership == MembershipRole.CHAIR
 
 
 def can_manage_users(viewer: Viewer, *, agency_id: int | None) -> bool:
@@ -194,6 +219,14 @@ class ActionRights:
 NO_ACTION_RIGHTS = ActionRights()
 
 
+def holds_action(viewer: Viewer, *, owner_id: int | None, owner_agency_id: int) -> bool:
+    """An action is "mine": named to me while I work for the owner agency, or owned by my agency with nobody
+    named ("My actions")."""
+    if not viewer.is_authenticated or viewer.agency_id is None or viewer.agency_id != owner_agency_id:
+        return False
+    return owner_id is None or viewer.id == owner_id
+
+
 def action_rights(
     viewer: Viewer, *, owner_id: int | None, owner_line_manager_id: int | None, owner_agency_id: int,
     manages_panel: bool, strategic_lead_id: int | None = None, child_case_manager_id: int | None = None,
@@ -206,11 +239,8 @@ def action_rights(
         return NO_ACTION_RIGHTS
     if manages_panel:
         return ActionRights(read=True, update=True, manage=True)
-    if owner_id is not None:  # the named owner while they work for the owner agency; their line manager
-        holds = (viewer.id == owner_id and viewer.agency_id == owner_agency_id) or (
-            owner_line_manager_id is not None and viewer.id == owner_line_manager_id)
-    else:
-        holds = viewer.agency_id is not None and viewer.agency_id == owner_agency_id
+    holds = holds_action(viewer, owner_id=owner_id, owner_agency_id=owner_agency_id) or (
+        owner_id is not None and owner_line_manager_id is not None and viewer.id == owner_line_manager_id)
     if holds:
         return ActionRights(read=True, update=True)
     if viewer.id is not None and viewer.id in (strategic_lead_id, child_case_manager_id):

@@ -16,7 +16,7 @@ from django.db.models import Max
 from panels import resettlement
 from panels.audit import audit_record
 from panels.enums import NetworkRole, PlanSetting, TransferDecision
-from panels.events import event_emit
+from panels.events import TransferDecided, event_emit
 from panels.models import Agency, Child, ChildResettlement, NetworkMember, Pathway, PlanRow, User
 
 WORD_FIELDS = tuple(name for name, _ in resettlement.FOUR_QUESTIONS)
@@ -190,5 +190,5 @@ def transfer_decision_set(*, child: Child, actor: User, decision: str | None, re
     record.save(update_fields=["transfer_reason", "updated_at"])
     audit_record(actor=actor, action="child.transfer_decision_set", child=child, detail={"decision": decision})
     # the agenda rules read the decision (a retained case leaves the transfer items): rebuild, as after an import
-    event_emit("panels.child.transfer_decided", {"service_id": child.service_id, "child_id": child.pk})
+    event_emit(TransferDecided(service_id=child.service_id, child_id=child.pk))
     return child

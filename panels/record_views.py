@@ -16,7 +16,7 @@ from panels import record_selectors, record_services, resettlement, selectors
 from panels.audit import audit_record
 from panels.forms import error_text, form_error_text
 from panels.models import NetworkMember, Pathway, PlanRow
-from panels.permissions import Viewer, can_import_cohort
+from panels.permissions import Viewer, can_manage_own_service
 from panels.record_forms import (
     ChildWordsForm,
     NetworkMemberForm,
@@ -152,7 +152,7 @@ def child_transfer_decision(request, child_id: int):
 # --- the service's pathway set ----------------------------------------------------------------------------------
 def _require_service_manager(request):
     viewer = Viewer.of(request.user)
-    if not viewer.is_authenticated or not can_import_cohort(viewer, service_id=viewer.agency_id or -1):
+    if not can_manage_own_service(viewer):
         raise Http404("No such page")
     return request.user.agency
 

@@ -1,7 +1,8 @@
 """Reads, filtered by need to know. Each ``*_get_for_user`` raises Http404 for anyone without it.
 
-The query filters here express exactly the predicates in ``panels.permissions``; the tests check the
-two against each other for every persona.
+The query filters here express exactly the predicates in ``panels.permissions``;
+tests/security/test_selectors_match_predicates.py checks the two against each other for every persona of the
+route matrix (panels, managed panels, meetings, children; actions and minutes documents likewise).
 """
 
 from __future__ import annotations
@@ -188,6 +189,7 @@ def meeting_invitees(*, meeting: Meeting) -> list[MeetingInvitee]:
 
 # --- children ------------------------------------------------------------------------------------
 def _children_visible_q(viewer: Viewer) -> Q | None:
+    """``permissions.can_view_child`` as a filter."""
     if not viewer.is_service_staff:
         return None
     if (service_id := _service_wide_agency(viewer)) is not None:
@@ -226,9 +228,10 @@ def child_list_for_user(*, user) -> QuerySet[Child]:
 
 
 def child_get_for_user(*, user, child_id: int) -> Child:
-    q = _children_visible_q(Viewer.of(user))
-    child = None if q is None else children_with_episodes(Child.objects.filter(q, pk=child_id)).first()
-    if child is None:
+    viewer = Viewer.of(user)
+    child = children_with_episodes(Child.objects.filter(pk=child_id)).first() if viewer.is_service_staff else None
+    if child is None or not permissions.can_view_child(viewer, service_id=child.service_id,
+                                                       case_manager_id=child.case_manager_id):
         raise Http404("No such child")
     return child
 

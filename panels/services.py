@@ -11,7 +11,14 @@ from django.utils import timezone
 from panels.audit import audit_record
 from panels.cadence import avoid_bank_holidays, cadence_dates
 from panels.enums import InviteeRole, MeetingStatus, MembershipRole
-from panels.events import event_emit
+from panels.events import (
+    InviteesChanged,
+    MeetingCreated,
+    MeetingStatusChanged,
+    MeetingUpdated,
+    access_changed,
+    event_emit,
+)
 from panels.models import Meeting, MeetingInvitee, Panel, User
 
 # The allowed moves of a meeting's status.
@@ -23,10 +30,6 @@ TRANSITIONS: dict[str, set[str]] = {
     MeetingStatus.CANCELLED: set(),
 }
 
-
-def _meeting_payload(meeting: Meeting, **extra) -> dict:
-    return {"meeting_id": meeting.pk, "panel_id": meeting.panel_id, "status": meeting.status,
-            **extra}
 
 
 def meetings_generate(*, panel: Panel, start: date, end: date) -> list[Meeting]:
@@ -56,7 +59,7 @@ def meetings_generate(*, panel: Panel, start: date, end: date) -> list[Meeting]:
             invitees_sync_from_memberships(meeting=meeting)
             created.append(meeting)
         for meeting in created:
-            event_emit("panels.meeting.created", _meeting_payload(meeting))
+            event_emit(MeetingCreated(meeting_id=meeting.pk, panel_id=meeting.panel_id, status=meeting.status))
     return created
 
 
@@ -75,6 +78,7 @@ def invitees_sync_from_memberships(*, meeting: Meeting) -> int:
             can_edit_minutes=membership.role != MembershipRole.PARTNER,
         ))
     MeetingInvitee.objects.bulk_create(added)
+    access_changed([i.user_id for i in added], why="invited")
     return len(added)
 
 
@@ -95,9 +99,8 @@ def _transition(meeting: Meeting, to: str, *, actor: User | None, reason: str = 
         locked.save(update_fields=fields)
         audit_record(actor=actor, action=f"meeting.{to}", meeting=locked, panel=locked.panel,
                      detail={"from": previous, "reason": reason} if reason else {"from": previous})
-        event_emit(f"panels.meeting.{to}", _meeting_payload(
-            locked, previous=previous, actor_id=actor.pk if actor else None, reason=reason
-        ))
+        event_emit(MeetingStatusChanged(meeting_id=locked.pk, panel_id=locked.panel_id, status=locked.status,
+                                        previous=previous, actor_id=actor.pk if actor else None, reason=reason))
     meeting.refresh_from_db()
     return meeting
 
@@ -144,14 +147,14 @@ def meeting_update(
         audit_record(actor=actor, action="meeting.updated", meeting=locked, panel=locked.panel,
                      detail={"starts_at": starts_at.isoformat(), "location": location})
         # moved_from: agendas moves the slots with the meeting, in this transaction, before invites go out
-        event_emit("panels.meeting.updated", _meeting_payload(locked, actor_id=actor.pk,
-                                                              moved_from=moved_from.isoformat()))
+        event_emit(MeetingUpdated(meeting_id=locked.pk, panel_id=locked.panel_id, status=locked.status,
+                                  actor_id=actor.pk, moved_from=moved_from))
     return locked
 
 
 # --- invitees --------------------------------------------------------------------------------------
 def _invitees_changed(meeting: Meeting) -> None:
-    event_emit("panels.meeting.invitees_changed", {"meeting_id": meeting.pk, "status": meeting.status})
+    event_emit(InviteesChanged(meeting_id=meeting.pk, panel_id=meeting.panel_id, status=meeting.status))
 
 
 def invitee_add(
@@ -195,6 +198,7 @@ def invitee_add(
         audit_record(actor=actor, action="meeting.invitee_added", meeting=meeting, panel=meeting.panel,
                      detail={"email": email, "role": role,
                              **({"deputy_for": delegate_of.email} if delegate_of else {})})
+        access_changed([invitee.user_id], why="invited")
         if announce:
             _invitees_changed(meeting)
     return invitee
@@ -207,6 +211,7 @@ def invitee_remove(*, invitee: MeetingInvitee, actor: User) -> None:
     if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
         raise ValidationError({"meeting": "The invitees of a closed or cancelled meeting cannot change."})
     with transaction.atomic():
+        access_changed([invitee.user_id, *invitee.deputies.values_list("user_id", flat=True)], why="uninvited")
         for deputy in invitee.deputies.all():
             audit_record(actor=actor, action="meeting.invitee_removed", meeting=meeting, panel=meeting.panel,
                          detail={"email": deputy.email, "deputy_for": invitee.email})

@@ -28,6 +28,7 @@ urlpatterns = [
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency_detail"),
     path("cohort/", views.cohort_import_list, name="cohort_import_list"),
     path("cohort/imports/<int:import_id>/", views.cohort_import_detail, name="cohort_import_detail"),
+    path("cohort/imports/<int:import_id>/retry", views.cohort_import_retry_view, name="cohort_import_retry"),
     path("cohort/export.csv", views.cohort_export, name="cohort_export"),
     path("healthz", views.healthz, name="healthz"),
 ]

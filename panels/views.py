@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panels import record_selectors, selectors, services
 from panels.audit import audit_children_read, audit_record
 from panels.cadence import describe_cadence
-from panels.cohort_import import cohort_export_csv, cohort_import_create, cohort_import_start
+from panels.cohort_import import (
+    cohort_export_csv,
+    cohort_import_create,
+    cohort_import_retry,
+    cohort_import_start,
+    jobs_fail_stuck,
+)
 from panels.enums import MeetingStatus, MembershipRole
 from panels.forms import (
     CancelMeetingForm,
@@ -30,7 +36,7 @@ from panels.forms import (
 from panels.keydates import key_dates, upcoming_key_dates
 from panels.models import CohortImport, Meeting
 from panels.page_parts import meeting_page_context
-from panels.permissions import Viewer, can_import_cohort
+from panels.permissions import Viewer, can_list_children, can_manage_own_service
 from panels.records import child_to_record
 
 
@@ -225,8 +231,7 @@ def meeting_status(request, meeting_id: int, action: str):
 @login_required
 @require_GET
 def child_list(request):
-    viewer = Viewer.of(request.user)
-    if not viewer.is_service_staff:
+    if not can_list_children(Viewer.of(request.user)):
         raise Http404("No children here")
     form = ChildFilterForm(request.GET or None)
     children = selectors.child_list_for_user(user=request.user)
@@ -276,7 +281,7 @@ def agency_detail(request, agency_id: int):
 
 def _require_importer(request):
     viewer = Viewer.of(request.user)
-    if not viewer.is_authenticated or not can_import_cohort(viewer, service_id=viewer.agency_id or -1):
+    if not can_manage_own_service(viewer):
         raise Http404("No such page")
     return request.user.agency
 
@@ -302,12 +307,27 @@ def cohort_import_list(request):
 @require_GET
 def cohort_import_detail(request, import_id: int):
     service = _require_importer(request)
+    jobs_fail_stuck(job_id=import_id)  # a job whose worker died ends here, with a message and a retry button
     job = get_object_or_404(CohortImport.objects.defer("source").select_related("uploaded_by"),
                             pk=import_id, service=service)
-    template = "panels/_cohort_import_status.html" if request.headers.get("HX-Request") else (
-        "panels/cohort_import_detail.html"
-    )
-    return render(request, template, {"job": job})
+    if request.headers.get("HX-Request"):
+        # 286: htmx stops polling once the job has ended (the fragment drops its trigger too)
+        return render(request, "panels/_cohort_import_status.html", {"job": job},
+                      status=286 if job.is_finished else 200)
+    return render(request, "panels/cohort_import_detail.html", {"job": job})
+
+
+@login_required
+@require_POST
+def cohort_import_retry_view(request, import_id: int):
+    """Try a failed import again (the button on its page)."""
+    service = _require_importer(request)
+    job = get_object_or_404(CohortImport.objects.defer("source"), pk=import_id, service=service)
+    try:
+        cohort_import_retry(job=job, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc, sep="; "))
+    return redirect("cohort_import_detail", import_id=job.pk)
 
 
 @login_required

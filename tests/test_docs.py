@@ -17,7 +17,8 @@ def test_data_model_diagram_is_up_to_date():
     )
 
 
-PURE = ["agendas/rules.py", "agendas/workdays.py", "agendas/dryrun.py", "panels/permissions.py", "panels/cohort.py",
+PURE = ["agendas/rules.py", "agendas/merge.py", "agendas/workdays.py", "agendas/dryrun.py", "panels/permissions.py",
+        "panels/cohort.py",
         "panels/cadence.py", "panels/keydates.py", "panels/resettlement.py"]
 
 

@@ -238,12 +238,12 @@ def test_over_real_smtp_a_refused_send_waits_in_the_outbox_and_goes_once(actions
 @pytest.mark.django_db
 def test_a_user_opts_in_to_the_daily_digest(world, login):
     client = login(world, "invited_partner")
-    assert client.get("/account/emails/").status_code == 200
-    client.post("/account/emails/", {"digest": "yes"})
+    assert client.get("/accounts/emails/").status_code == 200
+    client.post("/accounts/emails/", {"digest": "yes"})
     world.users["invited_partner"].refresh_from_db()
     assert world.users["invited_partner"].digest_emails is True
     client.logout()
-    assert client.get("/account/emails/").status_code == 302
+    assert client.get("/accounts/emails/").status_code == 302
 
 
 @pytest.mark.django_db

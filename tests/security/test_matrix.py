@@ -112,8 +112,11 @@ ROWS: dict[str, list[Row]] = {
     "agencies/<int:agency_id>/": [Row(lambda w: f"/agencies/{w.service.pk}/", who(SIGNED_IN))],
     "actions/": [Row(lambda w: "/actions/", who(SIGNED_IN))],
     "notifications/": [Row(lambda w: "/notifications/", who(SIGNED_IN))],
-    "account/emails/": [Row(lambda w: "/account/emails/", who(SIGNED_IN))],
-    "account/calendar/": [Row(lambda w: "/account/calendar/", who(SIGNED_IN))],
+    "accounts/emails/": [Row(lambda w: "/accounts/emails/", who(SIGNED_IN))],
+    "accounts/calendar/": [Row(lambda w: "/accounts/calendar/", who(SIGNED_IN))],
+    # the old addresses: a permanent redirect for everyone (the new page then asks anonymous to sign in)
+    "account/emails/": [Row(lambda w: "/account/emails/", everyone(REDIRECT))],
+    "account/calendar/": [Row(lambda w: "/account/calendar/", everyone(REDIRECT))],
     "my-children/": [Row(lambda w: "/my-children/", who(YJS_STAFF))],
     # --- accounts ---
     "accounts/login/": [Row(lambda w: "/accounts/login/", who({"anonymous"}, no=REDIRECT))],
@@ -339,6 +342,9 @@ ROWS: dict[str, list[Row]] = {
     "cohort/export.csv": [Row(lambda w: "/cohort/export.csv", who(SERVICE_WIDE))],
     "cohort/imports/<int:import_id>/": [
         Row(lambda w: f"/cohort/imports/{w.cohort_import.pk}/", who({"coordinator"})),
+    ],
+    "cohort/imports/<int:import_id>/retry": [
+        Row(lambda w: f"/cohort/imports/{w.cohort_import.pk}/retry", POST_ONLY, refused=refused({"coordinator"})),
     ],
     # --- notifications ---
     "outbox/<int:message_id>/": [Row(lambda w: f"/outbox/{w.message.pk}/", who(MANAGERS))],

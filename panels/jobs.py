@@ -1,0 +1,59 @@
+"""Long jobs behind one interface: ``run_job(kind, job_id)``.
+
+- Production shape (``REDIS_URL`` set, ``settings.JOBS_BACKEND == "celery"``): after the commit the job is sent
+  to Celery (``panels.tasks.run_job_task``, the Redis broker of ``config/celery.py``) and a worker runs it.
+- Embedded shape (no broker, ``JOBS_BACKEND == "thread"``): after the commit it runs in this process, in a
+  daemon thread, so the request that started it returns at once.
+
+Each kind of job registers what runs it (``JOB_KINDS``). A job is a row with a status; one stuck longer than
+``JOB_TIMEOUT_SECONDS`` in a running status (its worker died, the process restarted) is failed with a message by
+``jobs_fail_stuck`` and can then be retried (``cohort_import_retry``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+
+logger = logging.getLogger(__name__)
+
+
+def _cohort_import(job_id: int) -> None:
+    from panels.cohort_import import cohort_import_process
+    from panels.models import CohortImport
+
+    job = CohortImport.objects.select_related("service", "uploaded_by").filter(pk=job_id).first()
+    if job is None or job.status != CohortImport.Status.PENDING:
+        return  # gone, or already taken by another run: never process twice
+    cohort_import_process(job=job)
+
+
+JOB_KINDS: dict[str, Callable[[int], None]] = {
+    "cohort_import": _cohort_import,
+}
+
+
+def job_execute(kind: str, job_id: int) -> None:
+    """Run one job now, in this process (what a Celery worker and the embedded thread both call)."""
+    try:
+        JOB_KINDS[kind](job_id)
+    finally:
+        close_old_connections()
+
+
+def run_job(kind: str, job_id: int) -> None:
+    """Run a job in the background once the current transaction commits: on Celery in the production shape,
+    in a daemon thread of this process in the embedded one."""
+    if kind not in JOB_KINDS:
+        raise ValueError(f"Unknown job kind {kind!r}: one of {', '.join(sorted(JOB_KINDS))}")
+    if settings.JOBS_BACKEND == "celery":
+        from panels.tasks import run_job_task
+
+        transaction.on_commit(lambda: run_job_task.delay(kind, job_id))
+    else:
+        transaction.on_commit(lambda: threading.Thread(
+            target=job_execute, args=(kind, job_id), name=f"{kind}-{job_id}", daemon=True).start())
