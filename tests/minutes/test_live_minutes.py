@@ -261,10 +261,14 @@ async def test_an_uninvited_partners_socket_is_closed_at_once(live):
     partner, ok, _ = await connect(live, "invited_yoi", room)
     editor, _, _ = await connect(live, "chair", room)
     assert ok
+    from panels import services as panel_services
     from panels.models import MeetingInvitee
 
-    invitation = MeetingInvitee.objects.filter(meeting=live.meeting, user=live.users["invited_yoi"])
-    await database_sync_to_async(invitation.delete)()
+    def withdraw():  # through the service, which tells the sockets (no model signal does)
+        invitation = MeetingInvitee.objects.get(meeting=live.meeting, user=live.users["invited_yoi"])
+        panel_services.invitee_remove(invitee=invitation, actor=live.users["chair"])
+
+    await database_sync_to_async(withdraw)()
     assert await _closed_with(partner, 4404)
     await editor.pump()
     await editor.type("Still editing.")  # the others carry on
@@ -278,9 +282,15 @@ async def test_a_deactivated_editor_is_closed_and_approval_closes_partners_socke
     room = f"{live.meeting.pk}.{live.child.pk}.general"
     coordinator, _, _ = await connect(live, "coordinator", room)
     partner, _, _ = await connect(live, "invited_partner", room)
-    user = live.users["coordinator"]
-    user.is_active = False
-    await database_sync_to_async(user.save)()
+    def deactivate():  # by an administrator of the coordinator's agency, through the service
+        from panels import accounts
+        from panels.enums import UserRole
+        from tests.factories import UserFactory
+
+        admin = UserFactory(username="service-manager", agency=live.users["coordinator"].agency, role=UserRole.MANAGER)
+        accounts.user_set_active(admin=admin, user_id=live.users["coordinator"].pk, active=False)
+
+    await database_sync_to_async(deactivate)()
     assert await _closed_with(coordinator, 4404)
 
     def approve():
