@@ -255,7 +255,7 @@ def test_managing_invitees_on_the_meeting_page(world, scheduled, login, persona)
     if persona in MANAGERS:
         assert response.status_code == 302 and added is not None and added.role == "optional"
         assert OutboxMessage.objects.filter(to="nia.brook@health.example", ics_method="REQUEST").exists()
-        client.post(reverse("meeting_invitee_remove", args=[scheduled.pk, added.pk]))
+        client.post(reverse("meeting_invitee_remove", args=[scheduled.pk, added.pk]), {"confirm": "yes"})
         assert not scheduled.invitees.filter(email="nia.brook@health.example").exists()
         assert OutboxMessage.objects.filter(to="nia.brook@health.example", ics_method="CANCEL").exists()
     else:
