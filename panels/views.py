@@ -232,9 +232,9 @@ def meeting_status(request, meeting_id: int, action: str):
     confirming: GET, or a POST without ``confirm=yes``, shows what will happen and changes nothing."""
     access = selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     if action == "cancel":
-        form = CancelMeetingForm(request.POST or None, auto_id="cancel-%s")
         if request.method == "GET":
             return redirect("meeting_detail", meeting_id=meeting_id)  # the reason is asked on the meeting page
+        form = CancelMeetingForm(request.POST, auto_id="cancel-%s")
         if not form.is_valid():
             return _meeting_page(request, access, cancel_form=form, status=400)
         if not is_confirmed(request):

@@ -37,7 +37,7 @@ def minutes_approve(request, meeting_id: int):
     holds nothing, needs confirming: GET, or a POST without ``confirm=yes``, shows what will happen and
     changes nothing. A reason that is refused comes back on the minutes page with what was typed."""
     access = meeting_get_managed(user=request.user, meeting_id=meeting_id)
-    form = ApproveForm(request.POST or None, auto_id="approve-%s")
+    form = ApproveForm(request.POST if request.method == "POST" else None, auto_id="approve-%s")
     if request.method == "POST" and not form.is_valid():
         return minutes_page_render(request, access, approve_form=form, status=400)
     meeting = access.meeting

@@ -341,3 +341,26 @@ def test_moving_a_meeting_from_its_page_sends_one_update(world, scheduled, login
     else:
         assert scheduled.location != "Room 4"
         assert response.status_code == (302 if persona == "anonymous" else 404)
+
+
+def test_a_reply_note_over_its_limit_is_refused_naming_the_limit_and_kept(world, scheduled, client):
+    entry = CalendarEntry.objects.get(uid=scheduled.ical_uid)
+    invitee = scheduled.invitees.get(user=world.users["invited_partner"])
+    url = reverse("rsvp", args=[token_for(entry_id=entry.pk, email=invitee.email)])
+    note = "n" * 501
+    page = client.post(url, {"response": "accepted", "comment": note})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "The note must be 500 characters or fewer (it has 501)." in html
+    assert f'value="{note}"' in html
+    assert 'href="#comment"' in html
+    invitee.refresh_from_db()
+    assert invitee.response != "accepted"
+
+
+def test_the_reply_page_states_its_limits(world, scheduled, client):
+    entry = CalendarEntry.objects.get(uid=scheduled.ical_uid)
+    invitee = scheduled.invitees.get(user=world.users["invited_partner"])
+    html = client.get(reverse("rsvp", args=[token_for(entry_id=entry.pk, email=invitee.email)])).content.decode()
+    assert '<div class="govuk-hint" id="comment-hint">Up to 500 characters.</div>' in html
+    assert '<div class="govuk-hint" id="deputy-name-hint">Up to 200 characters.</div>' in html

@@ -257,3 +257,11 @@ def test_a_refused_move_keeps_the_input(world, login):
     assert response.status_code == 400
     assert summary_links(html) == ["change-ends"]
     assert 'value="Room 9"' in html
+
+
+def test_cancelling_without_a_reason_links_the_summary_to_the_reason(world, login):
+    response = login(world, "chair").post(status_url(world.meeting, "cancel"), {})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert summary_links(html) == ["cancel-reason"]
+    assert status_of(world.meeting) == MeetingStatus.SCHEDULED
