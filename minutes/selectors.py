@@ -13,7 +13,7 @@ from minutes.access import minutes_editor
 from minutes.models import Action, Attendance, Decision, MinuteDocument
 from panels import permissions
 from panels.enums import Section
-from panels.models import PanelMembership
+from panels.models import PanelMembership, User
 from panels.permissions import Viewer
 from panels.selectors import MeetingAccess, current_establishments
 
@@ -120,7 +120,7 @@ LINK_CLOSED = "This action is closed, so its link no longer works. Sign in to Co
 @dataclass(frozen=True)
 class LinkAccess:
     access: ActionAccess
-    actor: object  # the user the link was sent to, or None (an agency mailbox)
+    actor: User | None  # the user the link was sent to, or None (an agency mailbox)
 
 
 def action_get_for_link(*, link) -> LinkAccess:
@@ -128,7 +128,6 @@ def action_get_for_link(*, link) -> LinkAccess:
     closure, with its person (deactivated, moved to another agency, no longer owner or line manager) and, for
     an agency mailbox, once a person is named. Raises ``LinkRefused``; 404 when the action does not exist."""
     from minutes.links import LinkRefused
-    from panels.models import User
 
     action = Action.objects.select_related(*ACTION_RELATED).filter(pk=link.action_id).first()
     if action is None:

@@ -291,6 +291,16 @@ def action_note_add(*, action: Action, actor: User | None, note: str, actor_labe
                                       to_status=action.status, note=note.strip())
 
 
+def action_progress(*, action: Action, actor: User | None, status: str, expected_version: int, note: str = "",
+                    evidence: str = "", actor_label: str = "") -> Action | ActionEvent:
+    """What the action page's update form records: a new status (``action_update_status``), or, with no new
+    status, a progress note (``action_note_add``)."""
+    if status:
+        return action_update_status(action=action, actor=actor, status=status, expected_version=expected_version,
+                                    note=note, evidence=evidence, actor_label=actor_label)
+    return action_note_add(action=action, actor=actor, note=note, actor_label=actor_label)
+
+
 @transaction.atomic
 def due_date_request(*, action: Action, actor: User | None, new_due_date: date, reason: str,
                      actor_label: str = "") -> DueDateRequest:

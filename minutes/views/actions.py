@@ -1,24 +1,35 @@
-"""Actions between meetings: my actions, an action's page (update its status, ask for a new due date, decide
-such a request), the same page reached by a signed link from an email, and a panel's action register.
+"""Actions between meetings: my actions, an action's page, and a panel's action register.
 
-Who may see it: an action, whoever ``action_get_for_user`` allows (others get 404); by a signed link, that one
-action only; the register, the panel's service staff. Each action page read is audited with the child.
+An action's page (GET ``actions/<id>/``) has one URL per form, each parsing its form, calling one service and
+going back to the page: ``status`` (a new status, or a progress note: ``services.action_progress``),
+``due-date`` (ask for a later date: ``services.due_date_request``) and
+``due-date-requests/<request id>/decision`` (agree or refuse it: ``services.due_date_decide``). A signed link
+from an email (``actions/<id>/link/<token>/``) opens the page and its ``status`` and ``due-date`` forms for that
+one action and nothing else; deciding a date needs a signed-in chair or coordinator.
+
+Who may see it: an action, whoever ``action_get_for_user`` allows (others get 404); updating it, those with
+``can_update``; deciding a date, ``can_manage`` (others get 404); the register, the panel's service staff. Each
+action page read is audited with the child.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
 from minutes import services
 from minutes.forms import ActionUpdateForm, DueDateDecisionForm, DueDateRequestForm, RegisterFilterForm
-from minutes.links import LinkRefused, action_link_read
+from minutes.links import ActionLink, LinkRefused, action_link_read
 from minutes.models import Action, DueDateRequest
 from minutes.selectors import (
     ActionAccess,
@@ -29,7 +40,7 @@ from minutes.selectors import (
 )
 from panels.audit import audit_record
 from panels.forms import error_text
-from panels.models import Agency, Child
+from panels.models import Agency, Child, User
 from panels.permissions import Viewer
 from panels.selectors import panel_get_for_user
 
@@ -49,73 +60,39 @@ def my_actions(request):
     })
 
 
-def _action_page(request, access: ActionAccess, *, link=None, link_actor=None):
-    """The action page for the signed-in (``link`` None) and for someone arriving by a signed link."""
-    action = access.action
-    actor = link_actor if link else request.user
-    label = link.email if link else ""
-    here = request.path
-    if request.method == "POST":
-        kind = request.POST.get("form")
-        try:
-            if kind == "update" and access.can_update:
-                form = ActionUpdateForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError({"version": "Reload the page and try again."})
-                data = form.cleaned_data
-                if data["status"]:
-                    services.action_update_status(action=action, actor=actor, actor_label=label,
-                                                  status=data["status"], expected_version=data["version"],
-                                                  note=data["note"], evidence=data["evidence"])
-                else:
-                    services.action_note_add(action=action, actor=actor, actor_label=label, note=data["note"])
-                messages.success(request, "Action updated.")
-            elif kind == "date" and access.can_update:
-                form = DueDateRequestForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError({"new_due_date": "Give the new date as YYYY-MM-DD and a reason."})
-                services.due_date_request(action=action, actor=actor, actor_label=label,
-                                          new_due_date=form.cleaned_data["new_due_date"],
-                                          reason=form.cleaned_data["reason"])
-                messages.success(request, "Request sent: the panel's chair or coordinator will decide.")
-            elif kind == "decide" and access.can_manage and link is None:
-                form = DueDateDecisionForm(request.POST)
-                pending = action.due_date_requests.filter(status=DueDateRequest.Status.OPEN).first()
-                if pending is None or not form.is_valid():
-                    raise ValidationError({"request": "There is no request waiting for a decision."})
-                services.due_date_decide(request=pending, actor=request.user, agree=form.cleaned_data["agree"],
-                                         note=form.cleaned_data["note"])
-                messages.success(request, "Decision recorded; the owner can see it.")
-            else:
-                raise Http404("No such action")
-        except services.RecordConflict as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        return redirect(here)
-    audit_record(actor=actor, action="action.viewed", child=action.child, meeting=action.meeting, request=request,
-                 detail={"action_id": action.pk, **({"link": label} if link else {})})
-    history = list(action.history.select_related("actor").order_by("-created_at", "-id"))
-    notices = list(action.notices.order_by("-created_at", "-id")) if hasattr(action, "notices") else []
-    requests = list(action.due_date_requests.select_related("requested_by", "decided_by"))
-    return render(request, "minutes/action_detail.html", {
-        "action": action, "access": access, "history": history, "notices": notices, "requests": requests,
-        "link": link, "here": here, "today": timezone.localdate(),
-        "statuses": [(s, label) for s, label in Action.Status.choices
-                     if s in services.ALLOWED_MOVES.get(action.status, set())
-                     and (s != Action.Status.VERIFIED or access.can_manage)],
-    })
+@dataclass(frozen=True)
+class _Opened:
+    """An action as someone opened it: signed in, or by a signed link (``link``; the page and its forms then go
+    through the link's URLs, and ``actor`` is the link's person, or None for an agency mailbox)."""
+
+    access: ActionAccess
+    actor: User | None
+    link: ActionLink | None = None
+    token: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.link.email if self.link is not None else ""
+
+    def url(self, name: str) -> str:
+        """One of the action's URLs (``page``, ``update``, ``date``), the signed link's own when opened by one."""
+        pk = self.access.action.pk
+        if self.link is None:
+            return reverse(_SIGNED_IN[name], args=[pk])
+        return reverse(_BY_LINK[name], args=[pk, self.token])
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def action_detail(request, action_id: int):
-    return _action_page(request, action_get_for_user(user=request.user, action_id=action_id))
+_SIGNED_IN = {"page": "action_detail", "update": "action_update", "date": "action_date_request"}
+_BY_LINK = {"page": "action_link", "update": "action_link_update", "date": "action_link_date_request"}
 
 
-@require_http_methods(["GET", "POST"])
-def action_link(request, action_id: int, token: str):
-    """A signed, expiring link from an email: this one action only, no browsing beyond it."""
+def _signed_in(request, action_id: int) -> _Opened:
+    return _Opened(action_get_for_user(user=request.user, action_id=action_id), request.user)
+
+
+def _by_link(request, action_id: int, token: str, answer: Callable[[HttpRequest, _Opened], HttpResponse]):
+    """Answer for a signed, expiring link from an email: this one action only, no browsing beyond it (another
+    action's token, a tampered or expired one, or a link whose person lost their part: 403 with the reason)."""
     try:
         link = action_link_read(token=token, action_id=action_id)
         opened = action_get_for_link(link=link)
@@ -123,12 +100,119 @@ def action_link(request, action_id: int, token: str):
         response = render(request, "minutes/link_refused.html", {"reason": exc.reason}, status=403)
         response["Cache-Control"] = "no-store"
         return response
-    response = _action_page(request, opened.access, link=link, link_actor=opened.actor)
+    response = answer(request, _Opened(opened.access, opened.actor, link, token))
     # the token never leaks to another site ("no-referrer" would make browsers send "Origin: null" on the
     # form posts, which the CSRF check rightly refuses)
     response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _page(request, opened: _Opened) -> HttpResponse:
+    access, action = opened.access, opened.access.action
+    audit_record(actor=opened.actor, action="action.viewed", child=action.child, meeting=action.meeting,
+                 request=request, detail={"action_id": action.pk, **({"link": opened.label} if opened.link else {})})
+    history = list(action.history.select_related("actor").order_by("-created_at", "-id"))
+    notices = list(action.notices.order_by("-created_at", "-id")) if hasattr(action, "notices") else []
+    requests = list(action.due_date_requests.select_related("requested_by", "decided_by"))
+    return render(request, "minutes/action_detail.html", {
+        "action": action, "access": access, "history": history, "notices": notices, "requests": requests,
+        "link": opened.link, "urls": {name: opened.url(name) for name in _SIGNED_IN}, "today": timezone.localdate(),
+        "statuses": [(s, label) for s, label in Action.Status.choices
+                     if s in services.ALLOWED_MOVES[Action.Status(action.status)]
+                     and (s != Action.Status.VERIFIED or access.can_manage)],
+    })
+
+
+def _saved(request, opened: _Opened, call: Callable[[], object], success: str) -> HttpResponse:
+    """Run one service call; say what happened (or what was wrong) and go back to the action's page."""
+    try:
+        call()
+        messages.success(request, success)
+    except services.RecordConflict as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    return redirect(opened.url("page"))
+
+
+def _update(request, opened: _Opened) -> HttpResponse:
+    """A new status (with a note and evidence) or a progress note: the owner's side, the panel's managers."""
+    if not opened.access.can_update:
+        raise Http404("No such action")
+    form = ActionUpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Reload the page and try again.")
+        return redirect(opened.url("page"))
+    data = form.cleaned_data
+    return _saved(request, opened, lambda: services.action_progress(
+        action=opened.access.action, actor=opened.actor, actor_label=opened.label, status=data["status"],
+        expected_version=data["version"], note=data["note"], evidence=data["evidence"]), "Action updated.")
+
+
+def _date_request(request, opened: _Opened) -> HttpResponse:
+    """Ask the panel for a later due date: those who may update the action."""
+    if not opened.access.can_update:
+        raise Http404("No such action")
+    form = DueDateRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new date as YYYY-MM-DD and a reason.")
+        return redirect(opened.url("page"))
+    return _saved(request, opened, lambda: services.due_date_request(
+        action=opened.access.action, actor=opened.actor, actor_label=opened.label,
+        new_due_date=form.cleaned_data["new_due_date"], reason=form.cleaned_data["reason"]),
+        "Request sent: the panel's chair or coordinator will decide.")
+
+
+@login_required
+@require_GET
+def action_detail(request, action_id: int):
+    return _page(request, _signed_in(request, action_id))
+
+
+@login_required
+@require_POST
+def action_update(request, action_id: int):
+    return _update(request, _signed_in(request, action_id))
+
+
+@login_required
+@require_POST
+def action_date_request(request, action_id: int):
+    return _date_request(request, _signed_in(request, action_id))
+
+
+@login_required
+@require_POST
+def action_date_decide(request, action_id: int, request_id: int):
+    """Agree or refuse a requested due date: the panel's chair or coordinator (never by a signed link)."""
+    opened = _signed_in(request, action_id)
+    if not opened.access.can_manage:
+        raise Http404("No such action")
+    asked = get_object_or_404(DueDateRequest, pk=request_id, action=opened.access.action)
+    form = DueDateDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose to agree or refuse the new date.")
+        return redirect(opened.url("page"))
+    return _saved(request, opened, lambda: services.due_date_decide(
+        request=asked, actor=request.user, agree=form.cleaned_data["agree"], note=form.cleaned_data["note"]),
+        "Decision recorded; the owner can see it.")
+
+
+@require_GET
+def action_link(request, action_id: int, token: str):
+    """The action's page, opened by a signed link from an email."""
+    return _by_link(request, action_id, token, _page)
+
+
+@require_POST
+def action_link_update(request, action_id: int, token: str):
+    return _by_link(request, action_id, token, _update)
+
+
+@require_POST
+def action_link_date_request(request, action_id: int, token: str):
+    return _by_link(request, action_id, token, _date_request)
 
 
 @login_required
@@ -139,7 +223,7 @@ def action_register_page(request, panel_id: int):
         raise Http404("No such panel")
     today = timezone.localdate()
     form = RegisterFilterForm(request.GET or {"status": "open"})
-    filters = form.cleaned_data if form.is_valid() else {"status": "open"}
+    filters: dict = form.cleaned_data if form.is_valid() else {"status": "open"}
     child_id = None
     if filters.get("child"):
         child_id = Child.objects.filter(service_id=access.panel.service_id,

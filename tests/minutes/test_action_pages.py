@@ -91,32 +91,97 @@ def test_register_filters(held, login):
 def test_the_owner_updates_asks_for_time_and_the_chair_verifies(held, login):
     a = held.action
     owner = login(held, "invited_partner")
-    url = reverse("action_detail", args=[a.pk])
-    owner.post(url, {"form": "update", "version": a.version, "status": "blocked", "note": ""})
+    update, date = reverse("action_update", args=[a.pk]), reverse("action_date_request", args=[a.pk])
+    owner.post(update, {"version": a.version, "status": "blocked", "note": ""})
     a.refresh_from_db()
     assert a.status == "open"  # blocked needs to say by whom
-    owner.post(url, {"form": "update", "version": a.version, "status": "blocked", "note": "Waiting for housing"})
-    owner.post(url, {"form": "date", "new_due_date": (a.due_date + timedelta(14)).isoformat(), "reason": "Panel"})
-    owner.post(url, {"form": "decide", "agree": "1"})  # not the owner's to decide
+    owner.post(update, {"version": a.version, "status": "blocked", "note": "Waiting for housing"})
+    owner.post(date, {"new_due_date": (a.due_date + timedelta(14)).isoformat(), "reason": "Panel"})
+    asked = a.due_date_requests.get()
+    decide = reverse("action_date_decide", args=[a.pk, asked.pk])
+    assert owner.post(decide, {"agree": "1"}).status_code == 404  # not the owner's to decide
     a.refresh_from_db()
     assert a.status == "blocked" and a.due_date_requests.get().status == "open"
     chair = login(held, "chair")
-    chair.post(url, {"form": "decide", "agree": "1"})
+    chair.post(decide, {"agree": "1"})
     a.refresh_from_db()
     assert a.due_date_requests.get().status == "agreed"
     owner = login(held, "invited_partner")
-    owner.post(url, {"form": "update", "version": a.version, "status": "done", "evidence": "Tenancy T-4471"})
+    owner.post(update, {"version": a.version, "status": "done", "evidence": "Tenancy T-4471"})
     a.refresh_from_db()
     assert a.status == "done" and a.evidence == "Tenancy T-4471"
-    owner.post(url, {"form": "update", "version": a.version, "status": "verified"})
+    owner.post(update, {"version": a.version, "status": "verified"})
     a.refresh_from_db()
     assert a.status == "done"  # only the chair verifies
     stale = a.version
-    login(held, "chair").post(url, {"form": "update", "version": stale, "status": "verified"})
+    login(held, "chair").post(update, {"version": stale, "status": "verified"})
     a.refresh_from_db()
     assert a.status == "verified"
     assert list(a.history.values_list("to_status", flat=True)) == ["open", "blocked", "blocked", "blocked", "done",
                                                                    "verified"]
+
+
+def test_each_form_goes_back_to_the_page_with_what_happened(held, login, django_assert_max_num_queries):
+    a = held.action
+    owner = login(held, "invited_partner")
+    with django_assert_max_num_queries(16):
+        response = owner.post(reverse("action_update", args=[a.pk]),
+                              {"version": a.version, "status": "in_progress", "note": "Booked"})
+    assert response["Location"] == reverse("action_detail", args=[a.pk])
+    assert "Action updated." in owner.get(response["Location"]).content.decode()
+
+
+def test_a_refused_date_request_names_what_is_wrong_and_stores_nothing(held, login):
+    a = held.action
+    response = login(held, "invited_partner").post(reverse("action_date_request", args=[a.pk]), {
+        "new_due_date": (a.due_date - timedelta(1)).isoformat(), "reason": "Sooner"}, follow=True)
+    assert "Ask for a date after the current due date." in response.content.decode()
+    assert not a.due_date_requests.exists()
+
+
+def test_a_progress_note_without_a_status_keeps_the_status(held, login):
+    a = held.action
+    login(held, "invited_partner").post(reverse("action_update", args=[a.pk]),
+                                        {"version": a.version, "status": "", "note": "Called the landlord"})
+    event = ActionEvent.objects.filter(action=a).latest("id")
+    assert (event.from_status, event.to_status, event.note) == ("open", "open", "Called the landlord")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_action_forms_are_need_to_know(held, login, persona, django_assert_max_num_queries):
+    """Updating and asking for a date: the owner and the panel's managers; the case manager reads only (404),
+    outsiders 404; deciding a date: the panel's managers."""
+    a = held.action
+    client = login(held, persona)
+    with django_assert_max_num_queries(16):
+        update = client.post(reverse("action_update", args=[a.pk]), {"version": a.version, "note": "Hello"})
+    asked = services.due_date_request(action=a, actor=held.users["invited_partner"], reason="Later",
+                                      new_due_date=a.due_date + timedelta(7))
+    decide = client.post(reverse("action_date_decide", args=[a.pk, asked.pk]), {"agree": "0", "note": "No"})
+    if persona == "anonymous":
+        assert (update.status_code, decide.status_code) == (302, 302)
+        return
+    assert update.status_code == (302 if persona in {"coordinator", "chair", "invited_partner"} else 404)
+    assert decide.status_code == (302 if persona in {"coordinator", "chair"} else 404)
+
+
+def test_a_decision_names_its_request_of_this_action(held, login):
+    asked = services.due_date_request(action=held.other_action, actor=held.users["chair"], reason="Later",
+                                      new_due_date=held.other_action.due_date + timedelta(7))
+    chair = login(held, "chair")
+    assert chair.post(reverse("action_date_decide", args=[held.action.pk, asked.pk]),
+                      {"agree": "1"}).status_code == 404
+    asked.refresh_from_db()
+    assert asked.status == "open"
+
+
+def test_the_old_single_post_target_answers_405_and_stores_nothing(held, login):
+    a = held.action
+    response = login(held, "invited_partner").post(reverse("action_detail", args=[a.pk]), {
+        "form": "update", "version": a.version, "status": "in_progress", "note": "Old form"})
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert not ActionEvent.objects.filter(action=a, note="Old form").exists()
 
 
 def test_a_signed_link_opens_one_action_only(held, client):
@@ -126,7 +191,8 @@ def test_a_signed_link_opens_one_action_only(held, client):
     response = client.get(url)
     assert response.status_code == 200 and "Share the custody plan" in response.content.decode()
     assert response["Referrer-Policy"] == "same-origin"
-    client.post(url, {"form": "update", "version": a.version, "status": "in_progress", "note": "Booked"})
+    client.post(reverse("action_link_update", args=[a.pk, token]),
+                {"version": a.version, "status": "in_progress", "note": "Booked"})
     event = ActionEvent.objects.filter(action=a).latest("id")
     assert event.to_status == "in_progress" and event.actor is None and event.actor_label == "duty@stc.example"
     # the same token for another action, a tampered token, an expired token: refused
@@ -138,7 +204,60 @@ def test_a_signed_link_opens_one_action_only(held, client):
     # no browsing beyond the action: the link does not sign anyone in
     assert client.get(reverse("my_actions")).status_code == 302
     assert client.get(reverse("action_detail", args=[a.pk])).status_code == 302
-    assert Action.objects.get(pk=other.pk).status == "open"
+
+
+def test_a_signed_links_forms_post_to_the_links_own_urls(held, client):
+    a = held.other_action
+    token = action_link_token(action_id=a.pk, user_id=None, email="duty@stc.example", agency_id=held.stc.pk)
+    body = client.get(reverse("action_link", args=[a.pk, token])).content.decode()
+    assert f'action="{reverse("action_link_update", args=[a.pk, token])}"' in body
+    assert f'action="{reverse("action_link_date_request", args=[a.pk, token])}"' in body
+
+
+def test_a_signed_link_asks_for_a_new_date_and_comes_back_to_the_link(held, client, django_assert_max_num_queries):
+    a = held.other_action
+    token = action_link_token(action_id=a.pk, user_id=None, email="duty@stc.example", agency_id=held.stc.pk)
+    with django_assert_max_num_queries(12):
+        response = client.post(reverse("action_link_date_request", args=[a.pk, token]),
+                               {"new_due_date": (a.due_date + timedelta(7)).isoformat(), "reason": "Court date"})
+    assert response["Location"] == reverse("action_link", args=[a.pk, token])
+    assert response["Cache-Control"] == "no-store"
+    assert a.due_date_requests.get().requested_by_label == "duty@stc.example"
+
+
+@pytest.mark.parametrize("name", ["action_link_update", "action_link_date_request"])
+def test_a_signed_links_forms_refuse_another_actions_token_and_store_nothing(held, client, name):
+    a, other = held.other_action, held.action
+    token = action_link_token(action_id=a.pk, user_id=None, email="duty@stc.example", agency_id=held.stc.pk)
+    response = client.post(reverse(name, args=[other.pk, token]), {
+        "version": other.version, "note": "Not mine", "new_due_date": (other.due_date + timedelta(7)).isoformat(),
+        "reason": "Not mine"})
+    assert response.status_code == 403
+    assert not ActionEvent.objects.filter(action=other, note="Not mine").exists()
+    assert not other.due_date_requests.exists()
+
+
+def test_a_signed_link_cannot_decide_a_date(held, client):
+    """Deciding a requested date has no signed-link URL: only a signed-in chair or coordinator decides."""
+    a = held.other_action
+    token = action_link_token(action_id=a.pk, user_id=None, email="duty@stc.example", agency_id=held.stc.pk)
+    asked = services.due_date_request(action=a, actor=None, actor_label="duty@stc.example", reason="Later",
+                                      new_due_date=a.due_date + timedelta(7))
+    link = reverse("action_link", args=[a.pk, token])
+    assert client.post(f"{link}due-date-requests/{asked.pk}/decision", {"agree": "1"}).status_code == 404
+    response = client.post(reverse("action_date_decide", args=[a.pk, asked.pk]), {"agree": "1"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    asked.refresh_from_db()
+    assert asked.status == "open"
+
+
+def test_the_old_signed_link_post_target_answers_405(held, client):
+    a = held.other_action
+    token = action_link_token(action_id=a.pk, user_id=None, email="duty@stc.example", agency_id=held.stc.pk)
+    response = client.post(reverse("action_link", args=[a.pk, token]),
+                           {"form": "update", "version": a.version, "note": "Old form"})
+    assert response.status_code == 405
+    assert not ActionEvent.objects.filter(action=a, note="Old form").exists()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

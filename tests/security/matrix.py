@@ -162,6 +162,7 @@ class MatrixWorld:
     correction: Any = None
     action: Any = None  # on the held meeting, for the child, owned by the YOI user
     other_action: Any = None
+    date_request: Any = None  # the action's owner asks for a later due date
     cohort_import: Any = None
     referral: Any = None
     message: Any = None  # an outbox message about world.meeting
@@ -199,6 +200,7 @@ def add_guest_and_deputy(world, meetings) -> None:
 
 def build_matrix_world(world) -> MatrixWorld:
     from django.contrib.auth.tokens import default_token_generator
+    from django.utils import timezone
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
@@ -252,6 +254,9 @@ def build_matrix_world(world) -> MatrixWorld:
     m.other_action = minutes_services.action_create(
         meeting=held, actor=chair, child=w.other_child, description="Confirm the placement", owner_agency=w.stc,
         owner=u["invited_stc"], due_date=held.local_date + timedelta(days=14))
+    m.date_request = minutes_services.due_date_request(
+        action=m.action, actor=u["invited_yoi"], reason="The visit moved",
+        new_due_date=max(m.action.due_date, timezone.localdate()) + timedelta(days=14))
     add_guest_and_deputy(w, [w.meeting, held])
     held.status = MeetingStatus.CLOSED
     held.save()

@@ -54,6 +54,7 @@ SERVICE_STAFF = {"coordinator", "chair", "case_manager", "other_case_manager"}
 YJS_STAFF = SERVICE_STAFF | {"outsider"}  # staff of a youth justice service (their own service's pages)
 SERVICE_WIDE = {"coordinator", "outsider"}  # coordinators/managers (the outsider, of their own service)
 ACTION_VIEWERS = MANAGERS | {"case_manager", "invited_yoi"}  # the child's case manager; the owner (YOI)
+ACTION_UPDATERS = MANAGERS | {"invited_yoi"}  # the owner and the panel's managers (the case manager reads)
 REFERRAL_VIEWERS = MANAGERS | {"case_manager"}  # the panel's managers; who referred
 
 POST_ONLY = who((), no=NOT_ALLOWED)  # GET on a POST-only page: 405 once signed in
@@ -279,23 +280,51 @@ ROWS: dict[str, list[Row]] = {
             refused=refused(MANAGERS), data={"resolution": "It stands"}),
     ],
     # --- actions ---
-    "actions/<int:action_id>/": [
-        Row(lambda w: f"/actions/{w.action.pk}/", who(ACTION_VIEWERS),
-            refused=refused({"coordinator", "chair", "invited_yoi"}),  # the case manager reads, does not update
+    "actions/<int:action_id>/": [  # the page; its forms post to their own URLs (the old POST here: 405)
+        Row(lambda w: f"/actions/{w.action.pk}/", who(ACTION_VIEWERS), refused=refused((), no=NOT_ALLOWED),
             data=lambda w: {"form": "update", "note": "Done", "status": "", "version": w.action.version}),
+    ],
+    "actions/<int:action_id>/status": [
+        Row(lambda w: f"/actions/{w.action.pk}/status", POST_ONLY,
+            refused=refused(ACTION_UPDATERS),  # the case manager reads, does not update
+            data=lambda w: {"note": "Done", "status": "", "version": w.action.version}),
+    ],
+    "actions/<int:action_id>/due-date": [
+        Row(lambda w: f"/actions/{w.action.pk}/due-date", POST_ONLY, refused=refused(ACTION_UPDATERS),
+            data=lambda w: {"new_due_date": str(w.date_request.new_due_date + timedelta(days=7)), "reason": "Later"}),
+    ],
+    "actions/<int:action_id>/due-date-requests/<int:request_id>/decision": [
+        Row(lambda w: f"/actions/{w.action.pk}/due-date-requests/{w.date_request.pk}/decision", POST_ONLY,
+            refused=refused(MANAGERS), data={"agree": "1"}),
     ],
     "actions/<int:action_id>/escalate": [  # readers who are not managers are told no (302 + message)
         Row(lambda w: f"/actions/{w.action.pk}/escalate", POST_ONLY,
             refused=refused(MANAGERS, case_manager=REDIRECT, invited_yoi=REDIRECT), data={"note": "Overdue"}),
     ],
     "actions/<int:action_id>/link/<str:token>/": [  # signed link: the token, not the session, decides
-        Row(lambda w: f"/actions/{w.action.pk}/link/{_action_token(w)}/", everyone(OK), label="valid"),
+        Row(lambda w: f"/actions/{w.action.pk}/link/{_action_token(w)}/", everyone(OK), label="valid",
+            refused=everyone(NOT_ALLOWED),  # the old single POST target: its forms have their own URLs
+            data=lambda w: {"form": "update", "note": "Done", "status": "", "version": w.action.version}),
         Row(lambda w: f"/actions/{w.action.pk}/link/{tampered(_action_token(w))}/", everyone(FORBIDDEN),
-            refused=everyone(FORBIDDEN), label="tampered",
-            data=lambda w: {"form": "update", "note": "Done", "status": "", "version": w.action.version}),
+            label="tampered"),
         Row(lambda w: f"/actions/{w.action.pk}/link/{_wrong_action_token(w)}/", everyone(FORBIDDEN),
+            label="another action's token"),
+    ],
+    "actions/<int:action_id>/link/<str:token>/status": [
+        Row(lambda w: f"/actions/{w.action.pk}/link/{tampered(_action_token(w))}/status", everyone(NOT_ALLOWED),
+            refused=everyone(FORBIDDEN), label="tampered",
+            data=lambda w: {"note": "Done", "status": "", "version": w.action.version}),
+        Row(lambda w: f"/actions/{w.action.pk}/link/{_wrong_action_token(w)}/status", everyone(NOT_ALLOWED),
             refused=everyone(FORBIDDEN), label="another action's token",
-            data=lambda w: {"form": "update", "note": "Done", "status": "", "version": w.action.version}),
+            data=lambda w: {"note": "Done", "status": "", "version": w.action.version}),
+    ],
+    "actions/<int:action_id>/link/<str:token>/due-date": [
+        Row(lambda w: f"/actions/{w.action.pk}/link/{tampered(_action_token(w))}/due-date", everyone(NOT_ALLOWED),
+            refused=everyone(FORBIDDEN), label="tampered",
+            data=lambda w: {"new_due_date": str(w.date_request.new_due_date + timedelta(days=7)), "reason": "Later"}),
+        Row(lambda w: f"/actions/{w.action.pk}/link/{_wrong_action_token(w)}/due-date", everyone(NOT_ALLOWED),
+            refused=everyone(FORBIDDEN), label="another action's token",
+            data=lambda w: {"new_due_date": str(w.date_request.new_due_date + timedelta(days=7)), "reason": "Later"}),
     ],
     # --- children ---
     "children/": [Row(lambda w: "/children/", who(YJS_STAFF))],
