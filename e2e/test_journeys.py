@@ -505,8 +505,8 @@ def test_5_action_owner_follows_the_reminder_link_and_the_case_manager_sees_it(s
     check(owner, "action from the email link")
     owner.click("#main-content button:has-text('Save')")  # nothing chosen
     check(owner, "action from the email link: nothing to save", error=True)
-    owner.select_option("#status", "in_progress")
-    owner.fill("#note", "Address check booked with housing for Tuesday.")
+    owner.select_option("#update-status", "in_progress")
+    owner.fill("#update-note", "Address check booked with housing for Tuesday.")
     owner.click("#main-content button:has-text('Save')")
     success(owner, "Action updated")
     check(owner, "action from the email link: updated", shot="journey5-action-link")

@@ -53,7 +53,8 @@ class ReviewForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     text = LimitedText(label="What is wrong, and what should it say?", noun="correction", limit=4000,
-                       widget=forms.Textarea, required_message="Say what is wrong and what it should say.")
+                       widget=forms.Textarea, required_message="Say what is wrong and what it should say.",
+                       help_text="The chair and coordinator answer every request.")
 
 
 class DeclineForm(forms.Form):
@@ -67,19 +68,23 @@ class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=[("", "No change")] + [
         (s, label) for s, label in Action.Status.choices], required=False)
     note = LimitedText(label="Progress note", noun="progress note", limit=4000, widget=forms.Textarea,
-                       required=False)
+                       required=False,
+                       help_text="Needed when cancelling, or when blocked by another agency (say which, and what for).")
     evidence = LimitedText(label="Evidence of completion (optional)", noun="evidence", limit=2000, required=False)
 
 
 class DueDateRequestForm(forms.Form):
-    new_due_date = forms.DateField(label="New due date (YYYY-MM-DD)", input_formats=["%Y-%m-%d"])
+    new_due_date = forms.DateField(label="New due date (YYYY-MM-DD)", input_formats=["%Y-%m-%d"],
+                                   error_messages={"required": "Give the new due date.",
+                                                   "invalid": "Give the new due date as a date, for example "
+                                                              "2027-01-31."})
     reason = LimitedText(label="Why more time is needed", noun="reason", limit=2000, widget=forms.Textarea,
                          required_message="Say why more time is needed.")
 
 
 class DueDateDecisionForm(forms.Form):
     agree = forms.TypedChoiceField(choices=[("1", "Agree"), ("0", "Refuse")], coerce=lambda v: v == "1")
-    note = LimitedText(label="Note to the owner", noun="note", limit=2000, required=False)
+    note = LimitedText(label="Note to the owner (needed to refuse)", noun="note", limit=2000, required=False)
 
 
 class RegisterFilterForm(forms.Form):

@@ -21,6 +21,7 @@ from minutes.documents import meeting_snapshots_refresh
 from minutes.forms import ApproveForm, CorrectionForm, DeclineForm
 from minutes.models import CorrectionRequest
 from minutes.selectors import minutes_record_empty
+from minutes.views.approved import approved_page_render
 from minutes.views.common import approved_revision
 from minutes.views.record import minutes_page_render
 from panels.confirmation import Confirmation, ahead, confirmation_page, is_confirmed
@@ -90,15 +91,16 @@ def _approval_confirmation(meeting, *, now, empty: bool) -> Confirmation | None:
 @require_POST
 def correction_add(request, meeting_id: int, number: int):
     access, revision = approved_revision(request, meeting_id, number)
-    form = CorrectionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"text": "Say what is wrong and what it should say."})
-        services.correction_request(revision=revision, actor=request.user, text=form.cleaned_data["text"])
-        messages.success(request, "Correction requested: the chair and coordinator will answer it.")
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    return redirect("minutes_approved_revision", meeting_id=meeting_id, number=number)
+    form = CorrectionForm(request.POST, auto_id="correction-%s")
+    if form.is_valid():
+        try:
+            services.correction_request(revision=revision, actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, "Correction requested: the chair and coordinator will answer it.")
+            return redirect("minutes_approved_revision", meeting_id=meeting_id, number=number)
+    return approved_page_render(request, meeting_id, number, refused=("correction", form), status=400)
 
 
 @login_required
@@ -106,13 +108,14 @@ def correction_add(request, meeting_id: int, number: int):
 def correction_decline(request, meeting_id: int, correction_id: int):
     access = meeting_get_managed(user=request.user, meeting_id=meeting_id)
     correction = get_object_or_404(CorrectionRequest, pk=correction_id, revision__meeting=access.meeting)
-    form = DeclineForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"resolution": "Tell the requester why the minutes stand as approved."})
-        services.correction_decline(correction=correction, actor=request.user,
-                                    resolution=form.cleaned_data["resolution"])
-        messages.success(request, "Correction declined; the requester can see your answer.")
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    return redirect("minutes_approved", meeting_id=meeting_id)
+    form = DeclineForm(request.POST, auto_id=f"decline-{correction.pk}-%s")
+    if form.is_valid():
+        try:
+            services.correction_decline(correction=correction, actor=request.user,
+                                        resolution=form.cleaned_data["resolution"])
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, "Correction declined; the requester can see your answer.")
+            return redirect("minutes_approved", meeting_id=meeting_id)
+    return approved_page_render(request, meeting_id, refused=(f"decline-{correction.pk}", form), status=400)

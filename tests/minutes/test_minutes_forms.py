@@ -159,3 +159,62 @@ def test_every_free_text_field_on_the_minutes_page_states_its_limit(live, login)
     assert "Up to 4,000 characters." in html.split(f'id="decision-{key}-text-info"', 1)[1].split("</div>", 1)[0]
     for field, limit in ((f"action-{key}-description", "2,000"), (f"att-{key}-name", "200")):
         assert f"Up to {limit} characters." in html.split(f'id="{field}-hint"', 1)[1].split("</div>", 1)[0]
+
+
+# --- the action page -------------------------------------------------------------------------------------
+@pytest.fixture
+def action(live):
+    return services.action_create(meeting=live.meeting, actor=live.users["chair"], child=live.child,
+                                  description="Confirm the release address", owner_agency=live.probation,
+                                  owner=live.users["invited_partner"],
+                                  due_date=live.meeting.local_date + timedelta(days=10))
+
+
+def test_a_progress_note_over_its_limit_comes_back_named_and_kept(live, action, login):
+    note = "n" * 4001
+    response = login(live, "invited_partner").post(reverse("action_update", args=[action.pk]),
+                                                   {"version": action.version, "status": "", "note": note})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The progress note must be 4,000 characters or fewer (it has 4,001)." in html
+    assert summary_links(html) == ["update-note"]
+    assert note in html
+
+
+def test_a_refused_date_request_opens_its_section_and_links_the_date(live, action, login):
+    response = login(live, "invited_partner").post(reverse("action_date_request", args=[action.pk]),
+                                                   {"new_due_date": "soon", "reason": "Court date moved"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert summary_links(html) == ["date-new_due_date"]
+    assert "Court date moved" in html
+    assert '<details class="govuk-details" open>' in html
+
+
+def test_the_action_page_states_its_limits(live, action, login):
+    html = login(live, "invited_partner").get(reverse("action_detail", args=[action.pk])).content.decode()
+    assert "Up to 4,000 characters." in html.split('id="update-note-info"', 1)[1].split("</div>", 1)[0]
+    assert "Up to 2,000 characters." in html.split('id="update-evidence-hint"', 1)[1].split("</div>", 1)[0]
+    assert "Up to 2,000 characters." in html.split('id="date-reason-info"', 1)[1].split("</div>", 1)[0]
+
+
+# --- the approved record's forms ---------------------------------------------------------------------------
+def test_a_correction_request_over_its_limit_comes_back_named_and_kept(closed, login):
+    services.minutes_approve(meeting=closed.meeting, actor=closed.users["chair"])
+    text = "c" * 4001
+    response = login(closed, "invited_partner").post(
+        reverse("minutes_correction_add", args=[closed.meeting.pk, 1]), {"text": text})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The correction must be 4,000 characters or fewer (it has 4,001)." in html
+    assert summary_links(html) == ["correction-text"]
+    assert text in html
+
+
+def test_an_empty_correction_request_links_to_its_field(closed, login):
+    services.minutes_approve(meeting=closed.meeting, actor=closed.users["chair"])
+    response = login(closed, "invited_partner").post(
+        reverse("minutes_correction_add", args=[closed.meeting.pk, 1]), {"text": " "})
+    html = response.content.decode()
+    assert "Say what is wrong and what it should say." in html
+    assert "correction-text" in html_ids(html)
