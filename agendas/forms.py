@@ -32,7 +32,9 @@ class _PickOne(forms.TypedChoiceField):
     def __init__(self, *, objects, empty: str, **kwargs):
         self.objects = {str(o.pk): o for o in objects}
         super().__init__(choices=[("", empty)] + [(str(o.pk), str(o)) for o in objects], required=False,
-                         coerce=lambda pk: self.objects[pk], empty_value=None, **kwargs)
+                         coerce=lambda pk: self.objects[pk], empty_value=None,
+                         error_messages={"invalid_choice": f"Choose the {kwargs['label'].lower()} from the list."},
+                         **kwargs)
 
 
 class SlotForm(forms.Form):
