@@ -40,7 +40,7 @@ meeting_access  # unused variable (minutes/access.py:18)
 hidden_items  # unused variable (minutes/api.py:55)
 last_id  # unused variable (minutes/api.py:93)
 MinutesConfig  # unused class (minutes/apps.py:4)
-text_data  # unused variable (minutes/consumers.py:693)
+text_data  # unused variable (minutes/live/consumer.py:103)
 load_doc  # unused function (minutes/documents.py:34)
 PRESENT  # unused variable (minutes/models.py:59)
 REMOTE  # unused variable (minutes/models.py:60)
@@ -216,3 +216,4 @@ back_url  # unused variable (panels/confirmation.py: read by config/jinja2/confi
 caption  # unused variable (panels/confirmation.py: read by config/jinja2/confirm.html)
 back_label  # unused variable (panels/confirmation.py: read by config/jinja2/confirm.html)
 warning_button  # unused variable (panels/confirmation.py: read by config/jinja2/confirm.html)
+schema_version  # unused variable (minutes/record.py): stored in every snapshot, read by RecordSnapshot.from_json

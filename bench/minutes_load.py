@@ -505,7 +505,8 @@ def code_version() -> str:
         run = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True)
         return run.stdout.strip() if run.returncode == 0 else "?"
 
-    files = ["minutes/consumers.py", "minutes/documents.py", "config/settings.py", "config/asgi.py"]
+    files = ["minutes/live/consumer.py", "minutes/live/hub.py", "minutes/live/room.py", "minutes/live/store.py",
+             "minutes/live/protocol.py", "minutes/documents.py", "config/settings.py", "config/asgi.py"]
     changed = [f"{f} ({git('hash-object', f)[:10]})" for f in files if git("diff", "--name-only", "HEAD", "--", f)]
     return f"HEAD {git('rev-parse', '--short', 'HEAD')}" + (f", uncommitted: {', '.join(changed)}" if changed else "")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes.consumers import MinutesConsumer
+from minutes.live.consumer import MinutesConsumer
 from notifications.consumers import MeetingEventsConsumer
 
 websocket_urlpatterns = [

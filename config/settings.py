@@ -162,7 +162,7 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
         },
-        # Live-minutes relays between workers (minutes.consumers): one PUBLISH per message, pushed to the
+        # Live-minutes relays between workers (minutes.live.hub): one PUBLISH per message, pushed to the
         # subscribers, where the default layer's queues cost several round trips per message received. It may
         # lose a message (a restart, a dropped connection) like the default layer; the rooms' catch-up finds it.
         "relay": {

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.template.loader import render_to_string
 
+from minutes.word import table
 from panels.record_selectors import ResettlementView
 from panels.resettlement import FOUR_QUESTIONS, PLAN_AUDIENCES
 
@@ -72,8 +73,6 @@ def plan_pdf(request, document: PlanDocument) -> bytes:
 def plan_docx(document: PlanDocument) -> bytes:
     """An accessible Word document: real headings, tables with repeated header rows, title and language."""
     from docx import Document
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     out = Document()
     out.core_properties.title = document.title
@@ -81,19 +80,6 @@ def plan_docx(document: PlanDocument) -> bytes:
     out.core_properties.subject = document.audience_label
     out.add_heading(document.title, level=0)
     out.add_paragraph(f"{document.audience_label}. Made on {document.made_on:%-d %B %Y}. OFFICIAL-SENSITIVE.")
-
-    def table(headers: list[str], rows: list[list[str]]):
-        grid = out.add_table(rows=1, cols=len(headers))
-        grid.style = "Table Grid"
-        for cell, text in zip(grid.rows[0].cells, headers, strict=True):
-            cell.text = text
-            cell.paragraphs[0].runs[0].bold = True
-        marker = OxmlElement("w:tblHeader")
-        marker.set(qn("w:val"), "true")
-        grid.rows[0]._tr.get_or_add_trPr().append(marker)
-        for row in rows:
-            for cell, text in zip(grid.add_row().cells, row, strict=True):
-                cell.text = text
 
     for flag in document.flags:
         out.add_paragraph(flag, style="Intense Quote")
@@ -104,22 +90,22 @@ def plan_docx(document: PlanDocument) -> bytes:
     if document.network:
         out.add_heading("The people around me" if document.audience == "family" else "Network", level=1)
         if document.audience == "full":
-            table(["Role", "Name", "Agency", "Contact"],
+            table(out, ["Role", "Name", "Agency", "Contact"],
                   [[n["role"], n["name"], n["agency"], n["contact"]] for n in document.network])
         else:
-            table(["Who", "Role"], [[n["name"], n["role"]] for n in document.network])
+            table(out, ["Who", "Role"], [[n["name"], n["role"]] for n in document.network])
     out.add_heading("Plan by pathway", level=1)
     for pathway in document.pathways:
         out.add_heading(pathway["name"] + (" (nobody responsible before release)" if pathway["unowned"] else ""),
                         level=2)
         if pathway["rows"]:
-            table(["Where", "Goal", "How", "Who", "By when", "Progress"],
+            table(out, ["Where", "Goal", "How", "Who", "By when", "Progress"],
                   [[r["setting"], r["goal"], r["how"], r["who"], r["by_when"], r["progress"]] for r in pathway["rows"]])
         else:
             out.add_paragraph("Nothing planned yet.")
     if document.y2a:
         out.add_heading("Youth to adult", level=1)
-        table(["", ""], [[k, v] for k, v in document.y2a])
+        table(out, ["", ""], [[k, v] for k, v in document.y2a])
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue()

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import difflib
 import io
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from django.template.loader import render_to_string
 
 from minutes.models import MinutesRevision
+from minutes.record import ChildEntry, RecordSnapshot
+from minutes.word import table
 from panels import permissions
 from panels.enums import Section, UserRole
 from panels.models import Agency, Meeting
@@ -34,22 +36,52 @@ ACTION_LABELS = {"open": "Open", "in_progress": "In progress", "blocked": "Block
                  "verified": "Verified", "cancelled": "Cancelled"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecordSection:
     label: str
     text: str
     restricted: bool
+    section: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
+class RecordDecision:
+    text: str
+    recorded_by: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    description: str
+    owner: str
+    owner_agency: str
+    due_date: date
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class RecordAttendance:
+    name: str
+    agency: str
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
 class RecordItem:
+    """One item of the record (the meeting's own business, or one child) as one viewer may read it, labelled."""
+
     child_id: int | None
     reference: str
     name: str
-    sections: list[RecordSection] = field(default_factory=list)
-    decisions: list[str] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
-    attendance: list[dict[str, Any]] = field(default_factory=list)
+    sections: tuple[RecordSection, ...] = ()
+    decisions: tuple[RecordDecision, ...] = ()
+    actions: tuple[RecordAction, ...] = ()
+    attendance: tuple[RecordAttendance, ...] = ()
     review_by: date | None = None
 
     @property
@@ -65,13 +97,56 @@ class MinutesRecord:
     audience_label: str
     items: list[RecordItem]
     hidden: int  # children on the record this audience may not see
+    snapshot: RecordSnapshot
     for_agency: str = ""  # the agency an "agency" rendering was made for
 
     @property
     def title(self) -> str:
-        starts = datetime.fromisoformat(self.revision.snapshot["meeting"]["starts_at"]) \
-            if "meeting" in self.revision.snapshot else self.meeting.starts_at
+        starts = self.snapshot.meeting.starts_at if self.snapshot.meeting else self.meeting.starts_at
         return f"{self.meeting.panel.name}, {starts:%-d %B %Y}: minutes (revision {self.revision.number})"
+
+
+def record_items(snapshot: RecordSnapshot, *, viewer: Viewer, service_id: int, audience: str = "full",
+                 children: list[ChildEntry] | None = None) -> tuple[list[RecordItem], int]:
+    """The record's items as ``viewer`` may read them, labelled: the meeting first, then each child the viewer may
+    see in the meeting (``children``: these instead of the snapshot's, e.g. the live agenda's), with the sections
+    it may read (none in the summary). Also how many children were left out. Visibility and labels live here only.
+    """
+    readable = permissions.readable_sections(viewer, service_id=service_id)
+    entries = list(snapshot.items) if children is None else children
+    visible = [e for e in entries if permissions.can_view_child_in_meeting(
+        viewer, service_id=service_id, child_id=e.child_id, establishment_id=e.establishment_id,
+        can_view_meeting=True)]
+    keys: list[int | None] = [None, *(e.child_id for e in visible)]
+    parts: dict[int | None, dict[str, list[Any]]] = {
+        key: {"sections": [], "decisions": [], "actions": [], "attendance": []} for key in keys}
+    if audience != "summary":
+        order = {s: n for n, s in enumerate(Section.values)}
+        for section in sorted(snapshot.sections, key=lambda e: order.get(e.section, 99)):
+            if section.child_id in parts and section.section in readable and section.text.strip():
+                parts[section.child_id]["sections"].append(RecordSection(
+                    SECTION_LABELS.get(section.section, section.section), section.text,
+                    section.section != Section.GENERAL, section.section))
+    for decision in snapshot.decisions:
+        if decision.child_id in parts:
+            parts[decision.child_id]["decisions"].append(RecordDecision(decision.text, decision.recorded_by))
+    for action in snapshot.actions:
+        if action.child_id in parts:
+            parts[action.child_id]["actions"].append(RecordAction(
+                action.description, action.owner, action.owner_agency, action.due_date, action.status,
+                ACTION_LABELS.get(action.status, action.status)))
+    for present in snapshot.attendance:
+        if present.child_id in parts:
+            parts[present.child_id]["attendance"].append(RecordAttendance(
+                present.name, present.agency, present.status, STATUS_LABELS.get(present.status, present.status)))
+    reviews = {review.child_id: review.review_by for review in snapshot.reviews}
+    names = {e.child_id: (e.reference, e.name) for e in visible}
+    items = [RecordItem(key, *(names.get(key) if key is not None else ("", "The meeting")),
+                        sections=tuple(parts[key]["sections"]), decisions=tuple(parts[key]["decisions"]),
+                        actions=tuple(parts[key]["actions"]), attendance=tuple(parts[key]["attendance"]),
+                        review_by=reviews.get(key) if key is not None else None)
+             for key in keys]
+    return items, len(entries) - len(visible)
 
 
 def agency_viewer(agency: Agency) -> Viewer:
@@ -107,41 +182,10 @@ def record_for(*, revision: MinutesRevision, viewer: Viewer, audience: str = "fu
     if audience not in AUDIENCES:
         raise ValueError(f"Unknown audience {audience!r}: choose one of {', '.join(AUDIENCES)}")
     meeting = revision.meeting
-    snapshot = revision.snapshot
-    service_id = meeting.panel.service_id
-    readable = permissions.readable_sections(viewer, service_id=service_id)
-    entries = snapshot.get("items", [])
-    visible = [
-        e for e in entries
-        if permissions.can_view_child_in_meeting(viewer, service_id=service_id, child_id=e.get("child_id"),
-                                                 establishment_id=e.get("establishment_id"), can_view_meeting=True)
-    ]
-    items = [RecordItem(None, "", "The meeting")] + [RecordItem(e["child_id"], e["reference"], e["name"])
-                                                     for e in visible]
-    by_child = {item.child_id: item for item in items}
-    summary = audience == "summary"
-    if not summary:
-        order = {s: n for n, s in enumerate(Section.values)}
-        for entry in sorted(snapshot.get("sections", []), key=lambda e: order.get(e["section"], 99)):
-            item = by_child.get(entry["child_id"])
-            if item is not None and entry["section"] in readable and entry["text"].strip():
-                item.sections.append(RecordSection(SECTION_LABELS.get(entry["section"], entry["section"]),
-                                                   entry["text"], entry["section"] != Section.GENERAL))
-    for entry in snapshot.get("decisions", []):
-        if (item := by_child.get(entry["child_id"])) is not None:
-            item.decisions.append(entry["text"])
-    for entry in snapshot.get("actions", []):
-        if (item := by_child.get(entry["child_id"])) is not None:
-            item.actions.append({**entry, "due_date": date.fromisoformat(entry["due_date"]),
-                                 "status_label": ACTION_LABELS.get(entry["status"], entry["status"])})
-    for entry in snapshot.get("attendance", []):
-        if (item := by_child.get(entry["child_id"])) is not None:
-            item.attendance.append({**entry, "status_label": STATUS_LABELS.get(entry["status"], entry["status"])})
-    for entry in snapshot.get("reviews", []):
-        if (item := by_child.get(entry["child_id"])) is not None:
-            item.review_by = date.fromisoformat(entry["review_by"])
+    snapshot = RecordSnapshot.from_json(revision.snapshot)
+    items, hidden = record_items(snapshot, viewer=viewer, service_id=meeting.panel.service_id, audience=audience)
     return MinutesRecord(meeting=meeting, revision=revision, audience=audience, audience_label=AUDIENCES[audience],
-                         items=items, hidden=len(entries) - len(visible), for_agency=for_agency)
+                         items=items, hidden=hidden, for_agency=for_agency, snapshot=snapshot)
 
 
 def record_as_dict(record: MinutesRecord) -> dict[str, Any]:
@@ -157,10 +201,10 @@ def record_as_dict(record: MinutesRecord) -> dict[str, Any]:
         "items": [
             {"child_id": i.child_id, "reference": i.reference or None, "name": i.name,
              "sections": [{"label": s.label, "restricted": s.restricted, "text": s.text} for s in i.sections],
-             "decisions": i.decisions,
-             "actions": [{"description": a["description"], "owner": a["owner"], "owner_agency": a["owner_agency"],
-                          "due_date": a["due_date"].isoformat(), "status": a["status"]} for a in i.actions],
-             "attendance": [{"name": a["name"], "agency": a["agency"], "status": a["status"]} for a in i.attendance],
+             "decisions": [d.text for d in i.decisions],
+             "actions": [{"description": a.description, "owner": a.owner, "owner_agency": a.owner_agency,
+                          "due_date": a.due_date.isoformat(), "status": a.status} for a in i.actions],
+             "attendance": [{"name": a.name, "agency": a.agency, "status": a.status} for a in i.attendance],
              "review_by": i.review_by.isoformat() if i.review_by else None}
             for i in record.items
         ],
@@ -175,13 +219,13 @@ class SectionChange:
     lines: list[tuple[str, str]]  # ("+", text) added, ("-", text) removed, (" ", text) kept
 
 
-def section_changes(*, before: dict[str, Any], after: dict[str, Any], readable: frozenset[str],
+def section_changes(*, before: RecordSnapshot, after: RecordSnapshot, readable: frozenset[str],
                     headings: dict[int | None, str]) -> list[SectionChange]:
     """Line-by-line changes between two snapshots (or a snapshot and the draft) of every section the audience
     may read, for the items in ``headings`` (the children it may see, and ``None`` for the meeting)."""
-    def texts(snapshot):
-        return {(e["child_id"], e["section"]): e["text"] for e in snapshot.get("sections", [])
-                if e["section"] in readable and e["child_id"] in headings}
+    def texts(snapshot: RecordSnapshot) -> dict[tuple[int | None, str], str]:
+        return {(e.child_id, e.section): e.text for e in snapshot.sections
+                if e.section in readable and e.child_id in headings}
 
     old, new = texts(before), texts(after)
     changes = []
@@ -207,8 +251,6 @@ def record_pdf(request, record: MinutesRecord) -> bytes:
 def record_docx(record: MinutesRecord) -> bytes:
     """An accessible Word document: real headings, tables with header rows, document title and language."""
     from docx import Document
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     document = Document()
     document.core_properties.title = record.title
@@ -222,26 +264,12 @@ def record_docx(record: MinutesRecord) -> bytes:
     if record.hidden:
         document.add_paragraph(f"{record.hidden} other item(s) are not shared with this audience.")
 
-    def table(headers: list[str], rows: list[list[str]]):
-        grid = document.add_table(rows=1, cols=len(headers))
-        grid.style = "Table Grid"
-        for cell, text in zip(grid.rows[0].cells, headers, strict=True):
-            cell.text = text
-            cell.paragraphs[0].runs[0].bold = True
-        header = grid.rows[0]._tr.get_or_add_trPr()  # repeat as a header row (read as headers by screen readers)
-        marker = OxmlElement("w:tblHeader")
-        marker.set(qn("w:val"), "true")
-        header.append(marker)
-        for row in rows:
-            for cell, text in zip(grid.add_row().cells, row, strict=True):
-                cell.text = text
-
     for item in record.items:
         if item.child_id is not None or item.attendance or item.sections or item.decisions or item.actions:
             document.add_heading(item.heading, level=1)
         if item.attendance:
             document.add_heading("Attendance", level=2)
-            table(["Name", "Agency", "Attendance"], [[a["name"], a["agency"], a["status_label"]]
+            table(document, ["Name", "Agency", "Attendance"], [[a.name, a.agency, a.status_label]
                                                     for a in item.attendance])
         for section in item.sections:
             document.add_heading(section.label + (" (restricted)" if section.restricted else ""), level=2)
@@ -251,12 +279,12 @@ def record_docx(record: MinutesRecord) -> bytes:
         if item.decisions:
             document.add_heading("Decisions", level=2)
             for decision in item.decisions:
-                document.add_paragraph(decision, style="List Bullet")
+                document.add_paragraph(decision.text, style="List Bullet")
         if item.actions:
             document.add_heading("Actions", level=2)
-            table(["Action", "Owner", "Due", "Status"],
-                  [[a["description"], ", ".join(x for x in (a["owner"], a["owner_agency"]) if x),
-                    f"{a['due_date']:%-d %B %Y}", a["status_label"]] for a in item.actions])
+            table(document, ["Action", "Owner", "Due", "Status"],
+                  [[a.description, ", ".join(x for x in (a.owner, a.owner_agency) if x),
+                    f"{a.due_date:%-d %B %Y}", a.status_label] for a in item.actions])
         if item.review_by:
             document.add_paragraph(f"Next review by {item.review_by:%-d %B %Y}.")
     buffer = io.BytesIO()

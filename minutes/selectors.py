@@ -10,10 +10,21 @@ from django.http import Http404
 
 from agendas.models import AgendaItem
 from minutes.access import minutes_editor
-from minutes.models import Action, Attendance, Decision, MinuteDocument
+from minutes.models import Action, MinuteDocument
+from minutes.presenters import RecordAction, RecordAttendance, RecordDecision, record_items
+from minutes.record import (
+    ActionEntry,
+    AttendanceEntry,
+    ChildEntry,
+    DecisionEntry,
+    MeetingFacts,
+    RecordSnapshot,
+    ReviewEntry,
+    SectionEntry,
+)
 from panels import permissions
 from panels.enums import Section
-from panels.models import PanelMembership, User
+from panels.models import Child, PanelMembership, User
 from panels.permissions import Viewer
 from panels.selectors import MeetingAccess, current_establishments
 
@@ -28,51 +39,77 @@ class SectionView:
 
 @dataclass
 class ItemView:
+    """One item of the live minutes page: its live sections (one editor each) and, from the record's snapshot as
+    this viewer may read it (``presenters.record_items``), what the meeting recorded for it."""
+
     child_id: int | None
     reference: str
     name: str
     sections: list[SectionView] = field(default_factory=list)
-    decisions: list[Decision] = field(default_factory=list)
-    actions: list[Action] = field(default_factory=list)
-    attendance: list[Attendance] = field(default_factory=list)
+    decisions: tuple[RecordDecision, ...] = ()
+    actions: tuple[RecordAction, ...] = ()
+    attendance: tuple[RecordAttendance, ...] = ()
     review_by: date | None = None
 
 
 def minutes_view(access: MeetingAccess) -> tuple[list[ItemView], bool]:
-    """The items (the meeting itself first, then each child) with the sections this viewer may read."""
+    """The items (the meeting itself first, then each child on the agenda this viewer may see) with the sections
+    this viewer may read. Seven queries."""
     meeting, viewer = access.meeting, access.viewer
     service_id = meeting.panel.service_id
+    snapshot = record_snapshot(meeting, listed_only=True)
+    records, _hidden = record_items(snapshot, viewer=viewer, service_id=service_id)
     readable = [s for s in Section.values if s in permissions.readable_sections(viewer, service_id=service_id)]
-    rows = list(meeting.agenda_items.filter(state=AgendaItem.State.LISTED).select_related("child")
-                .order_by("position"))
-    establishments = current_establishments([r.child_id for r in rows])
-    items = [ItemView(None, "", "The meeting")]
-    for row in rows:
-        if permissions.can_view_child_in_meeting(viewer, service_id=service_id, child_id=row.child_id,
-                                                 establishment_id=establishments.get(row.child_id),
-                                                 can_view_meeting=True):
-            items.append(ItemView(row.child_id, row.child.reference, row.child.display_name))
-    texts = {(d.child_id, d.section): d.text for d in MinuteDocument.objects.filter(meeting=meeting)}
-    by_child = {item.child_id: item for item in items}
+    texts = {(e.child_id, e.section): e.text for e in snapshot.sections}
     labels = dict(Section.choices)
-    for item in items:
-        for section in readable:
-            key = "meeting" if item.child_id is None else item.child_id
-            item.sections.append(SectionView(section, labels[section], f"{meeting.pk}.{key}.{section}",
-                                             texts.get((item.child_id, section), "")))
-    for decision in meeting.decisions.filter(withdrawn=False).select_related("recorded_by"):
-        if decision.child_id in by_child:
-            by_child[decision.child_id].decisions.append(decision)
-    for action in meeting.actions.select_related("owner", "owner_agency"):
-        if action.child_id in by_child:
-            by_child[action.child_id].actions.append(action)
-    for child_id, review_by in meeting.next_reviews.values_list("child_id", "review_by"):
-        if child_id in by_child:
-            by_child[child_id].review_by = review_by
-    for record in meeting.attendance.select_related("agency"):
-        if record.child_id in by_child:
-            by_child[record.child_id].attendance.append(record)
+    items = []
+    for record in records:
+        key = "meeting" if record.child_id is None else record.child_id
+        items.append(ItemView(
+            record.child_id, record.reference, record.name,
+            sections=[SectionView(section, labels[section], f"{meeting.pk}.{key}.{section}",
+                                  texts.get((record.child_id, section), "")) for section in readable],
+            decisions=record.decisions, actions=record.actions, attendance=record.attendance,
+            review_by=record.review_by))
     return items, minutes_editor(access)
+
+
+def record_snapshot(meeting, *, listed_only: bool = False) -> RecordSnapshot:
+    """The meeting's record as it stands, frozen (``minutes.record``): who each child was and where they were held
+    at the meeting (so a partner's view of an old revision does not change when a child moves), the minute text,
+    decisions, actions, attendance and next reviews. The children: those on the agenda, in its order, then any
+    other child the record mentions (``listed_only``: the agenda's only, as the live page shows them). Fourteen
+    queries (seven with ``listed_only``), whatever the size of the record."""
+    rows = meeting.agenda_items.filter(state=AgendaItem.State.LISTED).order_by("position")
+    if listed_only:
+        listed = list(rows.select_related("child"))
+        order = [row.child_id for row in listed]
+        children = {row.child_id: row.child for row in listed}
+    else:
+        order = list(rows.values_list("child_id", flat=True))
+        mentioned: set[int] = set()
+        for related in (meeting.minute_documents, meeting.decisions, meeting.actions, meeting.attendance,
+                        meeting.next_reviews):
+            mentioned.update(related.exclude(child=None).values_list("child_id", flat=True))
+        children = {c.pk: c for c in Child.objects.filter(pk__in=set(order) | mentioned)}
+        order += sorted(mentioned - set(order), key=lambda pk: children[pk].reference)
+    establishments = current_establishments(order)
+    return RecordSnapshot(
+        meeting=MeetingFacts(meeting.panel.name, meeting.starts_at, meeting.panel.location),
+        items=tuple(ChildEntry(pk, children[pk].reference, children[pk].display_name, establishments.get(pk))
+                    for pk in order),
+        sections=tuple(SectionEntry(d.child_id, d.section, d.text)
+                       for d in MinuteDocument.objects.filter(meeting=meeting).order_by("child_id", "section")),
+        decisions=tuple(DecisionEntry(d.pk, d.child_id, d.text, str(d.recorded_by or ""))
+                        for d in meeting.decisions.filter(withdrawn=False).select_related("recorded_by")
+                        .order_by("id")),
+        actions=tuple(ActionEntry(a.pk, a.child_id, a.description, str(a.owner or ""), a.owner_agency.name,
+                                  a.owner_agency_id, a.due_date, a.status, a.pathway or "")
+                      for a in meeting.actions.select_related("owner", "owner_agency").order_by("id")),
+        attendance=tuple(AttendanceEntry(a.child_id, a.name, a.agency.name if a.agency else "", a.status)
+                         for a in meeting.attendance.select_related("agency").order_by("child_id", "name")),
+        reviews=tuple(ReviewEntry(r.child_id, r.review_by) for r in meeting.next_reviews.order_by("child_id")),
+    )
 
 
 # --- actions between meetings ----------------------------------------------------------------------
@@ -175,7 +212,6 @@ def action_register(*, panel, status: str = "", owner_agency_id: int | None = No
 def action_owner_choices(*, meeting) -> list[tuple[str, list[tuple[int, str]]]]:
     """Who may be named as an action's owner, grouped for a select: the meeting's invitees with an account first,
     then every active user by agency. Two queries."""
-    from panels.models import User
 
     invited = list(User.objects.filter(invitations__meeting=meeting, is_active=True).select_related("agency")
                    .order_by("last_name", "first_name").distinct())

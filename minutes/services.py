@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agendas.models import AgendaItem
 from minutes.documents import meeting_snapshots_refresh
 from minutes.models import (
     Action,
@@ -25,17 +24,16 @@ from minutes.models import (
     Decision,
     DueDateRequest,
     MeetingEvent,
-    MinuteDocument,
     MinutesRevision,
     NextReview,
 )
+from minutes.selectors import record_snapshot
 from panels import permissions
 from panels.audit import audit_record
 from panels.enums import MeetingStatus
 from panels.events import event_emit
 from panels.models import Agency, Child, Meeting, PanelMembership, Pathway, User
 from panels.permissions import Viewer
-from panels.selectors import current_establishments
 
 EDITABLE = (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
 
@@ -357,49 +355,8 @@ def due_date_decide(*, request: DueDateRequest, actor: User, agree: bool, note: 
 
 # --- closing and approving -----------------------------------------------------------------------
 def draft_snapshot(meeting: Meeting) -> dict[str, Any]:
-    """Everything the approved record shows, frozen: who each child was and where they were held at the
-    meeting (so a partner's view of an old revision does not change when a child moves)."""
-    # the children on the agenda, in its order, then any other child the record mentions
-    order = list(meeting.agenda_items.filter(state=AgendaItem.State.LISTED).order_by("position")
-                 .values_list("child_id", flat=True))
-    mentioned = set()
-    for related in (meeting.minute_documents, meeting.decisions, meeting.actions, meeting.attendance,
-                    meeting.next_reviews):
-        mentioned.update(related.exclude(child=None).values_list("child_id", flat=True))
-    children = {c.pk: c for c in Child.objects.filter(pk__in=set(order) | mentioned)}
-    order += sorted(mentioned - set(order), key=lambda pk: children[pk].reference)
-    establishments = current_establishments(order)
-    return {
-        "meeting": {"panel": meeting.panel.name, "starts_at": meeting.starts_at.isoformat(),
-                    "location": meeting.panel.location},
-        "items": [
-            {"child_id": pk, "reference": children[pk].reference, "name": children[pk].display_name,
-             "establishment_id": establishments.get(pk)}
-            for pk in order
-        ],
-        "sections": [
-            {"child_id": d.child_id, "section": d.section, "text": d.text}
-            for d in MinuteDocument.objects.filter(meeting=meeting).order_by("child_id", "section")
-        ],
-        "decisions": [
-            {"id": d.pk, "child_id": d.child_id, "text": d.text}
-            for d in meeting.decisions.filter(withdrawn=False).order_by("id")
-        ],
-        "actions": [
-            {"id": a.pk, "child_id": a.child_id, "description": a.description, "owner": str(a.owner or ""),
-             "owner_agency": a.owner_agency.name, "owner_agency_id": a.owner_agency_id,
-             "due_date": a.due_date.isoformat(), "pathway": a.pathway, "status": a.status}
-            for a in meeting.actions.select_related("owner", "owner_agency").order_by("id")
-        ],
-        "attendance": [
-            {"child_id": a.child_id, "name": a.name, "agency": a.agency.name if a.agency else "", "status": a.status}
-            for a in meeting.attendance.select_related("agency").order_by("child_id", "name")
-        ],
-        "reviews": [
-            {"child_id": r.child_id, "review_by": r.review_by.isoformat()}
-            for r in meeting.next_reviews.order_by("child_id")
-        ],
-    }
+    """Everything the approved record shows, frozen, as stored JSON (``minutes.record``, with its schema version)."""
+    return record_snapshot(meeting).to_json()
 
 
 @transaction.atomic

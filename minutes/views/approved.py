@@ -14,9 +14,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from minutes import presenters, services
+from minutes import presenters
 from minutes.forms import CorrectionForm, DeclineForm
 from minutes.models import CorrectionRequest
+from minutes.record import RecordSnapshot
+from minutes.selectors import record_snapshot
 from minutes.views.common import DOCX, approved_revision
 from panels import permissions
 from panels.audit import audit_children_read
@@ -56,12 +58,13 @@ def approved_page_render(request, meeting_id: int, number: int | None = None, *,
     revisions = list(meeting.minutes_revisions.select_related("approved_by").order_by("-number"))
     changes_since, changes_from_previous = [], []
     if access.can_manage and audience == "full":  # what the chair has amended since this was approved
-        changes_since = presenters.section_changes(before=revision.snapshot, after=services.draft_snapshot(meeting),
+        changes_since = presenters.section_changes(before=record.snapshot, after=record_snapshot(meeting),
                                                    readable=readable, headings=headings)
     previous = next((r for r in revisions if r.number == revision.number - 1), None)
     if previous is not None and audience != "summary":
-        changes_from_previous = presenters.section_changes(before=previous.snapshot, after=revision.snapshot,
-                                                           readable=readable, headings=headings)
+        changes_from_previous = presenters.section_changes(
+            before=RecordSnapshot.from_json(previous.snapshot), after=record.snapshot, readable=readable,
+            headings=headings)
     corrections = CorrectionRequest.objects.filter(revision__meeting=meeting).select_related(
         "requested_by", "agency", "resolved_by", "revision", "corrected_in")
     if not access.can_manage:

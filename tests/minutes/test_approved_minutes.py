@@ -72,8 +72,8 @@ def test_full_record_for_the_service_and_a_partner_agencys_view(approved):
     assert [i.reference for i in full.items] == ["", "YJ-0001", "YJ-0002"]
     child = full.items[1]
     assert [s.label for s in child.sections] == ["General", "Health", "Police intelligence"]
-    assert child.decisions == ["Keep on the High Risk Panel"] and child.review_by is not None
-    assert [a["name"] for a in child.attendance] == ["Kit Marlow"]
+    assert [d.text for d in child.decisions] == ["Keep on the High Risk Panel"] and child.review_by is not None
+    assert [a.name for a in child.attendance] == ["Kit Marlow"]
 
     yoi = presenters.record_for(revision=revision, viewer=presenters.agency_viewer(w.yoi), audience="agency")
     assert [i.reference for i in yoi.items] == ["", "YJ-0001"] and yoi.hidden == 1
@@ -84,7 +84,7 @@ def test_full_record_for_the_service_and_a_partner_agencys_view(approved):
 
     summary = presenters.record_for(revision=revision, viewer=Viewer.of(w.users["chair"]), audience="summary")
     assert all(not i.sections for i in summary.items)
-    assert summary.items[1].actions[0]["description"] == "Book a pre-release visit"
+    assert summary.items[1].actions[0].description == "Book a pre-release visit"
 
 
 @pytest.mark.parametrize("fmt", ["html", "pdf", "docx", "api"])
@@ -231,3 +231,21 @@ def test_a_client_too_far_behind_is_told_to_refresh(approved, login, monkeypatch
     monkeypatch.setattr(services, "events_since", lambda **kw: original(**{**kw, "limit": 2}))
     data = login(w, "chair").get(f"/api/meetings/{w.meeting.pk}/events/", {"after": 0}).json()
     assert data["refresh"] is True and data["events"] == []
+
+
+def test_approval_stores_the_snapshot_with_its_schema_version(approved):
+    from minutes.record import SCHEMA_VERSION
+
+    assert approved.meeting.minutes_revisions.get().snapshot["schema_version"] == SCHEMA_VERSION
+
+
+def test_a_revision_stored_before_the_schema_version_still_renders(approved, login):
+    """Revisions approved before the snapshot had a version (no ``schema_version``, no decision recorders) are
+    read as they were stored."""
+    revision = approved.meeting.minutes_revisions.get()
+    old = {key: value for key, value in revision.snapshot.items() if key != "schema_version"}
+    old["decisions"] = [{k: v for k, v in d.items() if k != "recorded_by"} for d in old["decisions"]]
+    revision.snapshot = old
+    revision.save()
+    body = login(approved, "chair").get(reverse("minutes_approved", args=[approved.meeting.pk])).content.decode()
+    assert "Keep on the High Risk Panel" in body

@@ -299,9 +299,9 @@ async def test_a_deactivated_editor_is_closed_and_approval_closes_partners_socke
 async def test_the_text_snapshot_follows_once_writes_pause_and_when_the_writer_leaves(live, monkeypatch):
     import asyncio
 
-    from minutes import consumers
+    from minutes.live import store
 
-    monkeypatch.setattr(consumers, "SNAPSHOT_DELAY", 0.2)
+    monkeypatch.setattr(store, "SNAPSHOT_DELAY", 0.2)
     room = f"{live.meeting.pk}.{live.child.pk}.general"
     editor, _, _ = await connect(live, "chair", room)
     await editor.pump()
@@ -323,9 +323,9 @@ async def test_an_update_stored_elsewhere_whose_relay_was_lost_reaches_everyone(
     catch-up finds it in the store and sends it to every socket, once."""
     import asyncio
 
-    from minutes import consumers
+    from minutes.live import room as live_room
 
-    monkeypatch.setattr(consumers, "CATCH_UP_SECONDS", 0.2)
+    monkeypatch.setattr(live_room, "CATCH_UP_SECONDS", 0.2)
     room, a, b = await _chair_and_coordinator(live)
     await a.type("Typed here.")
     await b.pump()
@@ -359,7 +359,7 @@ def _awareness(client_id: int, clock: int, state: str) -> bytes:
 async def test_presence_is_relayed_once_and_a_joiner_is_told_who_is_here(live):
     """Awareness goes to the others, never back to the sender; a state re-sent by a client that received it (as
     y-websocket's provider does) is not relayed again; a socket that joins is told who is present."""
-    from minutes.consumers import PRESENCE_PALETTE, presence_stamped
+    from minutes.live.protocol import PRESENCE_PALETTE, presence_stamped
 
     room, a, b = await _chair_and_coordinator(live)
     sent = _awareness(1234, 1, '{"user":{"name":"Chair"}}')
@@ -385,12 +385,13 @@ async def test_a_store_whose_connection_dies_relays_nothing_and_the_next_store_r
     """The worker stores over an asynchronous connection of its own. If PostgreSQL drops it mid-meeting, the batch
     being stored is neither stored nor relayed and its senders are closed with try-again (their clients resync and
     send it again); the next store opens a fresh connection, with prepared statements on."""
-    from minutes import consumers
+    from minutes.live.hub import worker_hub
+    from minutes.live.protocol import CLOSE_TRY_AGAIN
 
     room, a, b = await _chair_and_coordinator(live)
     await a.type("Stored over the first connection.")
     await b.pump()
-    store = consumers._hub().store
+    store = worker_hub().store
     first = store.conn
     assert first is not None and first.prepare_threshold is not None  # Django's own connections never prepare
 
@@ -400,7 +401,7 @@ async def test_a_store_whose_connection_dies_relays_nothing_and_the_next_store_r
 
     await database_sync_to_async(kill)(first.info.backend_pid)
     await a.type("Lost with the connection.")
-    assert (await a.comm.receive_output(timeout=5))["code"] == consumers.CLOSE_TRY_AGAIN
+    assert (await a.comm.receive_output(timeout=5))["code"] == CLOSE_TRY_AGAIN
     await b.pump()
     assert "Lost with the connection." not in b.text  # nothing unstored was relayed
     texts = await database_sync_to_async(lambda: [doc_text(load_doc(d.pk)) for d in MinuteDocument.objects.filter(

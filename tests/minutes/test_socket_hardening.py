@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from pycrdt import Decoder, YMessageType, read_message
 
 from config.asgi import application
-from minutes.consumers import PRESENCE_PALETTE, _Presence
+from minutes.live.protocol import PRESENCE_PALETTE, awareness_frame
 from minutes.models import MinuteUpdate
 from panels import services as panel_services
 from tests.minutes.test_live_minutes import _cookie, connect
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.django_db(transaction=True),
 
 
 def _awareness(state: dict, client: int = 4242, clock: int = 1) -> bytes:
-    return _Presence._frame([(client, clock, json.dumps(state).encode())])
+    return awareness_frame([(client, clock, json.dumps(state).encode())])
 
 
 def _states(frame: bytes) -> list[dict]:
