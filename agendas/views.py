@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +21,7 @@ from agendas.forms import (
     ReferralForm,
     RuleSettingsForm,
     SlotForm,
+    SlotInviteForm,
 )
 from agendas.models import AgendaItem, ItemInvitation, Referral
 from agendas.presenters import agenda_view_for, pack_pdf
@@ -27,9 +30,10 @@ from agendas.standing import standing_items
 from panels import permissions
 from panels import selectors as panel_selectors
 from panels.audit import audit_children_read, audit_record
-from panels.forms import error_text, form_error_text
+from panels.confirmation import Confirmation, confirmation_page, is_confirmed
+from panels.enums import MeetingStatus
+from panels.forms import error_text, form_add_service_error
 from panels.models import Agency, Child, Panel, User
-from panels.parsing import parse_id
 from panels.permissions import Viewer
 
 
@@ -37,54 +41,108 @@ from panels.permissions import Viewer
 @require_GET
 def meeting_agenda(request, meeting_id: int):
     access = panel_selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    return _agenda_page(request, access, PublishForm())
+    return _agenda_page(request, access)
 
 
-def _agenda_page(request, access, publish_form: PublishForm, status: int = 200):
+def _agenda_page(request, access, *, publish_form: PublishForm | None = None, add_form: AddChildForm | None = None,
+                 bound: tuple[str, int, forms.Form] | None = None, status: int = 200):
+    """The agenda page. A refused form comes back bound (``bound``: which item's form, for the per-child
+    ones), its section open, its errors in the summary at the top; answered with 400."""
     view = agenda_view_for(access=access)
     audit_children_read(actor=request.user, action="agenda.viewed", children=view.items, meeting=access.meeting,
                         request=request,
                         detail={"version": view.version.number if view.version else None, "working": view.working})
     opening, closing = standing_items(access.meeting.panel.kind)
-    presenters = User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)
+    presenters = list(User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True))
+    agencies = list(Agency.objects.order_by("name")) if access.can_manage else []
+    publish_form = publish_form or PublishForm(auto_id="publish-%s")
+    add_form = add_form or AddChildForm(auto_id="add-%s")
+
+    def item_forms(item: AgendaItem, reference: str) -> dict[str, forms.Form]:
+        """The forms of one child's item: the refused one as posted, the others fresh."""
+        fresh = {
+            "invite": SlotInviteForm(auto_id=f"slot-{item.pk}-%s", agencies=agencies),
+            "slot": SlotForm(auto_id=f"slot-{item.pk}-%s", presenters=presenters, initial={
+                "slot_start": item.slot_start.strftime("%H:%M") if item.slot_start else "",
+                "slot_minutes": item.slot_minutes, "presenter": item.presenter_id, "version": item.version}),
+            "remove": _removal_form(item, reference=reference),
+        }
+        if bound and bound[1] == item.pk:
+            fresh[bound[0]] = bound[2]
+        return fresh
+
+    refused = [f for f in (publish_form, add_form, bound[2] if bound else None) if f is not None and f.errors]
     return render(request, "agendas/agenda.html", {
         "meeting": access.meeting, "access": access, "view": view, "opening": opening, "closing": closing,
-        "add_form": AddChildForm(), "publish_form": publish_form, "presenters": presenters,
-        "agencies": Agency.objects.order_by("name") if access.can_manage else [],
-        "page_has_errors": bool(publish_form.errors),
+        "add_form": add_form, "publish_form": publish_form, "refused": refused, "item_forms": item_forms,
+        "bound_item": bound[1] if bound else None, "page_has_errors": bool(refused),
     }, status=status)
+
+
+def _managed_item(request, meeting_id: int, item_id: int):
+    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
+    item = get_object_or_404(AgendaItem.objects.select_related("child", "meeting"), pk=item_id, meeting=access.meeting)
+    return access, item
+
+
+def _slot_people(access) -> tuple[list[User], list[Agency]]:
+    return (list(User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)),
+            list(Agency.objects.order_by("name")))
 
 
 @login_required
 @require_POST
 def agenda_slot_invite(request, meeting_id: int, item_id: int):
     """Invite someone for one child's slot only (a calendar invite for the slot's time goes at once)."""
-    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
-    item = get_object_or_404(AgendaItem.objects.select_related("child", "meeting"), pk=item_id, meeting=access.meeting)
-    agency_id = request.POST.get("agency", "")
-    agency_pk = parse_id(agency_id)
-    agency = Agency.objects.filter(pk=agency_pk).first() if agency_pk is not None else None
-    try:
-        link = services.item_invitation_add(item=item, actor=request.user, name=request.POST.get("name", ""),
-                                            email=request.POST.get("email", ""), agency=agency)
-        messages.success(request, f"{link.invitee.name} invited for {item.child.reference}'s slot.")
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    return redirect("meeting_agenda", meeting_id=meeting_id)
+    access, item = _managed_item(request, meeting_id, item_id)
+    form = SlotInviteForm(request.POST, auto_id=f"slot-{item.pk}-%s", agencies=_slot_people(access)[1])
+    if form.is_valid():
+        try:
+            link = services.item_invitation_add(item=item, actor=request.user, name=form.cleaned_data["name"],
+                                                email=form.cleaned_data["email"], agency=form.cleaned_data["agency"])
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, f"{link.invitee.name} invited for {item.child.reference}'s slot.")
+            return redirect("meeting_agenda", meeting_id=meeting_id)
+    return _agenda_page(request, access, bound=("invite", item.pk, form), status=400)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agenda_slot_uninvite(request, meeting_id: int, item_id: int, link_id: int):
+    """Withdraw a slot invitation. Once invitations have gone (the person is sent a cancellation) it needs
+    confirming: GET, or a POST without ``confirm=yes``, shows what will happen and changes nothing."""
     access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
     link = get_object_or_404(ItemInvitation.objects.select_related("item__child", "item__meeting", "invitee"),
                              pk=link_id, item_id=item_id, item__meeting=access.meeting)
+    confirmation = _withdrawal(access.meeting, link)
+    if request.method == "GET" and confirmation is None:
+        return redirect("meeting_agenda", meeting_id=meeting_id)
+    if confirmation and not is_confirmed(request):
+        return confirmation_page(request, confirmation)
     try:
         services.item_invitation_remove(link=link, actor=request.user)
         messages.success(request, f"{link.invitee.name}'s invitation for {link.item.child.reference} withdrawn.")
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     return redirect("meeting_agenda", meeting_id=meeting_id)
+
+
+def _withdrawal(meeting, link: ItemInvitation) -> Confirmation | None:
+    if meeting.status == MeetingStatus.DRAFT:
+        return None  # nothing has been sent
+    name, reference = link.invitee.name, link.item.child.reference
+    others = ItemInvitation.objects.filter(invitee=link.invitee).exclude(pk=link.pk).exists()
+    return Confirmation(
+        title=f"Withdraw {name}'s invitation for {reference}'s slot?",
+        caption=f"{meeting.panel.name}, agenda",
+        facts=[f"{name} ({link.invitee.email}) is invited for {reference}'s slot."],
+        happens=[f"{name} is sent a cancellation for this slot, and can no longer see {reference}'s item."]
+        + ([] if others else [f"{name} is invited for no other slot, so is no longer invited to the meeting."]),
+        warning="To invite them again you add them again; they get a new invitation.",
+        button="Withdraw the invitation", back_url=reverse("meeting_agenda", args=[meeting.pk]),
+        warning_button=True)
 
 
 @login_required
@@ -103,64 +161,66 @@ def agenda_rebuild(request, meeting_id: int):
 @require_POST
 def agenda_add(request, meeting_id: int):
     access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
-    form = AddChildForm(request.POST)
+    form = AddChildForm(request.POST, auto_id="add-%s")
     if form.is_valid():
         child = Child.objects.filter(service_id=access.meeting.panel.service_id,
                                      reference=form.cleaned_data["reference"].strip()).first()
         if child is None:
-            messages.error(request, f"No child with reference {form.cleaned_data['reference']!r} in this service.")
+            form.add_error("reference", f"No child with reference {form.cleaned_data['reference']} in this service.")
         else:
             try:
                 services.agenda_child_add(meeting=access.meeting, child=child, reason=form.cleaned_data["reason"],
                                           actor=request.user)
-                messages.success(request, f"{child.reference} added to the agenda.")
             except ValidationError as exc:
-                messages.error(request, error_text(exc))
-    else:
-        messages.error(request, "Give the child's reference and a reason.")
-    return redirect("meeting_agenda", meeting_id=meeting_id)
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"{child.reference} added to the agenda.")
+                return redirect("meeting_agenda", meeting_id=meeting_id)
+    return _agenda_page(request, access, add_form=form, status=400)
+
+
+def _removal_form(item: AgendaItem, reference: str, data=None) -> ReasonForm:
+    return ReasonForm(data, auto_id=f"remove-{item.pk}-%s",
+                      label=f"Why remove {reference}? (recorded in the audit log)")
 
 
 @login_required
 @require_POST
 def agenda_remove(request, meeting_id: int, item_id: int):
-    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
-    item = get_object_or_404(AgendaItem.objects.select_related("child"), pk=item_id, meeting=access.meeting)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give a reason for removing the child: it is recorded in the audit log.")
-    else:
+    access, item = _managed_item(request, meeting_id, item_id)
+    form = _removal_form(item, item.child.reference, request.POST)
+    if form.is_valid():
         try:
             services.agenda_child_remove(meeting=access.meeting, child=item.child, reason=form.cleaned_data["reason"],
                                          actor=request.user)
-            messages.success(request, f"{item.child.reference} removed from the agenda.")
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
-    return redirect("meeting_agenda", meeting_id=meeting_id)
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, f"{item.child.reference} removed from the agenda.")
+            return redirect("meeting_agenda", meeting_id=meeting_id)
+    return _agenda_page(request, access, bound=("remove", item.pk, form), status=400)
 
 
 @login_required
 @require_POST
 def agenda_slot(request, meeting_id: int, item_id: int):
-    access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
-    item = get_object_or_404(AgendaItem.objects.select_related("child", "meeting"), pk=item_id, meeting=access.meeting)
-    presenters = User.objects.filter(agency_id=access.meeting.panel.service_id, is_active=True)
-    form = SlotForm(request.POST, presenters=presenters)
-    if not form.is_valid():
-        messages.error(request, "Check the slot: " + form_error_text(form))
-        return redirect("meeting_agenda", meeting_id=meeting_id)
-    try:
-        services.agenda_item_update(
-            item=item, actor=request.user, expected_version=form.cleaned_data["version"],
-            slot_start=form.cleaned_data["slot_start"], slot_minutes=form.cleaned_data["slot_minutes"],
-            presenter=form.cleaned_data["presenter"],
-        )
-        messages.success(request, f"Slot saved for {item.child.reference}.")
-    except services.AgendaConflict as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    return redirect("meeting_agenda", meeting_id=meeting_id)
+    access, item = _managed_item(request, meeting_id, item_id)
+    form = SlotForm(request.POST, auto_id=f"slot-{item.pk}-%s", presenters=_slot_people(access)[0])
+    if form.is_valid():
+        try:
+            services.agenda_item_update(
+                item=item, actor=request.user, expected_version=form.cleaned_data["version"],
+                slot_start=form.cleaned_data["slot_start"], slot_minutes=form.cleaned_data["slot_minutes"],
+                presenter=form.cleaned_data["presenter"],
+            )
+        except services.AgendaConflict as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, f"Slot saved for {item.child.reference}.")
+            return redirect("meeting_agenda", meeting_id=meeting_id)
+    return _agenda_page(request, access, bound=("slot", item.pk, form), status=400)
 
 
 @login_required
@@ -179,9 +239,9 @@ def agenda_assign_slots(request, meeting_id: int):
 @require_POST
 def agenda_publish(request, meeting_id: int):
     access = panel_selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
-    form = PublishForm(request.POST)
+    form = PublishForm(request.POST, auto_id="publish-%s")
     if not form.is_valid():
-        return _agenda_page(request, access, form, status=400)
+        return _agenda_page(request, access, publish_form=form, status=400)
     try:
         version = services.agenda_publish(meeting=access.meeting, actor=request.user, note=form.cleaned_data["note"],
                                           note_checked=form.cleaned_data["note_checked"])
@@ -189,7 +249,7 @@ def agenda_publish(request, meeting_id: int):
     except ValidationError as exc:
         if "note" in getattr(exc, "error_dict", {}):
             form.add_error("note", exc.error_dict["note"])
-            return _agenda_page(request, access, form, status=400)
+            return _agenda_page(request, access, publish_form=form, status=400)
         messages.error(request, error_text(exc))
     return redirect("meeting_agenda", meeting_id=meeting_id)
 

@@ -100,32 +100,32 @@ def before(chair: Person, taker: Person, url: str, meeting: dict, children: list
         taker.wait(f"() => document.querySelector('{editor}').dataset.status === 'connected'")
         taker.click(f"{editor} .convene-editor__content")
         taker.type("The panel discussed the release plan. ")
-        box = f"details:has(#decision-{child})"
+        box = f"details:has(#decision-{child}-text)"
 
         def submit(form: str, box: str = box) -> None:
             with chair.page.expect_navigation():
                 chair.click(f"{box} form:has({form}) button")
 
         chair.click(f"{box} summary")
-        chair.click(f"#att-name-{child}")
+        chair.click(f"#att-{child}-name")
         chair.type("Sam Caseworker")
-        chair.choose(f"#att-status-{child}", value="present")
-        submit(f"#att-name-{child}")
+        chair.choose(f"#att-{child}-status", value="present")
+        submit(f"#att-{child}-name")
         chair.click(f"{box} summary")
-        chair.click(f"#decision-{child}")
+        chair.click(f"#decision-{child}-text")
         chair.type("Keep on the panel until the address is confirmed.")
-        submit(f"#decision-{child}")
+        submit(f"#decision-{child}-text")
         chair.click(f"{box} summary")
-        chair.click(f"#action-{child}")
+        chair.click(f"#action-{child}-description")
         chair.type("Confirm the release address with housing.")
-        chair.choose(f"#agency-{child}", index=1)
-        chair.click(f"#due-{child}")
+        chair.choose(f"#action-{child}-owner_agency", index=1)
+        chair.click(f"#action-{child}-due_date")
         chair.type((max(day, date.today()) + timedelta(days=14)).isoformat())
-        submit(f"#action-{child}")
+        submit(f"#action-{child}-description")
         chair.click(f"{box} summary")
-        chair.click(f"#review-{child}")
+        chair.click(f"#review-{child}-review_by")
         chair.type((day + timedelta(days=28)).isoformat())
-        submit(f"#review-{child}")
+        submit(f"#review-{child}-review_by")
 
 
 def after(chair: Person, taker: Person, url: str, meeting: dict, children: list[int]) -> None:

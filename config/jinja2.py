@@ -58,6 +58,13 @@ def reason_title(code: str) -> str:
     return title(code)
 
 
+def limit_hint(limit: int) -> str:
+    """Templates' door to the one wording of a field's stated limit (panels.forms)."""
+    from panels.forms import limit_hint as hint
+
+    return hint(limit)
+
+
 def environment(**options) -> Environment:
     django_loader = options.pop("loader", None)
     loaders = [PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
@@ -67,6 +74,6 @@ def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always escape, whatever the backend passes
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True, **options)
     env.globals.update({"static": static, "url": url, "action_standing": action_standing,
-                        "reason_title": reason_title})
+                        "reason_title": reason_title, "limit_hint": limit_hint})
     env.filters.update({"date_uk": date_uk, "datetime_uk": datetime_uk, "time_uk": time_uk})
     return env

@@ -304,8 +304,9 @@ def test_2_chair_builds_and_publishes_the_agenda_by_keyboard(server, signed_in):
     keys.activate(f"{details} summary")
     keys.submit(f"{details} button:has-text('Remove from agenda')")  # no reason given
     check(chair, "agenda: removal without a reason", error=True)
-    keys.activate(f"{details} summary")
-    keys.tab_to(f"{details} input[name=reason]")
+    # the refused form comes back open, the error summary focused; its link moves focus to the field
+    keys.activate(".govuk-error-summary a")
+    assert chair.evaluate("() => document.activeElement.name") == "reason"
     assert removed in chair.evaluate("() => document.activeElement.labels[0].innerText")
     keys.type("Moved to the Y2A Transitions Panel this month.")
     keys.submit(f"{details} button:has-text('Remove from agenda')")
@@ -360,6 +361,9 @@ def test_3_two_minute_takers_co_edit_and_record_an_action_by_keyboard(server, si
     check(chair, "meeting: scheduled, before opening")
     chair_keys.skip_link()
     chair_keys.submit("button:has-text('Open the meeting')")
+    if chair.locator("h1:has-text('Open the meeting before it starts?')").count():
+        check(chair, "meeting: confirm opening before the start")  # GOV.UK confirmation page (issue 15.7)
+        chair_keys.submit("button:has-text('Open the meeting now')")
     success(chair, "Meeting opened")
     check(chair, "meeting: open")
 
@@ -406,20 +410,21 @@ def test_3_two_minute_takers_co_edit_and_record_an_action_by_keyboard(server, si
 
     # an action owned by another agency: first with nothing filled in, then properly
     keys = coordinator_keys
-    summary = f"details:has(#action-{child_id}) summary"
+    summary = f"details:has(#action-{child_id}-description) summary"
     keys.activate(summary)
-    keys.submit(f"#main-content form:has(#action-{child_id}) button")
+    keys.submit(f"#main-content form:has(#action-{child_id}-description) button")
     check(coordinator, "minutes: action with errors", error=True)
-    keys.activate(summary)
-    keys.tab_to(f"#action-{child_id}")
+    # the refused form comes back open (issue 15.7): the summary's first link moves focus to its field
+    keys.activate(".govuk-error-summary a")
+    assert coordinator.evaluate("() => document.activeElement.id") == f"action-{child_id}-description"
     keys.type("Probation to confirm the release address with housing.")
-    keys.tab_to(f"#agency-{child_id}")
+    keys.tab_to(f"#action-{child_id}-owner_agency")
     keys.choose("Probation Service")
     due = (date.fromisoformat(meeting["date"]) + timedelta(days=7)).isoformat()  # not before the meeting
     STATE["due"] = due
-    keys.tab_to(f"#due-{child_id}")
+    keys.tab_to(f"#action-{child_id}-due_date")
     keys.type(due)
-    keys.submit(f"#main-content form:has(#action-{child_id}) button")
+    keys.submit(f"#main-content form:has(#action-{child_id}-description) button")
     success(coordinator, "Action recorded")
     item = coordinator.locator(f"section:has(h2:has-text('{child_ref}'))")
     assert "Probation Service, Northbridge" in item.locator("table").inner_text()
@@ -448,6 +453,8 @@ def test_4_chair_approves_and_the_partner_downloads_its_pdf(server, signed_in):
     chair = signed_in("chair")
     chair.goto(f"{url}/meetings/{mid}/")
     chair.click("#main-content button:has-text('Close the meeting')")
+    if chair.locator("h1:has-text('Close the meeting before its end time?')").count():
+        chair.click("#main-content button:has-text('Close the meeting now')")
     success(chair, "Meeting closed")
     check(chair, "meeting: closed")
     chair.goto(f"{url}/meetings/{mid}/minutes/")
@@ -461,6 +468,9 @@ def test_4_chair_approves_and_the_partner_downloads_its_pdf(server, signed_in):
     chair.wait_for_timeout(1000)
     check(chair, "minutes: closed, to approve")
     approve.click()
+    if chair.locator("h1:has-text('before the meeting')").count():  # approving before its end time asks first
+        check(chair, "minutes: confirm approving early")
+        chair.click("#main-content button:has-text('Approve the minutes')")
     success(chair, "Minutes approved")
     check(chair, "minutes: approved")
     chair.goto(f"{url}/meetings/{mid}/minutes/approved/")
@@ -498,8 +508,8 @@ def test_5_action_owner_follows_the_reminder_link_and_the_case_manager_sees_it(s
     check(owner, "action from the email link")
     owner.click("#main-content button:has-text('Save')")  # nothing chosen
     check(owner, "action from the email link: nothing to save", error=True)
-    owner.select_option("#status", "in_progress")
-    owner.fill("#note", "Address check booked with housing for Tuesday.")
+    owner.select_option("#update-status", "in_progress")
+    owner.fill("#update-note", "Address check booked with housing for Tuesday.")
     owner.click("#main-content button:has-text('Save')")
     success(owner, "Action updated")
     check(owner, "action from the email link: updated", shot="journey5-action-link")

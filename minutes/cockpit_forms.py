@@ -9,15 +9,11 @@ from django import forms
 from django.utils import timezone
 
 from minutes.models import Attendance
+from panels.forms import LimitedText
 
 DECISION_MAX = 4000
 ACTION_MAX = 2000
 NAME_MAX = 200
-
-
-def _length_errors(what: str, limit: int) -> dict[str, str]:
-    return {"required": f"Write the {what}.",
-            "max_length": f"The {what} must be {limit:,} characters or fewer (it has %(show_value)s)."}
 
 
 class DateInput(forms.DateInput):
@@ -35,15 +31,11 @@ class PartForm(forms.Form):
 
 
 class CockpitDecisionForm(PartForm):
-    text = forms.CharField(label="Decision", widget=forms.Textarea, max_length=DECISION_MAX,
-                           help_text=f"Up to {DECISION_MAX:,} characters.", error_messages=_length_errors(
-                               "decision", DECISION_MAX))
+    text = LimitedText(label="Decision", noun="decision", limit=DECISION_MAX, widget=forms.Textarea)
 
 
 class CockpitActionForm(PartForm):
-    description = forms.CharField(label="What is to be done", max_length=ACTION_MAX,
-                                  help_text=f"Up to {ACTION_MAX:,} characters.",
-                                  error_messages=_length_errors("action", ACTION_MAX))
+    description = LimitedText(label="What is to be done", noun="action", limit=ACTION_MAX)
     owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Owner (a person)", queryset=None, required=False,
                                    empty_label="Nobody named: the agency owns it",
                                    help_text="Anyone at a partner agency, or an invitee of this meeting.")
@@ -91,8 +83,8 @@ STATUS_CHOICES = [("", "Not recorded")] + list(Attendance.Status.choices)
 class CockpitAttendanceForm(PartForm):
     """One row of radios per person on the list, and a guest (added once, then on the list)."""
 
-    guest_name = forms.CharField(label="Someone not on the list", max_length=NAME_MAX, required=False,
-                                 help_text=f"Their name, up to {NAME_MAX} characters.")
+    guest_name = LimitedText(label="Someone not on the list", noun="name", limit=NAME_MAX, required=False,
+                             help_text="Their name.")
     guest_agency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="Their agency", queryset=None, required=False,
                                           empty_label="Not known")

@@ -232,3 +232,16 @@ def _person(user, *, agency: bool = True) -> str:
     if agency and user.agency_id:
         return f"{name} ({user.agency.short_name or user.agency.name})"
     return f"{name}{f', {user.job_title}' if getattr(user, 'job_title', '') else ''}"
+
+
+def minutes_record_empty(*, meeting) -> bool:
+    """Whether the record holds nothing at all: no minute text, decision, action, attendance or next review
+    (approving it would publish an empty record: the chair is asked to confirm first). At most six queries."""
+    from minutes.models import MinuteDocument
+
+    texts = MinuteDocument.objects.filter(meeting=meeting).exclude(text="").values_list("text", flat=True)
+    if any(text.strip() for text in texts):
+        return False
+    return not any(related.exists() for related in (
+        meeting.decisions.filter(withdrawn=False), meeting.actions.all(), meeting.attendance.all(),
+        meeting.next_reviews.all()))

@@ -185,7 +185,7 @@ def action_escalate_to_lead(*, action: Action, actor, note: str) -> ActionNotice
     if not note.strip():
         errors["note"] = "Say what you need the strategic lead to do."
     elif len(note) > 2000:
-        errors["note"] = "Keep the note under 2000 characters."
+        errors["note"] = f"The note must be 2,000 characters or fewer (it has {len(note):,})."
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()

@@ -77,6 +77,10 @@ class ReplyResult:
     delegation: object = None
 
 
+COMMENT_MAX = 500  # the note for the chair (MeetingInvitee.response_comment, CalendarCopy.comment)
+NAME_MAX = 200  # a deputy's name (MeetingInvitee.name)
+
+
 def _refuse(field: str, message: str):
     raise ValidationError({field: message})
 
@@ -110,6 +114,9 @@ def _deputy_checks(*, email: str, deputy_name: str, deputy_email: str, invitee, 
         errors["email"] = f"{email} is not invited to this meeting (any more)."
     if not deputy_name:
         errors["deputy_name"] = "Give your deputy's name."
+    elif len(deputy_name) > NAME_MAX:
+        errors["deputy_name"] = (f"Your deputy's name must be {NAME_MAX:,} characters or fewer "
+                                 f"(it has {len(deputy_name):,}).")
     try:
         validate_email(deputy_email)
     except ValidationError:
@@ -184,7 +191,9 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
     if sequence > entry.sequence:
         _refuse("sequence", f"SEQUENCE {sequence} is newer than any version of this meeting sent "
                             f"({entry.sequence}).")
-    comment = comment.strip()[:500]
+    if source in ("link", "page") and len(comment.strip()) > COMMENT_MAX:  # a person typed it: say so
+        _refuse("comment", f"The note must be {COMMENT_MAX:,} characters or fewer (it has {len(comment.strip()):,}).")
+    comment = comment.strip()[:COMMENT_MAX]  # a calendar's reply: kept to the limit
     history = {"copy": copy, "sender": sender, "response": response, "comment": comment, "sequence": sequence,
                "stamp": stamp, "source": source}
     if sequence < entry.sequence:

@@ -6,10 +6,61 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from panels.cohort_import import FIELD_NAMES
+
+
+class StatedMaxLength(validators.MaxLengthValidator):
+    """Too long: the message names the thing, its limit and how long it is (never "write the …")."""
+
+    def __init__(self, limit: int, noun: str):
+        super().__init__(limit)
+        self.noun = noun
+
+    def __call__(self, value) -> None:
+        if len(value) > self.limit_value:
+            raise ValidationError(
+                f"The {self.noun} must be {self.limit_value:,} characters or fewer (it has {len(value):,}).",
+                code="max_length")
+
+
+def limit_hint(limit: int) -> str:
+    """The words next to a field that say its limit (the form macros show them; GOV.UK: state the limit)."""
+    return f"Up to {limit:,} characters."
+
+
+class LimitedText(forms.CharField):
+    """Free text with a stated limit: ``limit`` is shown next to the field ("Up to 2,000 characters.", by
+    ``_macros.form_field``) and named in the error ("The decision must be 2,000 characters or fewer"). No
+    ``maxlength`` attribute is written: a browser would cut pasted text silently (GOV.UK advice)."""
+
+    def __init__(self, *, noun: str, limit: int, required_message: str = "", **kwargs):
+        self.noun, self.limit = noun, limit
+        messages = {"required": required_message or f"Write the {noun}."} | kwargs.pop("error_messages", {})
+        super().__init__(error_messages=messages, **kwargs)
+        self.validators.append(StatedMaxLength(limit, noun))
+
+
+class LimitedEmail(forms.EmailField):
+    """An email address with the same stated limit (254: what a mail system takes)."""
+
+    def __init__(self, *, noun: str = "email address", limit: int = 254, **kwargs):
+        self.noun, self.limit = noun, limit
+        messages = {"required": f"Give the {noun}.",
+                    "invalid": f"Give the {noun} in the right form, like name@example.org."}
+        super().__init__(error_messages=messages | kwargs.pop("error_messages", {}), **kwargs)
+        self.validators.append(StatedMaxLength(limit, noun))
+
+
+class LimitedURL(forms.URLField):
+    def __init__(self, *, noun: str, limit: int = 200, **kwargs):
+        self.noun, self.limit = noun, limit
+        messages = {"invalid": f"Give the {noun} as a web address, like https://meet.example.org/panel."}
+        super().__init__(error_messages=messages | kwargs.pop("error_messages", {}), **kwargs)
+        self.validators.append(StatedMaxLength(limit, noun))
 
 
 def error_text(exc: ValidationError, sep: str = " ") -> str:
@@ -17,6 +68,17 @@ def error_text(exc: ValidationError, sep: str = " ") -> str:
     if hasattr(exc, "error_dict"):
         return sep.join(m for msgs in exc.message_dict.values() for m in msgs)
     return sep.join(exc.messages)
+
+
+def form_add_service_error(form: forms.Form, exc: ValidationError, fields: dict[str, str] | None = None) -> None:
+    """A service's refusal onto the form it answers: each message on the field its key names (or that
+    ``fields`` maps it to), the rest on the form as a whole; the error summary then links each one."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.error_dict.items():
+        name = (fields or {}).get(key, key)
+        form.add_error(name if name in form.fields else None, errors)
 
 
 def form_error_text(form: forms.Form, sep: str = "; ") -> str:
@@ -31,8 +93,8 @@ class CohortUploadForm(forms.Form):
         label="Check the file only (dry run): report problems and what would change, without saving",
         required=False,
     )
-    ignore_columns = forms.CharField(
-        label="Columns to ignore (optional)", required=False, max_length=1000,
+    ignore_columns = LimitedText(
+        label="Columns to ignore (optional)", required=False, noun="list of columns", limit=1000,
         help_text="Comma-separated names of extra columns your case system exports, e.g. notes, worker_team.",
     )
 
@@ -72,11 +134,13 @@ class GenerateMeetingsForm(forms.Form):
 
 
 class CancelMeetingForm(forms.Form):
-    reason = forms.CharField(label="Why is the meeting cancelled?", max_length=300)
+    reason = LimitedText(label="Why is the meeting cancelled?", noun="reason", limit=300,
+                         required_message="Give a reason for cancelling the meeting.",
+                         help_text="Everyone invited reads it in their cancellation: do not name or identify a child.")
 
 
 class ChildFilterForm(forms.Form):
-    q = forms.CharField(label="Reference or name", required=False, max_length=100)
+    q = LimitedText(label="Reference or name", noun="search", limit=100, required=False)
     legal_status = forms.ChoiceField(
         label="Legal status", required=False,
         choices=[("", "Any"), ("remand", "Remand"), ("sentenced", "Sentenced"), ("community", "Community"),
@@ -87,8 +151,8 @@ class ChildFilterForm(forms.Form):
 class InviteeForm(forms.Form):
     """Invite a person (from any agency) to a meeting or to one child's slot."""
 
-    name = forms.CharField(label="Name", max_length=200)
-    email = forms.EmailField(label="Email address", max_length=254)
+    name = LimitedText(label="Name", noun="name", limit=200, required_message="Give the name of the person to invite.")
+    email = LimitedEmail(label="Email address")
     agency = forms.ModelChoiceField(label="Agency", queryset=None, required=False, empty_label="Not listed")
     role = forms.ChoiceField(label="Role", choices=(), required=False)
     can_edit_minutes = forms.BooleanField(label="Can write the minutes", required=False)
@@ -100,6 +164,7 @@ class InviteeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.order_by("name")
         self.fields["role"].choices = InviteeRole.choices
+        self.fields["role"].initial = InviteeRole.REQUIRED
 
     def clean_role(self) -> str:
         return self.cleaned_data.get("role") or "required"
@@ -108,11 +173,17 @@ class InviteeForm(forms.Form):
 class MeetingChangeForm(forms.Form):
     """Move a meeting or change its place; invitees of a scheduled meeting get one update."""
 
-    day = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
-    starts = forms.TimeField(label="Starts", input_formats=["%H:%M"])
-    ends = forms.TimeField(label="Ends", input_formats=["%H:%M"])
-    location = forms.CharField(label="Place", max_length=200, required=False)
-    video_link = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    day = forms.DateField(label="Date (YYYY-MM-DD)", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                          error_messages={"required": "Give the date of the meeting.",
+                                          "invalid": "Give the date as a date, for example 2027-01-31."})
+    starts = forms.TimeField(label="Starts (HH:MM)", input_formats=["%H:%M"],
+                             error_messages={"required": "Give the time the meeting starts.",
+                                             "invalid": "Give the start time as hours and minutes, like 09:30."})
+    ends = forms.TimeField(label="Ends (HH:MM)", input_formats=["%H:%M"],
+                           error_messages={"required": "Give the time the meeting ends.",
+                                           "invalid": "Give the end time as hours and minutes, like 11:30."})
+    location = LimitedText(label="Place", noun="place", limit=200, required=False)
+    video_link = LimitedURL(label="Video link", noun="video link", required=False, assume_scheme="https")
 
     def clean(self):
         data = super().clean()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from panels import record_selectors, selectors, services
+from panels import meeting_steps, record_selectors, selectors, services
 from panels.audit import audit_children_read, audit_record
 from panels.cadence import describe_cadence
 from panels.cohort_import import (
@@ -22,6 +22,7 @@ from panels.cohort_import import (
     cohort_import_start,
     jobs_fail_stuck,
 )
+from panels.confirmation import confirmation_page, is_confirmed
 from panels.enums import MeetingStatus, MembershipRole
 from panels.forms import (
     CancelMeetingForm,
@@ -31,7 +32,7 @@ from panels.forms import (
     InviteeForm,
     MeetingChangeForm,
     error_text,
-    form_error_text,
+    form_add_service_error,
 )
 from panels.keydates import key_dates, upcoming_key_dates
 from panels.models import CohortImport, Meeting
@@ -134,33 +135,51 @@ def meeting_list(request):
 @require_GET
 def meeting_detail(request, meeting_id: int):
     access = selectors.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    invitees = selectors.meeting_invitees(meeting=access.meeting)
+    return _meeting_page(request, access)
+
+
+def _meeting_page(request, access, *, status: int = 200, change_form=None, invitee_form=None, cancel_form=None):
+    """The meeting page; a form that was refused comes back bound (input kept, its section open, its errors
+    in the summary at the top), answered with 400."""
+    meeting = access.meeting
+    invitees = selectors.meeting_invitees(meeting=meeting)
+    forms = {
+        "change_form": change_form or MeetingChangeForm(auto_id="change-%s", initial={
+            "day": meeting.local_date.isoformat(), "starts": f"{timezone.localtime(meeting.starts_at):%H:%M}",
+            "ends": f"{timezone.localtime(meeting.ends_at):%H:%M}", "location": meeting.location,
+            "video_link": meeting.video_link}),
+        "invitee_form": invitee_form or InviteeForm(auto_id="invitee-%s", service_id=meeting.panel.service_id),
+        "cancel_form": cancel_form or CancelMeetingForm(auto_id="cancel-%s"),
+    }
     return render(request, "panels/meeting_detail.html", {
-        "meeting": access.meeting, "access": access, "invitees": invitees,
-        "mine": next((i for i in invitees if i.user_id == request.user.pk), None),
-        "cancel_form": CancelMeetingForm(), "invitee_form": InviteeForm(service_id=access.meeting.panel.service_id),
-        **meeting_page_context(meeting=access.meeting, access=access, user=request.user),
-    })
+        "meeting": meeting, "access": access, "invitees": invitees,
+        "mine": next((i for i in invitees if i.user_id == request.user.pk), None), **forms,
+        "page_has_errors": any(f.errors for f in forms.values()),
+        **meeting_page_context(meeting=meeting, access=access, user=request.user),
+    }, status=status)
 
 
 @login_required
 @require_POST
 def meeting_change(request, meeting_id: int):
-    """The chair or coordinator moves the meeting or changes its place."""
+    """The chair or coordinator moves the meeting or changes its place (into the past only once confirmed)."""
     access = selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
-    form = MeetingChangeForm(request.POST)
+    form = MeetingChangeForm(request.POST, auto_id="change-%s")
     if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("meeting_detail", meeting_id=meeting_id)
+        return _meeting_page(request, access, change_form=form, status=400)
     starts_at, ends_at = form.datetimes()
+    confirmation = meeting_steps.move_into_past(access.meeting, starts_at=starts_at, now=timezone.now())
+    if confirmation and not is_confirmed(request):
+        return confirmation_page(request, confirmation)
     try:
         meeting = services.meeting_update(meeting=access.meeting, actor=request.user, starts_at=starts_at,
                                           ends_at=ends_at, location=form.cleaned_data["location"],
                                           video_link=form.cleaned_data["video_link"])
-        messages.success(request, "Meeting changed." + (" Invitees will get one updated invitation."
-                                                        if meeting.status != MeetingStatus.DRAFT else ""))
     except ValidationError as exc:
-        messages.error(request, error_text(exc, sep="; "))
+        form_add_service_error(form, exc, {"starts_at": "starts", "ends_at": "ends"})
+        return _meeting_page(request, access, change_form=form, status=400)
+    messages.success(request, "Meeting changed." + (" Invitees will get one updated invitation."
+                                                    if meeting.status != MeetingStatus.DRAFT else ""))
     return redirect("meeting_detail", meeting_id=meeting_id)
 
 
@@ -169,25 +188,32 @@ def meeting_change(request, meeting_id: int):
 def meeting_invitee_add(request, meeting_id: int):
     """The chair or coordinator invites someone to the whole meeting (an invite goes at once)."""
     access = selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
-    form = InviteeForm(request.POST, service_id=access.meeting.panel.service_id)
+    form = InviteeForm(request.POST, auto_id="invitee-%s", service_id=access.meeting.panel.service_id)
     if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("meeting_detail", meeting_id=meeting_id)
+        return _meeting_page(request, access, invitee_form=form, status=400)
     try:
         invitee = services.invitee_add(meeting=access.meeting, actor=request.user, **form.cleaned_data)
-        messages.success(request, f"{invitee.name} invited."
-                         + (" The invitation has been sent." if access.meeting.status != MeetingStatus.DRAFT
-                            else " The invitation goes when the meeting is scheduled."))
     except ValidationError as exc:
-        messages.error(request, error_text(exc, sep="; "))
+        form_add_service_error(form, exc)
+        return _meeting_page(request, access, invitee_form=form, status=400)
+    messages.success(request, f"{invitee.name} invited."
+                     + (" The invitation has been sent." if access.meeting.status != MeetingStatus.DRAFT
+                        else " The invitation goes when the meeting is scheduled."))
     return redirect("meeting_detail", meeting_id=meeting_id)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_invitee_remove(request, meeting_id: int, invitee_id: int):
+    """Withdraw an invitation. Once invitations have gone (the person is sent a cancellation) it needs
+    confirming: GET, or a POST without ``confirm=yes``, shows what will happen and changes nothing."""
     access = selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
-    invitee = get_object_or_404(access.meeting.invitees, pk=invitee_id)
+    invitee = get_object_or_404(access.meeting.invitees.select_related("meeting"), pk=invitee_id)
+    confirmation = meeting_steps.invitee_removal(access.meeting, invitee)
+    if request.method == "GET" and confirmation is None:
+        return redirect("meeting_detail", meeting_id=meeting_id)
+    if confirmation and not is_confirmed(request):
+        return confirmation_page(request, confirmation)
     try:
         services.invitee_remove(invitee=invitee, actor=request.user)
         messages.success(request, f"{invitee.name} is no longer invited"
@@ -199,30 +225,42 @@ def meeting_invitee_remove(request, meeting_id: int, invitee_id: int):
 
 
 _STATUS_ACTIONS = {
-    "schedule": (services.meeting_schedule, "Meeting scheduled: it is now visible to invited partners."),
-    "start": (services.meeting_start, "Meeting opened."),
-    "close": (services.meeting_close, "Meeting closed."),
+    "schedule": (services.meeting_schedule, "Meeting scheduled: it is now visible to invited partners.", None),
+    "start": (services.meeting_start, "Meeting opened.", meeting_steps.open_early),
+    "close": (services.meeting_close, "Meeting closed.", meeting_steps.close_early),
 }
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_status(request, meeting_id: int, action: str):
+    """Schedule, open, close or cancel. Opening before the start, closing before the end and cancelling need
+    confirming: GET, or a POST without ``confirm=yes``, shows what will happen and changes nothing."""
     access = selectors.meeting_get_managed(user=request.user, meeting_id=meeting_id)
+    if action == "cancel":
+        if request.method == "GET":
+            return redirect("meeting_detail", meeting_id=meeting_id)  # the reason is asked on the meeting page
+        form = CancelMeetingForm(request.POST, auto_id="cancel-%s")
+        if not form.is_valid():
+            return _meeting_page(request, access, cancel_form=form, status=400)
+        if not is_confirmed(request):
+            return confirmation_page(request, meeting_steps.cancel(access.meeting,
+                                                                   reason=form.cleaned_data["reason"]))
+        call, done = (lambda: services.meeting_cancel(meeting=access.meeting, actor=request.user,
+                                                      reason=form.cleaned_data["reason"])), "Meeting cancelled."
+    elif action in _STATUS_ACTIONS:
+        service, done, step = _STATUS_ACTIONS[action]
+        confirmation = step(access.meeting, now=timezone.now()) if step else None
+        if request.method == "GET" and confirmation is None:
+            return redirect("meeting_detail", meeting_id=meeting_id)
+        if confirmation and not is_confirmed(request):
+            return confirmation_page(request, confirmation)
+        call = lambda: service(meeting=access.meeting, actor=request.user)  # noqa: E731
+    else:
+        raise Http404("No such action")
     try:
-        if action == "cancel":
-            form = CancelMeetingForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, "Give a reason for cancelling the meeting.")
-                return redirect("meeting_detail", meeting_id=meeting_id)
-            services.meeting_cancel(meeting=access.meeting, actor=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, "Meeting cancelled.")
-        elif action in _STATUS_ACTIONS:
-            service, done = _STATUS_ACTIONS[action]
-            service(meeting=access.meeting, actor=request.user)
-            messages.success(request, done)
-        else:
-            raise Http404("No such action")
+        call()
+        messages.success(request, done)
     except ValidationError as exc:
         messages.error(request, error_text(exc, sep="; "))
     return redirect("meeting_detail", meeting_id=meeting_id)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ from minutes.selectors import (
     action_register,
 )
 from panels.audit import audit_record
-from panels.forms import error_text
+from panels.forms import form_add_service_error
 from panels.models import Agency, Child, User
 from panels.permissions import Viewer
 from panels.selectors import panel_get_for_user
@@ -108,44 +109,65 @@ def _by_link(request, action_id: int, token: str, answer: Callable[[HttpRequest,
     return response
 
 
-def _page(request, opened: _Opened) -> HttpResponse:
+def _page(request, opened: _Opened, *, refused: tuple[str, forms.Form] | None = None, status: int = 200):
+    """The action's page. A refused form comes back bound (``refused``: which form, as posted), its section
+    open and its errors in the summary at the top; answered with 400."""
     access, action = opened.access, opened.access.action
     audit_record(actor=opened.actor, action="action.viewed", child=action.child, meeting=action.meeting,
                  request=request, detail={"action_id": action.pk, **({"link": opened.label} if opened.link else {})})
     history = list(action.history.select_related("actor").order_by("-created_at", "-id"))
     notices = list(action.notices.order_by("-created_at", "-id")) if hasattr(action, "notices") else []
     requests = list(action.due_date_requests.select_related("requested_by", "decided_by"))
+    page_forms: dict[str, forms.Form] = {
+        "update": ActionUpdateForm(auto_id="update-%s", initial={"version": action.version}),
+        "date": _date_form(action)}
+    page_forms |= {f"decide-{r.pk}": DueDateDecisionForm(auto_id=f"decide-{r.pk}-%s") for r in requests}
+    if refused:
+        page_forms[refused[0]] = refused[1]
     return render(request, "minutes/action_detail.html", {
         "action": action, "access": access, "history": history, "notices": notices, "requests": requests,
         "link": opened.link, "urls": {name: opened.url(name) for name in _SIGNED_IN}, "today": timezone.localdate(),
         "statuses": [(s, label) for s, label in Action.Status.choices
                      if s in services.ALLOWED_MOVES[Action.Status(action.status)]
                      and (s != Action.Status.VERIFIED or access.can_manage)],
-    })
+        "forms": page_forms, "refused": refused[1] if refused else None, "refused_kind": refused[0] if refused else "",
+        "page_has_errors": bool(refused),
+    }, status=status)
 
 
-def _saved(request, opened: _Opened, call: Callable[[], object], success: str) -> HttpResponse:
-    """Run one service call; say what happened (or what was wrong) and go back to the action's page."""
+def _date_form(action: Action, data=None) -> DueDateRequestForm:
+    form = DueDateRequestForm(data, auto_id="date-%s")
+    form.fields["new_due_date"].help_text = f"A date after {action.due_date.day} {action.due_date:%b %Y}."
+    return form
+
+
+def _saved(request, opened: _Opened, kind: str, form: forms.Form, call: Callable[[], object],
+           success: str) -> HttpResponse:
+    """Run one service call; done, say so and go back to the action's page; refused, the page again with the
+    form as posted and the reason on its field."""
     try:
         call()
-        messages.success(request, success)
     except services.RecordConflict as exc:
-        messages.error(request, str(exc))
+        form.add_error(None, str(exc))
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    return redirect(opened.url("page"))
+        form_add_service_error(form, exc)
+    else:
+        messages.success(request, success)
+        return redirect(opened.url("page"))
+    return _page(request, opened, refused=(kind, form), status=400)
 
 
 def _update(request, opened: _Opened) -> HttpResponse:
     """A new status (with a note and evidence) or a progress note: the owner's side, the panel's managers."""
     if not opened.access.can_update:
         raise Http404("No such action")
-    form = ActionUpdateForm(request.POST)
+    form = ActionUpdateForm(request.POST, auto_id="update-%s")
     if not form.is_valid():
-        messages.error(request, "Reload the page and try again.")
-        return redirect(opened.url("page"))
+        if form.errors.pop("version", None):
+            form.add_error(None, "The page was out of date: reload it and try again.")
+        return _page(request, opened, refused=("update", form), status=400)
     data = form.cleaned_data
-    return _saved(request, opened, lambda: services.action_progress(
+    return _saved(request, opened, "update", form, lambda: services.action_progress(
         action=opened.access.action, actor=opened.actor, actor_label=opened.label, status=data["status"],
         expected_version=data["version"], note=data["note"], evidence=data["evidence"]), "Action updated.")
 
@@ -154,11 +176,10 @@ def _date_request(request, opened: _Opened) -> HttpResponse:
     """Ask the panel for a later due date: those who may update the action."""
     if not opened.access.can_update:
         raise Http404("No such action")
-    form = DueDateRequestForm(request.POST)
+    form = _date_form(opened.access.action, request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the new date as YYYY-MM-DD and a reason.")
-        return redirect(opened.url("page"))
-    return _saved(request, opened, lambda: services.due_date_request(
+        return _page(request, opened, refused=("date", form), status=400)
+    return _saved(request, opened, "date", form, lambda: services.due_date_request(
         action=opened.access.action, actor=opened.actor, actor_label=opened.label,
         new_due_date=form.cleaned_data["new_due_date"], reason=form.cleaned_data["reason"]),
         "Request sent: the panel's chair or coordinator will decide.")
@@ -190,11 +211,13 @@ def action_date_decide(request, action_id: int, request_id: int):
     if not opened.access.can_manage:
         raise Http404("No such action")
     asked = get_object_or_404(DueDateRequest, pk=request_id, action=opened.access.action)
-    form = DueDateDecisionForm(request.POST)
+    kind = f"decide-{asked.pk}"
+    form = DueDateDecisionForm(request.POST, auto_id=f"{kind}-%s")
     if not form.is_valid():
-        messages.error(request, "Choose to agree or refuse the new date.")
-        return redirect(opened.url("page"))
-    return _saved(request, opened, lambda: services.due_date_decide(
+        if form.errors.pop("agree", None):  # the buttons, not a field
+            form.add_error(None, "Choose to agree or refuse the new date.")
+        return _page(request, opened, refused=(kind, form), status=400)
+    return _saved(request, opened, kind, form, lambda: services.due_date_decide(
         request=asked, actor=request.user, agree=form.cleaned_data["agree"], note=form.cleaned_data["note"]),
         "Decision recorded; the owner can see it.")
 

@@ -8,12 +8,14 @@ each download is audited with the children in it.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from minutes import presenters
+from minutes.forms import CorrectionForm, DeclineForm
 from minutes.models import CorrectionRequest
 from minutes.record import RecordSnapshot
 from minutes.selectors import record_snapshot
@@ -39,6 +41,13 @@ def _invited_agencies(meeting) -> list[Agency]:
 @login_required
 @require_GET
 def approved_minutes(request, meeting_id: int, number: int | None = None):
+    return approved_page_render(request, meeting_id, number)
+
+
+def approved_page_render(request, meeting_id: int, number: int | None = None, *,
+                         refused: tuple[str, forms.Form] | None = None, status: int = 200):
+    """The approved record's page. A refused correction request or answer comes back bound (``refused``:
+    which form, as posted), with its errors in the summary at the top; answered with 400."""
     access, revision = approved_revision(request, meeting_id, number)
     audience, viewer, agency = _audience(request, access)
     record = presenters.record_for(revision=revision, viewer=viewer, audience=audience,
@@ -68,8 +77,13 @@ def approved_minutes(request, meeting_id: int, number: int | None = None):
         "audiences": presenters.AUDIENCES, "invited_agencies": _invited_agencies(meeting) if access.can_manage
         else [], "changes_since": changes_since, "changes_from_previous": changes_from_previous,
         "previous": previous, "corrections": list(corrections), "latest": revision.number == revisions[0].number,
-        "query": request.GET.urlencode(),
-    })
+        "query": request.GET.urlencode(), "refused": refused[1] if refused else None,
+        "correction_form": refused[1] if refused and refused[0] == "correction" else CorrectionForm(
+            auto_id="correction-%s"),
+        "decline_form": lambda pk: refused[1] if refused and refused[0] == f"decline-{pk}" else DeclineForm(
+            auto_id=f"decline-{pk}-%s"),
+        "page_has_errors": bool(refused),
+    }, status=status)
 
 
 @login_required

@@ -1,18 +1,11 @@
-"""What the minutes pages share: the write gate for the live record, the agenda's child, the answer to a form."""
+"""What the minutes pages share: the write gate for the live record, the agenda's child, an approved revision."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from django.http import Http404
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect
-
-from minutes import services
 from minutes.access import minutes_editor
 from minutes.models import MinutesRevision
-from panels.forms import error_text
 from panels.models import Child
 from panels.selectors import MeetingAccess, meeting_get_for_user
 
@@ -35,18 +28,6 @@ def agenda_child(access: MeetingAccess, child_id) -> Child | None:
     if child is None:
         raise Http404("No such item")
     return child
-
-
-def done(request, meeting_id: int, call: Callable[[], object], success: str) -> HttpResponseRedirect:
-    """Run one service call; say what happened (or what was wrong) and go back to the minutes page."""
-    try:
-        call()
-        messages.success(request, success)
-    except services.RecordConflict as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    return redirect("minutes_page", meeting_id=meeting_id)
 
 
 def approved_revision(request, meeting_id: int, number: int | None = None) -> tuple[MeetingAccess, MinutesRevision]:

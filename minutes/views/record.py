@@ -8,23 +8,27 @@ write the minutes now (``minutes_editor``). Reading the page audits each child o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from minutes import services
 from minutes.access import can_write_minutes
-from minutes.forms import ActionForm, AttendanceForm, DecisionForm, ReviewForm
+from minutes.forms import ActionForm, ApproveForm, AttendanceForm, DecisionForm, ReviewForm
 from minutes.models import CorrectionRequest
 from minutes.selectors import action_owner_choices, minutes_view
-from minutes.views.common import agenda_child, done, editable
+from minutes.views.common import agenda_child, editable
 from panels.audit import audit_children_read
-from panels.forms import form_error_text
+from panels.forms import form_add_service_error
 from panels.models import Agency, User
+from panels.parsing import parse_id
 from panels.record_selectors import pathways_for_service
 from panels.selectors import meeting_get_for_user
 
@@ -33,36 +37,84 @@ from panels.selectors import meeting_get_for_user
 @require_GET
 def minutes_page(request, meeting_id: int):
     access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    revision = access.meeting.minutes_revisions.select_related("approved_by").order_by("-number").first()
-    if revision is not None and not access.can_manage:
+    if access.meeting.minutes_revisions.exists() and not access.can_manage:
         return redirect("minutes_approved", meeting_id=meeting_id)  # others read only what was approved
+    return minutes_page_render(request, access)
+
+
+def minutes_page_render(request, access, *, bound: tuple[str, str, forms.Form] | None = None,
+                        approve_form: forms.Form | None = None, status: int = 200):
+    """The page. A refused form comes back bound (``bound``: its kind, its item's key and the form), its
+    section open and its errors in the summary at the top; answered with 400."""
+    revision = access.meeting.minutes_revisions.select_related("approved_by").order_by("-number").first()
     items, editor = minutes_view(access)
     audit_children_read(actor=request.user, action="minutes.viewed", children=items, meeting=access.meeting,
                         request=request)
-    agencies = Agency.objects.order_by("name")
+    agencies = list(Agency.objects.order_by("name"))
     open_corrections = list(CorrectionRequest.objects.filter(
         revision__meeting=access.meeting, status=CorrectionRequest.Status.OPEN).select_related(
         "requested_by", "agency")) if access.can_manage and revision else []
+    approve_form = approve_form or ApproveForm(auto_id="approve-%s")
+
+    def item_forms(key: str) -> dict[str, forms.Form]:
+        fresh = _item_forms(key)
+        if bound and bound[1] == key:
+            fresh[bound[0]] = bound[2]
+        return fresh
+
+    refused = [f for f in (bound[2] if bound else None, approve_form) if f is not None and f.errors]
     return render(request, "minutes/minutes.html", {
         "open_corrections": open_corrections, "timedelta": timedelta,
         "meeting": access.meeting, "access": access, "items": items, "editor": editor, "revision": revision,
-        "writable": can_write_minutes(access), "agencies": agencies,
+        "writable": can_write_minutes(access), "agency_choices": [("", [(a.pk, a.name) for a in agencies])],
         "pathways": list(pathways_for_service(service_id=access.meeting.panel.service_id)),
         "owners": action_owner_choices(meeting=access.meeting) if can_write_minutes(access) else [],
         "user_json": {"id": request.user.pk, "name": request.user.get_full_name() or request.user.username},
-    })
+        "item_forms": item_forms, "bound_key": bound[1] if bound else None, "approve_form": approve_form,
+        "refused": refused, "page_has_errors": bool(refused),
+    }, status=status)
+
+
+def _item_forms(key: str, data=None) -> dict[str, forms.Form]:
+    """An item's four forms (ids unique on the page: ``decision-<key>-text``…)."""
+    return {
+        "decision": DecisionForm(data, auto_id=f"decision-{key}-%s"),
+        "action": ActionForm(data, auto_id=f"action-{key}-%s", agencies=Agency.objects.all(),
+                             people=User.objects.filter(is_active=True)),
+        "attendance": AttendanceForm(data, auto_id=f"att-{key}-%s"),
+        "review": ReviewForm(data, auto_id=f"review-{key}-%s"),
+    }
+
+
+def _posted(request, kind: str) -> tuple[str, forms.Form]:
+    """The posted form of one kind, and the key of the item it was posted for."""
+    key = str(parse_id(request.POST.get("child", "")) or "meeting")
+    return key, _item_forms(key, request.POST)[kind]
+
+
+def _save(request, access, kind: str, key: str, form: forms.Form, call: Callable[[], object], success: str):
+    """Run the service; on a refusal, the page again with the form as posted and the reason on its field."""
+    try:
+        call()
+    except services.RecordConflict as exc:
+        form.add_error(None, str(exc))
+    except ValidationError as exc:
+        form_add_service_error(form, exc, {"text": "text", "description": "description", "due_date": "due_date"})
+    else:
+        messages.success(request, success)
+        return redirect("minutes_page", meeting_id=access.meeting.pk)
+    return minutes_page_render(request, access, bound=(kind, key, form), status=400)
 
 
 @login_required
 @require_POST
 def decision_add(request, meeting_id: int):
     access = editable(request, meeting_id)
-    form = DecisionForm(request.POST)
+    key, form = _posted(request, "decision")
     if not form.is_valid():
-        messages.error(request, "Write the decision.")
-        return redirect("minutes_page", meeting_id=meeting_id)
+        return minutes_page_render(request, access, bound=("decision", key, form), status=400)
     child = agenda_child(access, form.cleaned_data["child"])
-    return done(request, meeting_id, lambda: services.decision_record(
+    return _save(request, access, "decision", key, form, lambda: services.decision_record(
         meeting=access.meeting, actor=request.user, text=form.cleaned_data["text"], child=child), "Decision recorded.")
 
 
@@ -70,13 +122,12 @@ def decision_add(request, meeting_id: int):
 @require_POST
 def action_add(request, meeting_id: int):
     access = editable(request, meeting_id)
-    form = ActionForm(request.POST, agencies=Agency.objects.all(), people=User.objects.filter(is_active=True))
+    key, form = _posted(request, "action")
     if not form.is_valid():
-        messages.error(request, "Check the action: " + form_error_text(form))
-        return redirect("minutes_page", meeting_id=meeting_id)
+        return minutes_page_render(request, access, bound=("action", key, form), status=400)
     data = form.cleaned_data
     child = agenda_child(access, data["child"])
-    return done(request, meeting_id, lambda: services.action_create(
+    return _save(request, access, "action", key, form, lambda: services.action_create(
         meeting=access.meeting, actor=request.user, description=data["description"], owner_agency=data["owner_agency"],
         owner=data["owner"], due_date=data["due_date"], pathway=data["pathway"], child=child,
         resettlement_pathway=_pathway(access, data["resettlement_pathway"])), "Action recorded.")
@@ -94,12 +145,11 @@ def _pathway(access, pathway_id):
 @require_POST
 def attendance_add(request, meeting_id: int):
     access = editable(request, meeting_id)
-    form = AttendanceForm(request.POST)
+    key, form = _posted(request, "attendance")
     if not form.is_valid():
-        messages.error(request, "Give a name and an attendance status.")
-        return redirect("minutes_page", meeting_id=meeting_id)
+        return minutes_page_render(request, access, bound=("attendance", key, form), status=400)
     child = agenda_child(access, form.cleaned_data["child"])
-    return done(request, meeting_id, lambda: services.attendance_set(
+    return _save(request, access, "attendance", key, form, lambda: services.attendance_set(
         meeting=access.meeting, actor=request.user, name=form.cleaned_data["name"],
         status=form.cleaned_data["status"], child=child), "Attendance recorded.")
 
@@ -108,13 +158,14 @@ def attendance_add(request, meeting_id: int):
 @require_POST
 def review_set(request, meeting_id: int):
     access = editable(request, meeting_id)
-    form = ReviewForm(request.POST)
+    key, form = _posted(request, "review")
     if not form.is_valid():
-        messages.error(request, "Give the next review date as YYYY-MM-DD.")
-        return redirect("minutes_page", meeting_id=meeting_id)
+        if "child" in form.errors:
+            raise Http404("No such item")
+        return minutes_page_render(request, access, bound=("review", key, form), status=400)
     child = agenda_child(access, form.cleaned_data["child"])
     if child is None:
         raise Http404("No such item")
-    return done(request, meeting_id, lambda: services.next_review_set(
+    return _save(request, access, "review", key, form, lambda: services.next_review_set(
         meeting=access.meeting, actor=request.user, child=child, review_by=form.cleaned_data["review_by"]),
         "Next review date set.")

@@ -168,7 +168,8 @@ def test_corrections_flow_from_a_partner_to_a_new_revision(approved, login):
     assert "Probation attended remotely." in chair.get(reverse("minutes_page", args=[w.meeting.pk])).content.decode()
     chair.post(reverse("minutes_attendance_add", args=[w.meeting.pk]), {"name": "Sam Okafor", "status": "remote"})
     chair.post(reverse("minutes_approve", args=[w.meeting.pk]),
-               {"reason": "Attendance corrected", "corrections": [correction.pk]})
+               {"reason": "Attendance corrected", "corrections": [correction.pk],
+                "confirm": "yes"})  # the meeting's end time is still to come: approving early is confirmed
     correction.refresh_from_db()
     assert correction.status == "accepted" and correction.corrected_in.number == 2
     page = login(w, "invited_partner").get(reverse("minutes_approved", args=[w.meeting.pk])).content.decode()

@@ -86,7 +86,7 @@ def test_a_decision_over_its_limit_is_refused_saying_the_limit_and_keeping_the_t
     response = login(live, "chair").post(run_url(live, f"{key}/record"), {f"decision-{key}-text": text}, **HX)
     html = response.content.decode()
     assert response["HX-Retarget"] == "#cockpit-form"
-    assert "4,000 characters or fewer (it has 4001)" in html
+    assert "The decision must be 4,000 characters or fewer (it has 4,001)." in html
     assert text in html
     assert f'href="#id_decision-{key}-text"' in html
     assert not Decision.objects.exists()

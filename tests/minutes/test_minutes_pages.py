@@ -61,9 +61,12 @@ def test_an_action_for_a_child_not_on_the_agenda_is_refused(live, login):
 
 def test_bad_action_input_is_named_and_changes_nothing(live, login):
     response = login(live, "chair").post(reverse("minutes_action_add", args=[live.meeting.pk]), {
-        "description": "", "owner_agency": live.probation.pk, "due_date": "next week"}, follow=True)
+        "description": "", "owner_agency": live.probation.pk, "due_date": "next week"})
     body = response.content.decode()
-    assert "Due by" in body and "Action" in body and not Action.objects.exists()
+    assert response.status_code == 400
+    assert "Write the action." in body
+    assert "Give the due date as a date" in body
+    assert not Action.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["chair", "invited_yoi"])

@@ -255,7 +255,7 @@ def test_managing_invitees_on_the_meeting_page(world, scheduled, login, persona)
     if persona in MANAGERS:
         assert response.status_code == 302 and added is not None and added.role == "optional"
         assert OutboxMessage.objects.filter(to="nia.brook@health.example", ics_method="REQUEST").exists()
-        client.post(reverse("meeting_invitee_remove", args=[scheduled.pk, added.pk]))
+        client.post(reverse("meeting_invitee_remove", args=[scheduled.pk, added.pk]), {"confirm": "yes"})
         assert not scheduled.invitees.filter(email="nia.brook@health.example").exists()
         assert OutboxMessage.objects.filter(to="nia.brook@health.example", ics_method="CANCEL").exists()
     else:
@@ -274,7 +274,7 @@ def test_slot_invitations_from_the_agenda(world, scheduled, login, persona):
         assert link is not None and link.invitee.name == "Sam Okafor"
         page = client.get(reverse("meeting_agenda", args=[scheduled.pk])).content.decode()
         assert "Invited for this item only" in page
-        client.post(reverse("agenda_slot_uninvite", args=[scheduled.pk, item.pk, link.pk]))
+        client.post(reverse("agenda_slot_uninvite", args=[scheduled.pk, item.pk, link.pk]), {"confirm": "yes"})
         assert not item.invitations.exists()
     else:
         assert link is None and response.status_code == (302 if persona == "anonymous" else 404)
@@ -336,7 +336,31 @@ def test_moving_a_meeting_from_its_page_sends_one_update(world, scheduled, login
         assert updates.count() == scheduled.invitees.count()
         bad = client.post(reverse("meeting_change", args=[scheduled.pk]),
                           {"day": day.isoformat(), "starts": "15:00", "ends": "14:00"})
-        assert bad.status_code == 302 and OutboxMessage.objects.filter(status="pending").count() == updates.count()
+        assert bad.status_code == 400  # the form again, with what was typed (issue 15.7)
+        assert OutboxMessage.objects.filter(status="pending").count() == updates.count()
     else:
         assert scheduled.location != "Room 4"
         assert response.status_code == (302 if persona == "anonymous" else 404)
+
+
+def test_a_reply_note_over_its_limit_is_refused_naming_the_limit_and_kept(world, scheduled, client):
+    entry = CalendarEntry.objects.get(uid=scheduled.ical_uid)
+    invitee = scheduled.invitees.get(user=world.users["invited_partner"])
+    url = reverse("rsvp", args=[token_for(entry_id=entry.pk, email=invitee.email)])
+    note = "n" * 501
+    page = client.post(url, {"response": "accepted", "comment": note})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "The note must be 500 characters or fewer (it has 501)." in html
+    assert f'value="{note}"' in html
+    assert 'href="#comment"' in html
+    invitee.refresh_from_db()
+    assert invitee.response != "accepted"
+
+
+def test_the_reply_page_states_its_limits(world, scheduled, client):
+    entry = CalendarEntry.objects.get(uid=scheduled.ical_uid)
+    invitee = scheduled.invitees.get(user=world.users["invited_partner"])
+    html = client.get(reverse("rsvp", args=[token_for(entry_id=entry.pk, email=invitee.email)])).content.decode()
+    assert '<div class="govuk-hint" id="comment-hint">Up to 500 characters.</div>' in html
+    assert '<div class="govuk-hint" id="deputy-name-hint">Up to 200 characters.</div>' in html

@@ -104,7 +104,8 @@ def test_import_report_belongs_to_its_service(world, login, persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_panel_managers_change_meeting_status(world, login, persona):
-    response = login(world, persona).post(reverse("meeting_status", args=[world.meeting.pk, "start"]))
+    response = login(world, persona).post(reverse("meeting_status", args=[world.meeting.pk, "start"]),
+                                          {"confirm": "yes"})  # opened before its start: confirmed
     allowed = persona in {"coordinator", "chair"}
     assert response.status_code == (LOGIN if persona == "anonymous" else 302 if allowed else MISSING)
     world.meeting.refresh_from_db()

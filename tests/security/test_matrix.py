@@ -171,7 +171,8 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/meetings/{w.draft_meeting.pk}/", who(MANAGERS), label="draft: partners never"),
     ],
     M + "status/<slug:action>": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/status/start", POST_ONLY, refused=refused(MANAGERS)),
+        # GET: the confirmation page (opening before the start asks first, issue 15.7); it changes nothing
+        Row(lambda w: f"/meetings/{w.meeting.pk}/status/start", who(MANAGERS), refused=refused(MANAGERS)),
     ],
     M + "change": [
         Row(lambda w: f"/meetings/{w.meeting.pk}/change", POST_ONLY, refused=refused(MANAGERS),
@@ -183,7 +184,7 @@ ROWS: dict[str, list[Row]] = {
             data=lambda w: {"name": "New Person", "email": "new@agency.example", "agency": w.probation.pk}),
     ],
     M + "invitees/<int:invitee_id>/remove": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/invitees/{w.invitee.pk}/remove", POST_ONLY,
+        Row(lambda w: f"/meetings/{w.meeting.pk}/invitees/{w.invitee.pk}/remove", who(MANAGERS),
             refused=refused(MANAGERS)),
     ],
     M + "rsvp": [  # an invitee answers on the page; the chair and coordinator are not invitees
@@ -220,7 +221,7 @@ ROWS: dict[str, list[Row]] = {
     ],
     M + "agenda/items/<int:item_id>/invitations/<int:link_id>/withdraw": [
         Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/items/{w.item.pk}/invitations/{w.slot_link.pk}/withdraw",
-            POST_ONLY, refused=refused(MANAGERS)),
+            who(MANAGERS), refused=refused(MANAGERS)),
     ],
     M + "agenda/slots": [
         Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/slots", POST_ONLY, refused=refused(MANAGERS)),
@@ -262,7 +263,8 @@ ROWS: dict[str, list[Row]] = {
             data=lambda w: {f"decision-{w.child.pk}-text": "Decided"}),
     ],
     M + "minutes/approve": [
-        Row(lambda w: f"/meetings/{w.held.pk}/minutes/approve", POST_ONLY, refused=refused(MANAGERS),
+        # GET: the confirmation page when approving early or an empty record (issue 15.7); here neither: back
+        Row(lambda w: f"/meetings/{w.held.pk}/minutes/approve", who(MANAGERS, yes=REDIRECT), refused=refused(MANAGERS),
             data={"reason": "Amended"}),
     ],
     M + "minutes/approved/": [Row(lambda w: f"/meetings/{w.held.pk}/minutes/approved/", who(MEETING_VIEWERS))],
