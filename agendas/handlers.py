@@ -52,8 +52,13 @@ def slots_follow_meeting(name: str, payload: dict[str, Any]) -> None:
 
 
 def connect() -> None:
+    from agendas.selectors import child_page_meetings_due
+    from panels.page_parts import child_page_part
+
+    child_page_part(child_page_meetings_due)
     event_subscribe("panels.meeting.updated", slots_follow_meeting, in_transaction=True)
     event_subscribe("panels.cohort.imported", rebuild_after_import)
     event_subscribe("panels.child.transfer_decided", rebuild_after_import)  # the resettlement record's Y2A decision
+    event_subscribe("panels.child.meeting_recorded", rebuild_after_import)  # a statutory meeting held (v2 §7)
     event_subscribe("panels.meeting.created", build_new_meeting)
     event_subscribe("panels.meeting.in_progress", close_heard_referrals)
