@@ -24,7 +24,7 @@ class ChildMeetingForm(forms.Form):
     place = forms.ChoiceField(label="Where", choices=ChildMeetingPlace.choices, widget=forms.RadioSelect)
     location = forms.CharField(label="Place (goes into the calendar invite: never the child's name)",
                                max_length=child_meetings.LOCATION_LIMIT, required=False)
-    video_link = forms.URLField(label="Video link", required=False)
+    video_link = forms.URLField(label="Video link", required=False, assume_scheme="https")
     members: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label="Invite from the child's network", queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple)
