@@ -196,6 +196,7 @@ def on_child_meeting_changed(name: str, payload: dict[str, Any]) -> None:
     child_calendar_sync(child_meeting_id=payload["child_meeting_id"])
 
 
-def calendar_states(meeting: ChildMeeting) -> dict[str, CalendarCopy]:
-    """What each invitee's calendar holds of the meeting, by lower-cased email (one query)."""
-    return {c.email.lower(): c for c in CalendarCopy.objects.filter(entry__child_meeting=meeting)}
+def calendar_states_part(*, meeting: ChildMeeting) -> dict[str, Any]:
+    """For the meeting's page (panels.page_parts): what each invitee's calendar holds of it, by lower-cased email
+    (one query)."""
+    return {"calendar": {c.email.lower(): c for c in CalendarCopy.objects.filter(entry__child_meeting=meeting)}}

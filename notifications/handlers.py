@@ -38,9 +38,11 @@ def connect() -> None:
 
     for name in sorted(SYNC_EVENTS):
         event_subscribe(name, on_meeting_changed, in_transaction=True)
-    from notifications.child_invites import on_child_meeting_changed
+    from notifications.child_invites import calendar_states_part, on_child_meeting_changed
+    from panels.page_parts import child_meeting_page_part
 
     event_subscribe("panels.child_meeting.changed", on_child_meeting_changed, in_transaction=True)
+    child_meeting_page_part(calendar_states_part)
     event_subscribe("agendas.agenda.published", notices.agenda_published, in_transaction=True)
     event_subscribe("minutes.approved", notices.minutes_approved, in_transaction=True)
     event_subscribe("minutes.event", notices.action_assigned, in_transaction=True)

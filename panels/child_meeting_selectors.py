@@ -22,9 +22,10 @@ def _with_people(qs: QuerySet[ChildMeeting]) -> QuerySet[ChildMeeting]:
         "member", "user").order_by("name", "id")))
 
 
-def child_meetings_for(*, child: Child) -> list[ChildMeeting]:
-    """The child's statutory meetings, latest first, with their participants (two queries)."""
-    return list(_with_people(ChildMeeting.objects.filter(child=child)).order_by("-starts_at", "-id"))
+def child_meetings_for(*, child: Child, with_people: bool = True) -> list[ChildMeeting]:
+    """The child's statutory meetings, latest first, with their participants (two queries; one without)."""
+    qs = ChildMeeting.objects.filter(child=child)
+    return list((_with_people(qs) if with_people else qs).order_by("-starts_at", "-id"))
 
 
 def child_meeting_get(*, child: Child, meeting_id: int) -> ChildMeeting:
@@ -61,8 +62,8 @@ class MeetingsOverview:
         return next((m for m in self.planned if m.kind == kind), None)
 
 
-def meetings_overview(*, child: Child, due: list[dict]) -> MeetingsOverview:
-    return MeetingsOverview(meetings=child_meetings_for(child=child), due=due)
+def meetings_overview(*, child: Child, due: list[dict], with_people: bool = False) -> MeetingsOverview:
+    return MeetingsOverview(meetings=child_meetings_for(child=child, with_people=with_people), due=due)
 
 
 def suggested_members(*, child: Child, kind: str) -> dict[int, str]:

@@ -17,7 +17,7 @@ from panels.audit import audit_record
 from panels.child_meeting_forms import CancelForm, ChildMeetingForm, HeldForm
 from panels.enums import ChildMeetingKind, ChildMeetingStatus
 from panels.forms import error_text, form_error_text
-from panels.page_parts import child_page_context
+from panels.page_parts import child_meeting_page_context, child_page_context
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -61,8 +61,6 @@ def child_meeting_list(request, child_id: int):
 
 
 def _detail_page(request, child, meeting, *, form=None, held_form=None, cancel_form=None, status=200):
-    from notifications.child_invites import calendar_states  # the app to the right, read-only
-
     audit_record(actor=request.user, action="child.meeting_viewed", child=child, request=request,
                  detail={"child_meeting": meeting.pk})
     held_initial = {"held_on": meeting.held_on or timezone.localtime(meeting.starts_at).date(),
@@ -71,7 +69,8 @@ def _detail_page(request, child, meeting, *, form=None, held_form=None, cancel_f
                     "attended": [p.pk for p in meeting.participants.all() if p.attended],
                     "outcome": meeting.outcome}
     return render(request, "panels/child_meeting_detail.html", {
-        "child": child, "meeting": meeting, "calendar": calendar_states(meeting), "today": timezone.localdate(),
+        "child": child, "meeting": meeting, "calendar": {}, **child_meeting_page_context(meeting=meeting),
+        "today": timezone.localdate(),
         "form": form or ChildMeetingForm(child=child, initial=ChildMeetingForm.initial_for(meeting)),
         "held_form": held_form or HeldForm(meeting=meeting, initial=held_initial),
         "cancel_form": cancel_form or CancelForm(), "statuses": ChildMeetingStatus,

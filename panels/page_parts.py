@@ -43,3 +43,20 @@ def child_page_context(*, child, today) -> dict[str, Any]:
     for part in _child_parts:
         context.update(part(child=child, today=today))
     return context
+
+
+# A child's statutory meeting page: ``part(meeting=) -> dict`` (notifications: what each invitee's calendar holds).
+_child_meeting_parts: list[ChildPart] = []
+
+
+def child_meeting_page_part(part: ChildPart) -> None:
+    """Register ``part(meeting=) -> dict`` for a child's statutory meeting page. Idempotent."""
+    if part not in _child_meeting_parts:
+        _child_meeting_parts.append(part)
+
+
+def child_meeting_page_context(*, meeting) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for part in _child_meeting_parts:
+        context.update(part(meeting=meeting))
+    return context
