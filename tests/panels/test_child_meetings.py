@@ -393,3 +393,31 @@ def test_the_pages_cost_the_same_whatever_the_number_of_meetings(world, client, 
         assert client.get(reverse("child_meeting_detail", args=[world.child.pk, meeting.pk])).status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(reverse("child_detail", args=[world.child.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_recording_as_held_rebuilds_the_agendas_without_the_reason(world, django_capture_on_commit_callbacks):
+    """v2 §7: the panel oversees the meeting until it is recorded as held; then its reason leaves the agenda."""
+    import time_machine
+
+    from agendas import services as agenda_services
+    from agendas.models import AgendaItem
+    from panels.enums import MeetingStatus
+    from tests.factories import MeetingFactory, PanelFactory
+
+    with time_machine.travel(datetime(2026, 12, 3, 9, 0, tzinfo=UTC), tick=False):
+        panel = PanelFactory(service=world.service, name="Resettlement panel", kind="resettlement")
+        meeting = MeetingFactory(panel=panel, starts_at=at(date(2027, 1, 7), 10), ends_at=at(date(2027, 1, 7), 12),
+                                 status=MeetingStatus.SCHEDULED)
+        agenda_services.agenda_build(meeting=meeting)
+
+        def codes() -> set[str]:
+            item = AgendaItem.objects.get(meeting=meeting, child=world.child, state=AgendaItem.State.LISTED)
+            return set(item.codes)
+
+        assert "RS_INITIAL_PLANNING" in codes()
+        ipm = _plan(world, members=[])
+        with django_capture_on_commit_callbacks(execute=True):
+            cms.child_meeting_record_held(meeting=ipm, actor=world.users["case_manager"],
+                                          held_on=date(2026, 9, 25))
+        assert "RS_INITIAL_PLANNING" not in codes()
