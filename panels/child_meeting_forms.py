@@ -88,7 +88,8 @@ class HeldForm(forms.Form):
                                             coerce=_yes_no, empty_value=None)
     family_attended = forms.TypedChoiceField(label="Did parents or carers take part?", choices=ATTENDED,
                                              required=False, coerce=_yes_no, empty_value=None)
-    attended = forms.TypedMultipleChoiceField(label="Who took part", coerce=int, required=False, choices=())
+    attended = forms.TypedMultipleChoiceField(label="Who of those invited took part", coerce=int, required=False,
+                                              choices=(), widget=forms.CheckboxSelectMultiple)
     outcome = forms.CharField(label=f"Outcome (at most {child_meetings.OUTCOME_LIMIT:,} characters)",
                               widget=forms.Textarea, required=False)
 

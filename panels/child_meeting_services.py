@@ -83,7 +83,7 @@ def _people(child: Child, members: Iterable[NetworkMember], staff: Iterable[User
 
 def _participants_set(meeting: ChildMeeting, people: list[dict]) -> bool:
     """Make the meeting's invitees these people (kept ones keep their answers). True if the list changed."""
-    existing = list(meeting.participants.all())
+    existing = list(meeting.participants.select_related("member", "user"))
 
     def key(member: NetworkMember | None, user: User | None) -> tuple:
         return ("member", member.pk) if member is not None else ("user", user.pk if user else None)

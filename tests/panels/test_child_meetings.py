@@ -331,11 +331,17 @@ def test_the_case_manager_plans_and_records_on_the_pages(world, client):
     meeting = ChildMeeting.objects.get()
     detail = reverse("child_meeting_detail", args=[world.child.pk, meeting.pk])
     assert response["Location"] == detail
-    assert "Fictional Parent" in client.get(detail).content.decode()
+    page = client.get(detail).content.decode()
+    assert "Fictional Parent" in page
+    parent_row = meeting.participants.get(member=parent)
+    assert f'type="checkbox" value="{parent_row.pk}"' in page  # who took part: one box per invitee
     assert client.post(reverse("child_meeting_held", args=[world.child.pk, meeting.pk]),
                        {"held_on": "2026-09-25", "child_attended": "yes", "family_attended": "no",
-                        "outcome": "Agreed"}).status_code == 302
+                        "attended": [parent_row.pk], "outcome": "Agreed"}).status_code == 302
     assert Child.objects.get(pk=world.child.pk).ipm_held_on == date(2026, 9, 25)
+    recorded = ChildMeeting.objects.get(pk=meeting.pk)
+    assert (recorded.child_attended, recorded.family_attended) == (True, False)
+    assert ChildMeetingParticipant.objects.get(pk=parent_row.pk).attended is True
     child_page = client.get(reverse("child_detail", args=[world.child.pk])).content.decode()
     assert "Initial planning meeting" in child_page
     for action in ("child.meetings_viewed", "child.meeting_viewed"):
