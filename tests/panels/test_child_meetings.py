@@ -428,3 +428,20 @@ def test_recording_as_held_rebuilds_the_agendas_without_the_reason(world, django
             cms.child_meeting_record_held(meeting=ipm, actor=world.users["case_manager"],
                                           held_on=date(2026, 9, 25))
         assert "RS_INITIAL_PLANNING" not in codes()
+
+
+@pytest.mark.django_db
+def test_a_users_feed_lists_their_child_meetings_without_the_child(world, client):
+    from notifications.feeds import feed_token_create
+
+    meeting = _plan(world, members=[])
+    token = feed_token_create(user=world.users["case_manager"])
+    body = client.get(reverse("calendar_feed", args=[token])).content.decode()
+    assert meeting.ical_uid in body
+    assert SUMMARY in body
+    assert world.child.family_name not in body
+    assert world.child.reference not in body
+    cms.child_meeting_cancel(meeting=meeting, actor=world.users["case_manager"])
+    calendar = Calendar.from_ical(client.get(reverse("calendar_feed", args=[token])).content)
+    (event,) = [e for e in calendar.walk("VEVENT") if str(e["uid"]) == meeting.ical_uid]
+    assert str(event["status"]) == "CANCELLED"
