@@ -218,3 +218,8 @@ caption  # unused variable (panels/confirmation.py: read by config/jinja2/confir
 back_label  # unused variable (panels/confirmation.py: read by config/jinja2/confirm.html)
 warning_button  # unused variable (panels/confirmation.py: read by config/jinja2/confirm.html)
 schema_version  # unused variable (minutes/record.py): stored in every snapshot, read by RecordSnapshot.from_json
+planned_for  # unused method (panels/child_meeting_selectors.py: the templates' "planned for" line)
+REVIEW  # unused variable (panels/enums.py: ChildMeetingKind, a choice)
+PRE_TRANSFER  # unused variable (panels/enums.py: ChildMeetingKind, a choice)
+ESTABLISHMENT  # unused variable (panels/enums.py: ChildMeetingPlace, a choice)
+VIDEO  # unused variable (panels/enums.py: ChildMeetingPlace, a choice)

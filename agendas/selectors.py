@@ -132,3 +132,32 @@ def child_agendas_for(*, user, child: Child, today: date) -> ChildAgendas:
     referrals = Referral.objects.filter(child=child).select_related("panel", "referred_by").order_by("-created_at")
     visible = meeting_ids_visible_to(user=user, meeting_ids=[m.pk for m, _ in rows])
     return ChildAgendas(rows=rows, referrals=referrals, visible_meetings=visible)
+
+
+# --- the child's statutory meetings the rules say are due (issue 16, point 2; v2 §7) -------------------------
+def statutory_meetings_due(*, child: Child, today: date) -> list[dict]:
+    """The meeting codes (``rules.MEETING_CODES``) the agenda rules give this child now, each with its due date
+    and whether it is overdue, read with the settings of the service's resettlement and Y2A panels (the
+    defaults if it has none). A held meeting's ``*_held_on`` date has already ended its code. Two queries."""
+    from agendas.rules import MEETING_CODES, RULE_TITLES, RuleSettings, reasons_for_child
+    from agendas.services import working_calendar
+    from panels.child_meetings import KIND_OF_RULE
+    from panels.records import child_to_record
+
+    facts = ChildFacts.from_record(child_to_record(child))
+    panels = {p.kind: p for p in Panel.objects.filter(service_id=child.service_id, is_active=True,
+                                                      kind__in=("resettlement", "y2a")).order_by("pk")}
+    found = []
+    for kind in ("resettlement", "y2a"):
+        panel = panels.get(kind)
+        settings = (RuleSettings.from_dict(panel.rule_settings or {})[0] if panel else None) or RuleSettings()
+        for reason in reasons_for_child(facts, kind=kind, settings=settings, calendar=working_calendar()):
+            if reason.code in MEETING_CODES and reason.due is not None:
+                found.append({"code": reason.code, "title": RULE_TITLES[reason.code], "due": reason.due,
+                              "kind": KIND_OF_RULE[reason.code], "overdue": reason.due < today,
+                              "explanation": reason.explanation})
+    return sorted(found, key=lambda r: (r["due"], r["code"]))
+
+
+def child_page_meetings_due(*, child: Child, today: date) -> dict:
+    return {"meetings_due": statutory_meetings_due(child=child, today=today)}

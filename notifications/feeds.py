@@ -16,10 +16,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from agendas.models import ItemInvitation
+from notifications import child_invites
 from notifications.ical import EventData, FeedInfo, calendar_bytes
 from notifications.invites import (
     LIVE_ITEM_STATES,
@@ -35,8 +37,8 @@ from notifications.invites import (
 )
 from notifications.models import CalendarEntry, FeedToken
 from panels.audit import audit_record
-from panels.enums import MeetingStatus
-from panels.models import MeetingInvitee
+from panels.enums import ChildMeetingStatus, MeetingStatus
+from panels.models import ChildMeetingParticipant, MeetingInvitee
 
 PAST_DAYS = 90  # how far back a feed reaches
 REFRESH_MINUTES = 60
@@ -89,9 +91,20 @@ def feed_events(*, user, now=None) -> list[EventData]:
     slots: dict[int, list] = defaultdict(list)
     for link in ItemInvitation.objects.filter(invitee__in=[i.pk for i in invitations]).select_related("item"):
         slots[link.invitee_id].append(link.item)
+    # a child's statutory meetings the user is invited to (issue 16 point 2): never named, like every entry
+    child_meetings = list(
+        ChildMeetingParticipant.objects.filter(user=user, invited=True,
+                                               child_meeting__starts_at__gte=now - timedelta(days=PAST_DAYS))
+        .select_related("child_meeting__child__service").order_by("child_meeting__starts_at"))
     entries: dict[tuple, CalendarEntry] = {}
-    for found in CalendarEntry.objects.filter(meeting__in=[i.meeting_id for i in invitations]).order_by("pk"):
-        entries.setdefault((found.meeting_id, *entry_key(found)), found)  # the UID first sent, kept
+    child_entries: dict[int, CalendarEntry] = {}
+    for found in CalendarEntry.objects.filter(
+            Q(meeting__in=[i.meeting_id for i in invitations])
+            | Q(child_meeting__in=[p.child_meeting_id for p in child_meetings])).order_by("pk"):
+        if found.child_meeting_id is not None:
+            child_entries.setdefault(found.child_meeting_id, found)
+        else:
+            entries.setdefault((found.meeting_id, *entry_key(found)), found)  # the UID first sent, kept
     events = []
     for invitation in invitations:
         meeting = invitation.meeting
@@ -114,6 +127,16 @@ def feed_events(*, user, now=None) -> list[EventData]:
                                     sequence=entry.sequence if entry else 0,
                                     summary=meeting_label(meeting), starts_at=meeting.starts_at,
                                     ends_at=meeting.ends_at, cancelled=cancelled, **base))
+    for participant in child_meetings:
+        child_meeting = participant.child_meeting
+        entry = child_entries.get(child_meeting.pk)
+        events.append(EventData(
+            uid=entry.uid if entry else child_meeting.ical_uid, sequence=entry.sequence if entry else 0,
+            summary=child_invites.SUMMARY, starts_at=child_meeting.starts_at, ends_at=child_meeting.ends_at,
+            organizer=child_invites.organizer_of(child_meeting), location=child_invites.location_of(child_meeting),
+            url=child_invites.meeting_url(child_meeting), description=child_invites.description_of(child_meeting),
+            alarm_minutes=None, last_modified=child_meeting.updated_at,
+            cancelled=child_meeting.status in (ChildMeetingStatus.CANCELLED, ChildMeetingStatus.NOT_HELD)))
     return events
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from panels.events import Event, event_meeting, event_subscribe
+from panels.events import ChildMeetingChanged, Event, event_meeting, event_subscribe
 from panels.page_parts import meeting_page_part
 
 
@@ -40,6 +40,11 @@ def connect() -> None:
 
     for name in sorted(SYNC_EVENTS):
         event_subscribe(name, on_meeting_changed, in_transaction=True)
+    from notifications.child_invites import calendar_states_part, on_child_meeting_changed
+    from panels.page_parts import child_meeting_page_part
+
+    event_subscribe(ChildMeetingChanged.NAME, on_child_meeting_changed, in_transaction=True)
+    child_meeting_page_part(calendar_states_part)
     event_subscribe(AgendaPublished.NAME, notices.agenda_published, in_transaction=True)
     event_subscribe(MinutesApproved.NAME, notices.minutes_approved, in_transaction=True)
     event_subscribe(RecordChanged.NAME, notices.action_assigned, in_transaction=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from agendas.models import AgendaItem
 from minutes.models import Action
 from notifications.ladder import STEP_LABELS, Ladder
 from panels.enums import ResponseStatus
-from panels.models import Meeting, Panel
+from panels.models import ChildMeeting, Meeting, Panel
 
 
 class ReminderPolicy(models.Model):
@@ -116,13 +117,17 @@ class OutboxMessage(models.Model):
 
 
 class CalendarEntry(models.Model):
-    """One VEVENT Convene organises: a whole meeting, or one child's slot within it (``item`` set).
+    """One VEVENT Convene organises: a whole meeting, one child's slot within it (``item`` set), or a child's
+    statutory meeting (``child_meeting`` set, ``meeting`` empty: notifications.child_invites).
 
     Its SEQUENCE is the organiser's: bumped when what the event says (time, place, attendee list,
     cancellation) changes after it was first sent, never by an attendee's reply.
     """
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="calendar_entries")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="calendar_entries")
+    child_meeting = models.ForeignKey(ChildMeeting, on_delete=models.CASCADE, null=True, blank=True,
+                                      related_name="calendar_entries")
     item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     uid = models.CharField(max_length=255, unique=True)
     sequence = models.PositiveIntegerField(default=0)
@@ -136,6 +141,10 @@ class CalendarEntry(models.Model):
     class Meta:
         ordering = ["meeting", "item", "id"]
         verbose_name_plural = "calendar entries"
+        constraints = [models.CheckConstraint(
+            name="calendar_entry_of_one_meeting",
+            condition=Q(meeting__isnull=False, child_meeting__isnull=True)
+            | Q(meeting__isnull=True, child_meeting__isnull=False, item__isnull=True))]
 
     def __str__(self) -> str:
         return self.uid

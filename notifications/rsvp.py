@@ -168,19 +168,27 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
     the current version, now). Raises ValidationError with the reason when it is refused."""
     from notifications.models import CalendarCopy, DelegationRequest, ReplyRecord
     from panels.audit import audit_record
-    from panels.enums import MeetingStatus
-    from panels.models import MeetingInvitee
+    from panels.enums import ChildMeetingStatus, MeetingStatus
+    from panels.models import ChildMeetingParticipant, MeetingInvitee
 
     if response not in ANSWERS:
         _refuse("response", "Choose accept, tentative, decline or send a deputy.")
-    copy = (CalendarCopy.objects.select_for_update(of=("self",)).select_related("entry__meeting")
+    copy = (CalendarCopy.objects.select_for_update(of=("self",))
             .filter(entry=entry, email__iexact=email).order_by("pk").first())
-    meeting = entry.meeting
-    if entry.cancelled or meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.CLOSED):
+    meeting, child_meeting = entry.meeting, entry.child_meeting  # a panel's meeting, or a child's statutory one
+    if entry.cancelled or (meeting is not None and meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.CLOSED)) \
+            or (child_meeting is not None and child_meeting.status != ChildMeetingStatus.PLANNED):
         _refuse("response", "This meeting has been cancelled or has taken place: there is nothing to reply to.")
     if copy is None or copy.method == "CANCEL":
         _refuse("email", f"{email} is not invited to this meeting (any more).")
-    invitee = (MeetingInvitee.objects.select_related("user").filter(meeting=meeting, email__iexact=email).first())
+    if meeting is not None:
+        invitee = MeetingInvitee.objects.select_related("user").filter(meeting=meeting, email__iexact=email).first()
+    else:
+        invitee = ChildMeetingParticipant.objects.select_related("user").filter(
+            child_meeting=child_meeting, email__iexact=email).first()
+        if response == "delegated":
+            _refuse("response", "A deputy cannot be sent to a meeting about a child: ask the case manager to "
+                                "invite them.")
     sender = (email if sender is None else sender).strip().lower()
     if not sender_may_answer(sender=sender, attendee_email=email, invitee=invitee, actor=actor):
         _refuse("email", f"{sender or 'A reply with no sender'} may not answer for {email.lower()}: "
@@ -213,7 +221,10 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
     copy.answered_sequence, copy.answered_stamp = sequence, stamp
     copy.save(update_fields=["response", "comment", "responded_at", "answered_sequence", "answered_stamp",
                              "updated_at"])
-    if entry.item_id is None and invitee is not None:
+    if isinstance(invitee, ChildMeetingParticipant):
+        invitee.response = response
+        invitee.save(update_fields=["response"])
+    elif entry.item_id is None and invitee is not None:
         invitee.response, invitee.response_comment, invitee.responded_at = response, comment, now
         invitee.save(update_fields=["response", "response_comment", "responded_at"])
     ReplyRecord.objects.create(outcome=ReplyRecord.Outcome.APPLIED, **history)
@@ -234,9 +245,12 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
                 # the chair's inbox (notifications/inbox.py); the meeting page lists it for the decision
                 event_emit(DelegationRequested(meeting_id=meeting.pk, delegation_id=delegation.pk))
             outcome = "requested"
-    audit_record(actor=actor, action="invite.replied", meeting=meeting, panel=meeting.panel, request=request,
+    where = ({"meeting": meeting, "panel": meeting.panel} if meeting is not None
+             else {"child": child_meeting.child if child_meeting is not None else None})
+    audit_record(actor=actor, action="invite.replied", request=request, **where,
                  detail={"email": email.lower(), "response": response, "source": source, "sender": sender,
                          "sequence": sequence, "slot": entry.item_id is not None,
+                         **({"child_meeting": child_meeting.pk} if child_meeting is not None else {}),
                          **({"deputy": deputy_email} if response == "delegated" else {}),
                          **({"delegation_request": delegation.pk} if delegation else {})})
     return ReplyResult(outcome, copy, "", delegation)

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minutes.selectors import action_get_for_user
-from notifications import feeds, preferences, rsvp
+from notifications import child_invites, feeds, preferences, rsvp
 from notifications.forms import LadderForm
 from notifications.ical import ICalError
 from notifications.invites import meeting_label, slot_times
@@ -88,7 +88,8 @@ def rsvp_link(request, token: str):
         link = rsvp.token_read(token)
     except rsvp.LinkRefused as exc:
         return render(request, "notifications/rsvp_refused.html", {"reason": exc.reason}, status=403)
-    entry = CalendarEntry.objects.select_related("meeting__panel", "item").filter(pk=link.entry_id).first()
+    entry = (CalendarEntry.objects.select_related("meeting__panel", "item", "child_meeting")
+             .filter(pk=link.entry_id).first())
     copy = CalendarCopy.objects.filter(entry=entry, email__iexact=link.email).first() if entry else None
     if entry is None or copy is None:
         return render(request, "notifications/rsvp_refused.html",
@@ -110,11 +111,19 @@ def rsvp_link(request, token: str):
                                                                     "label": label})
     response = render(request, "notifications/rsvp.html", {
         "entry": entry, "copy": copy, "answer": answer if answer in rsvp.ANSWERS else copy.response,
-        "errors": errors, "post": request.POST, "label": meeting_label(entry.meeting),
-        "starts": entry.meeting.starts_at if entry.item is None else slot_times(entry.meeting, entry.item)[0],
+        "errors": errors, "post": request.POST, **_entry_label(entry),
     }, status=400 if errors else 200)
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+def _entry_label(entry: CalendarEntry) -> dict:
+    """What the reply page calls the event and when it starts; a child's meeting never by the child."""
+    if entry.child_meeting is not None:
+        return {"label": child_invites.SUMMARY, "starts": entry.child_meeting.starts_at, "deputies": False}
+    assert entry.meeting is not None  # an entry is of a panel's meeting or of a child's (a check constraint)
+    return {"label": meeting_label(entry.meeting), "deputies": True,
+            "starts": entry.meeting.starts_at if entry.item is None else slot_times(entry.meeting, entry.item)[0]}
 
 
 ANSWER_LABELS = {"accepted": "You accepted", "tentative": "You said you might come", "declined": "You declined",

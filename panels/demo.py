@@ -333,6 +333,7 @@ def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
             first_two = list(upcoming.values_list("pk", flat=True)[:2])
             Meeting.objects.filter(pk__in=first_two, status=MeetingStatus.DRAFT).update(status=MeetingStatus.SCHEDULED)
     seed_demo_resettlement(service=service, users=users, today=today)
+    seed_demo_child_meetings(service=service, users=users, today=today)
     seed_demo_two_factor()
     return DemoSummary(
         agencies=Agency.objects.count(), users=User.objects.count(), panels=len(panels), children_added=added,
@@ -392,6 +393,53 @@ def seed_demo_resettlement(*, service: Agency, users: dict[str, User], today: da
             record_services.transfer_decision_set(
                 child=retained, actor=actor, decision=TransferDecision.RETAIN,
                 reason="Turns 18 in the last 2 months of the order; a strong relationship with the case manager.")
+
+
+def seed_demo_child_meetings(*, service: Agency, users: dict[str, User], today: date) -> None:
+    """Statutory meetings (issue 16, point 2) for the children with a network: an initial planning meeting held a
+    month ago (it sets ``ipm_held_on``), a penultimate meeting planned at the establishment in ten days and a
+    review by video in three weeks, each inviting the suggested network and the case manager. Adds nothing twice."""
+    from datetime import datetime
+
+    from panels import child_meeting_services
+    from panels.child_meetings import suggestions
+    from panels.enums import ChildMeetingKind
+    from panels.models import ChildMeeting, NetworkMember
+
+    zone = timezone.get_current_timezone()
+    children = list(Child.objects.filter(service=service, network__isnull=False).distinct().order_by("reference")[:3])
+    for child in children:
+        if ChildMeeting.objects.filter(child=child).exists():
+            continue
+        actor = child.case_manager or users["coordinator"]
+        members = list(NetworkMember.objects.filter(child=child).select_related("user"))
+        staff = [child.case_manager] if child.case_manager else []
+
+        def invited(kind: str, members=members, child=child) -> list[NetworkMember]:
+            wanted = {s.member_id for s in suggestions([(m.pk, m.role) for m in members], kind=kind,
+                                                       looked_after=child.looked_after, ehcp=child.ehcp)}
+            return [m for m in members if m.pk in wanted]
+
+        def plan(kind: str, day: date, hour: int, place: str, location: str = "", video: str = "",
+                 actor=actor, child=child, staff=staff, invited=invited):
+            starts = timezone.make_aware(datetime.combine(day, time(hour, 0)), zone)
+            return child_meeting_services.child_meeting_plan(
+                child=child, actor=actor, kind=kind, starts_at=starts, ends_at=starts + timedelta(hours=1),
+                place=place, location=location, video_link=video, members=invited(kind), staff=staff)
+
+        def weekday(day: date) -> date:
+            return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+
+        held_day = weekday(today - timedelta(days=32))
+        ipm = plan(ChildMeetingKind.INITIAL_PLANNING, held_day, 10, "establishment", "Legal visits suite")
+        child_meeting_services.child_meeting_record_held(
+            meeting=ipm, actor=actor, held_on=held_day, child_attended=True, family_attended=True,
+            attended=[p.pk for p in ipm.participants.all()],
+            outcome="Sentence plan agreed. Education assessment booked; family visits every fortnight.")
+        plan(ChildMeetingKind.PENULTIMATE, weekday(today + timedelta(days=10)), 14, "establishment",
+             "Legal visits suite")
+        plan(ChildMeetingKind.REVIEW, weekday(today + timedelta(days=21)), 11, "video",
+             video="https://video.convene.example/review")
 
 
 def demo_logins_text() -> str:

@@ -183,3 +183,31 @@ class PlanSetting(models.TextChoices):
 
     CUSTODY = "custody", "Custody"
     COMMUNITY = "community", "Community"
+
+
+class ChildMeetingKind(models.TextChoices):
+    """The statutory meetings about one child, with the child, the family and the network (issue 16, point 2;
+    domain.md §2b; agenda rules v2 §7). Values match ``panels.resettlement.MeetingKind``."""
+
+    INITIAL_PLANNING = "initial_planning", "Initial planning meeting"
+    REMAND_PLANNING = "remand_planning", "Remand planning meeting"
+    FIRST_PLANNING = "first_planning", "First resettlement planning meeting"
+    REVIEW = "review", "Review meeting"
+    PENULTIMATE = "penultimate", "Penultimate resettlement meeting"
+    FINAL_REVIEW = "final_review", "Final release review"
+    POST_RELEASE_REVIEW = "post_release_review", "Post-release review"
+    TRANSITION = "transition", "Youth-to-adult transition meeting"
+    PRE_TRANSFER = "pre_transfer", "Pre-transfer meeting"
+
+
+class ChildMeetingPlace(models.TextChoices):
+    ESTABLISHMENT = "establishment", "At the establishment"
+    VIDEO = "video", "By video"
+    COMMUNITY = "community", "In the community"
+
+
+class ChildMeetingStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+    NOT_HELD = "not_held", "Did not take place"

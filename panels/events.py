@@ -157,6 +157,27 @@ class CohortImported(Event):
 
 
 @dataclass(frozen=True)
+class ChildMeetingChanged(Event):
+    """A child's statutory meeting was planned, changed, recorded as held, cancelled or did not take place
+    (``action``); its invitees' calendars follow (notifications.child_invites)."""
+
+    NAME: ClassVar[str] = "panels.child_meeting.changed"
+    child_meeting_id: int
+    action: str
+
+
+@dataclass(frozen=True)
+class ChildMeetingRecorded(Event):
+    """Recording a statutory meeting as held (or undoing it) changed the child's ``field`` (a ``*_held_on`` date
+    the agenda rules read): the agendas are rebuilt, as after an import (agenda rules v2 §7)."""
+
+    NAME: ClassVar[str] = "panels.child.meeting_recorded"
+    service_id: int
+    child_id: int
+    field: str
+
+
+@dataclass(frozen=True)
 class TransferDecided(Event):
     """The resettlement record's decision on a transfer to the adult estate (Y2A)."""
 

@@ -14,6 +14,9 @@ from django.db.models import Q
 
 from panels.enums import (
     AgencyKind,
+    ChildMeetingKind,
+    ChildMeetingPlace,
+    ChildMeetingStatus,
     EpisodeKind,
     EstablishmentType,
     Ethnicity,
@@ -509,6 +512,78 @@ class PlanRow(models.Model):
     @property
     def has_owner(self) -> bool:
         return bool(self.who_member_id or self.who_user_id or self.who_agency_id)
+
+
+class ChildMeeting(models.Model):
+    """A statutory meeting about one child (issue 16, point 2): planned, then held, cancelled or not held.
+
+    Recording it as held sets the child's matching ``*_held_on`` field (``panels.child_meetings.HELD_FIELDS``),
+    which ends the agenda reason. A planned meeting is a calendar event for its invitees (``notifications.
+    child_invites``): nothing about the child goes into it."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="statutory_meetings")
+    kind = models.CharField(max_length=20, choices=ChildMeetingKind.choices)
+    status = models.CharField(max_length=10, choices=ChildMeetingStatus.choices, default=ChildMeetingStatus.PLANNED)
+    starts_at = models.DateTimeField(help_text="Planned start.")
+    ends_at = models.DateTimeField(help_text="Planned end.")
+    held_on = models.DateField(null=True, blank=True, help_text="The day it was actually held.")
+    place = models.CharField(max_length=13, choices=ChildMeetingPlace.choices)
+    location = models.CharField(max_length=200, blank=True, help_text="Where exactly (never the child's name).")
+    video_link = models.URLField(blank=True)
+    child_attended = models.BooleanField(null=True, blank=True, help_text="Did the child take part?")
+    family_attended = models.BooleanField(null=True, blank=True, help_text="Did parents or carers take part?")
+    outcome = models.TextField(blank=True, help_text="What was decided (at most 5,000 characters).")
+    cancelled_reason = models.CharField(max_length=300, blank=True)
+    held_field_before = models.DateField(
+        null=True, blank=True,
+        help_text="The child's matching *_held_on date before this meeting was first recorded as held.")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["child", "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="child_meeting_ends_after_start",
+                                   condition=Q(ends_at__gt=models.F("starts_at"))),
+            models.CheckConstraint(name="child_meeting_held_has_date",
+                                   condition=~Q(status=ChildMeetingStatus.HELD) | Q(held_on__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["child", "kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display().lower()})"
+
+    @property
+    def ical_uid(self) -> str:
+        return f"child-meeting-{self.uid}@{settings.SITE_DOMAIN}"
+
+
+class ChildMeetingParticipant(models.Model):
+    """Someone invited to (or recorded at) a statutory meeting: a network member, a user, or a contact without
+    a login. ``invited`` people with an email address get the calendar invites; contacts without a login get
+    nothing else."""
+
+    child_meeting = models.ForeignKey(ChildMeeting, on_delete=models.CASCADE, related_name="participants")
+    member = models.ForeignKey(NetworkMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="child_meeting_invitations")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=120, blank=True, help_text="What they are to the child (e.g. IRO).")
+    invited = models.BooleanField(default=True, help_text="Sent calendar invites.")
+    attended = models.BooleanField(null=True, blank=True)
+    response = models.CharField(max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.NEEDS_ACTION)
+
+    class Meta:
+        ordering = ["child_meeting", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["child_meeting", "email"], condition=~Q(email=""),
+                                               name="child_meeting_participant_email_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
 
 
 class AuditEntryChild(models.Model):

@@ -24,3 +24,39 @@ def meeting_page_context(*, meeting, access, user) -> dict[str, Any]:
     for part in _meeting_parts:
         context.update(part(meeting=meeting, access=access, user=user))
     return context
+
+
+# The child's page, likewise: ``part(child=, today=) -> dict`` (agendas: the statutory meetings the rules say
+# are due, issue 16 point 2).
+ChildPart = Callable[..., dict[str, Any]]
+_child_parts: list[ChildPart] = []
+
+
+def child_page_part(part: ChildPart) -> None:
+    """Register ``part(child=, today=) -> dict`` for the child's pages. Idempotent."""
+    if part not in _child_parts:
+        _child_parts.append(part)
+
+
+def child_page_context(*, child, today) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for part in _child_parts:
+        context.update(part(child=child, today=today))
+    return context
+
+
+# A child's statutory meeting page: ``part(meeting=) -> dict`` (notifications: what each invitee's calendar holds).
+_child_meeting_parts: list[ChildPart] = []
+
+
+def child_meeting_page_part(part: ChildPart) -> None:
+    """Register ``part(meeting=) -> dict`` for a child's statutory meeting page. Idempotent."""
+    if part not in _child_meeting_parts:
+        _child_meeting_parts.append(part)
+
+
+def child_meeting_page_context(*, meeting) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for part in _child_meeting_parts:
+        context.update(part(meeting=meeting))
+    return context

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panels import record_views, views
+from panels import child_meeting_views, record_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +23,14 @@ urlpatterns = [
     path("children/<int:child_id>/plan/words", record_views.child_words, name="child_words"),
     path("children/<int:child_id>/transfer-decision", record_views.child_transfer_decision,
          name="child_transfer_decision"),
+    path("children/<int:child_id>/meetings/", child_meeting_views.child_meeting_list, name="child_meeting_list"),
+    path("children/<int:child_id>/meetings/<int:meeting_id>/", child_meeting_views.child_meeting_detail,
+         name="child_meeting_detail"),
+    path("children/<int:child_id>/meetings/<int:meeting_id>/held", child_meeting_views.child_meeting_held,
+         name="child_meeting_held"),
+    path("children/<int:child_id>/meetings/<int:meeting_id>/cancel", child_meeting_views.child_meeting_cancel,
+         name="child_meeting_cancel"),
+    path("child-meetings/<int:meeting_id>/", child_meeting_views.child_meeting_go, name="child_meeting_go"),
     path("pathways/", record_views.pathway_list, name="pathway_list"),
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency_detail"),

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from panels import meeting_steps, record_selectors, selectors, services
+from panels import child_meeting_selectors, meeting_steps, record_selectors, selectors, services
 from panels.audit import audit_children_read, audit_record
 from panels.cadence import describe_cadence
 from panels.cohort_import import (
@@ -36,7 +36,7 @@ from panels.forms import (
 )
 from panels.keydates import key_dates, upcoming_key_dates
 from panels.models import CohortImport, Meeting
-from panels.page_parts import meeting_page_context
+from panels.page_parts import child_page_context, meeting_page_context
 from panels.permissions import Viewer, can_list_children, can_manage_own_service
 from panels.records import child_to_record
 
@@ -297,9 +297,11 @@ def child_detail(request, child_id: int):
     record = child_to_record(child)
     history = child.episodes.filter(is_current=False).select_related("establishment").order_by("-start_date")
     today = timezone.localdate()
+    due = child_page_context(child=child, today=today).get("meetings_due", [])
     return render(request, "panels/child_detail.html", {
         "child": child, "record": record, "key_dates": key_dates(record), "today": today,
         "history": list(history), "view": record_selectors.resettlement_view(child=child, today=today),
+        "overview": child_meeting_selectors.meetings_overview(child=child, due=due),
     })
 
 

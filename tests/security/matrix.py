@@ -275,6 +275,18 @@ def build_matrix_world(world) -> MatrixWorld:
     m.extras["plan_row"] = record_services.plan_row_save(child=w.child, actor=u["coordinator"], pathway=pathway,
                                                          setting="custody", goal="A place to live", who_member=parent)
 
+    # a statutory meeting about the child (issue 16, point 2), planned with the parent invited
+    from datetime import datetime as _datetime
+
+    from django.utils import timezone as _tz
+
+    from panels import child_meeting_services
+
+    starts = _tz.make_aware(_datetime(2027, 1, 12, 10, 0))
+    m.extras["child_meeting"] = child_meeting_services.child_meeting_plan(
+        child=w.child, actor=u["case_manager"], kind="initial_planning", starts_at=starts,
+        ends_at=starts + timedelta(hours=1), place="establishment", members=[parent], staff=[u["case_manager"]])
+
     m.cohort_import = CohortImport.objects.create(service=w.service, uploaded_by=u["coordinator"],
                                                   filename="cohort.csv", source="reference\n")
     m.referral = agenda_services.referral_create(panel=w.panel, child=w.child, reason="Release soon",

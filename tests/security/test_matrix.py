@@ -366,6 +366,29 @@ ROWS: dict[str, list[Row]] = {
     "children/<int:child_id>/plan.<str:fmt>": [
         Row(lambda w: f"/children/{w.child.pk}/plan.docx?audience=family", who(CHILD_READERS)),
     ],
+    # the child's statutory meetings (issue 16, point 2): the same readers as the record itself
+    "children/<int:child_id>/meetings/": [
+        Row(lambda w: f"/children/{w.child.pk}/meetings/", who(CHILD_READERS), refused=refused(CHILD_READERS),
+            data={"kind": "review", "day": "2027-02-01", "start": "10:00", "end": "11:00", "place": "video"}),
+    ],
+    "children/<int:child_id>/meetings/<int:meeting_id>/": [
+        Row(lambda w: f"/children/{w.child.pk}/meetings/{w.extras['child_meeting'].pk}/", who(CHILD_READERS),
+            refused=refused(CHILD_READERS),
+            data={"kind": "initial_planning", "day": "2027-01-13", "start": "10:00", "end": "11:00",
+                  "place": "video"}),
+    ],
+    "children/<int:child_id>/meetings/<int:meeting_id>/held": [
+        Row(lambda w: f"/children/{w.child.pk}/meetings/{w.extras['child_meeting'].pk}/held", POST_ONLY,
+            refused=refused(CHILD_READERS), data={"held_on": "2026-10-01"}),
+    ],
+    "children/<int:child_id>/meetings/<int:meeting_id>/cancel": [
+        Row(lambda w: f"/children/{w.child.pk}/meetings/{w.extras['child_meeting'].pk}/cancel", POST_ONLY,
+            refused=refused(CHILD_READERS), data={"action": "cancel"}),
+    ],
+    # the link in a child meeting's calendar invite names only the meeting: the child's readers are taken there
+    "child-meetings/<int:meeting_id>/": [
+        Row(lambda w: f"/child-meetings/{w.extras['child_meeting'].pk}/", who(CHILD_READERS, yes=REDIRECT)),
+    ],
     "pathways/": [Row(lambda w: "/pathways/", who(SERVICE_WIDE), refused=refused(SERVICE_WIDE),
                       data={"name": "Faith"})],
     # --- cohort (the outsider manages their own service's cohort) ---
