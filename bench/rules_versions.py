@@ -4,7 +4,8 @@
 
 Each round runs one fresh process per source tree, alternating the trees (the machine is shared: alternation
 spreads the load evenly), and each process reports the CPU time (``time.process_time``, which other processes
-disturb far less than wall time) of: the in-process dry run (``agendas.dryrun.run_dryrun``) on
+disturb far less than wall time; the median of 3 runs in the process, 1 for the dry run) of: the in-process
+dry run (``agendas.dryrun.run_dryrun``) on
 ``bench/agenda_dryrun.py``'s 10,000 children × 5 panels × 12 meetings, and ``agenda_compute`` / ``agenda_build``
 of the first of 12 meetings of a High Risk and a Resettlement panel on ``bench/_setup.py``'s 10,000 children (the
 same generators for both trees; the cohorts carry no v2 fields). Prints every round and the median, the spread
@@ -52,8 +53,8 @@ def cpu(fn, repeat):
         start = time.process_time(); fn(); times.append(time.process_time() - start)
     return sorted(times)[len(times) // 2]
 text = json.dumps(agenda_dryrun.cohort(children, today))
-run_dryrun(text)  # warm: imports, working calendar
-out["dryrun"] = cpu(lambda: run_dryrun(text), 3)
+run_dryrun(json.dumps(agenda_dryrun.cohort(200, today)))  # warm: imports, working calendar
+out["dryrun"] = cpu(lambda: run_dryrun(text), 1)
 service = Agency.objects.create(name="Bench YJS", kind="yjs")
 _setup.generate_cohort(service, children, today=today)
 for kind in ("high_risk", "resettlement"):
@@ -62,8 +63,8 @@ for kind in ("high_risk", "resettlement"):
                                        ends_at=_setup.aware(today + timedelta(days=7 + 28 * n), 12),
                                        status="scheduled") for n in range(12)]
     agenda_compute(meeting=meetings[0], today=today)
-    out[f"{kind}_compute"] = cpu(lambda: agenda_compute(meeting=meetings[0], today=today), 5)
-    out[f"{kind}_build"] = cpu(lambda: agenda_build(meeting=meetings[0], today=today), 5)
+    out[f"{kind}_compute"] = cpu(lambda: agenda_compute(meeting=meetings[0], today=today), 3)
+    out[f"{kind}_build"] = cpu(lambda: agenda_build(meeting=meetings[0], today=today), 3)
 print(json.dumps(out))
 """
 
@@ -71,7 +72,7 @@ print(json.dumps(out))
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tree", action="append", required=True, help="a source tree; give two or more")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--children", type=int, default=10_000)
     args = parser.parse_args()
     trees = [str(Path(t).resolve()) for t in args.tree]
