@@ -24,8 +24,6 @@ FACT_CHILD_COLUMNS = ("id", "reference", "given_name", "preferred_name", "family
 FACT_EPISODE_COLUMNS = ("child_id", "kind", "start_date", "sentence_type", "custody_entry_date",
                         "sentence_length_months", "release_date", "early_release_date", "actual_release_date",
                         "order_end_date", "licence_end_date", "establishment_type")
-FACT_CHILD_FIELDS = tuple(c for c in FACT_CHILD_COLUMNS
-                          if c not in ("id", "reference", "given_name", "preferred_name", "family_name"))
 
 
 def cohort_rows(*, service_id: int, child_ids=None) -> tuple[list[dict], list[dict]]:
@@ -61,7 +59,7 @@ def cohort_facts(*, service_id: int, child_ids=None) -> tuple[dict[int, ChildFac
         names[child_id] = f"{preferred_name or given_name} {family_name}"
         sentence, remand = sentences.get(child_id), remands.get(child_id)
         custody = sentence or remand
-        facts[child_id] = ChildFacts(
+        facts[child_id] = ChildFacts(  # type: ignore[call-arg]  # (the unpacked tuples: checked below)
             reference, date_of_birth, legal_status,
             remand[2] if remand else None,  # remand_date
             sentence[2] if sentence else None,  # sentence_date
