@@ -3,7 +3,7 @@ the selectors answer the status on a date and the date confirmed, the cohort imp
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -297,3 +297,34 @@ def test_address_words():
     assert address_words("none", date(2026, 10, 5), fell_through=True) == (
         "No release address: the address fell through on 5 October 2026.")
     assert address_words("confirmed", date(2026, 10, 5)) == "Release address confirmed on 5 October 2026."
+
+
+def test_an_address_change_rebuilds_the_agendas(world, monkeypatch, django_capture_on_commit_callbacks):
+    import agendas.services
+
+    rebuilt = []
+    monkeypatch.setattr(agendas.services, "agendas_rebuild_upcoming", lambda *, panel: rebuilt.append(panel))
+    with django_capture_on_commit_callbacks(execute=True):
+        _record(world, ReleaseAddressStatus.CONFIRMED, date(2026, 10, 1))
+    assert world.panel in rebuilt
+
+
+def test_a_confirmed_address_ends_rs_accommodation_on_the_resettlement_agenda(world):
+    from agendas.services import agenda_compute
+
+    world.panel.kind = PanelKind.RESETTLEMENT
+    world.panel.save()
+    episode = world.child.episodes.get(is_current=True)
+    episode.start_date, episode.release_date = world.meeting.local_date - timedelta(days=60), (
+        world.meeting.local_date + timedelta(days=40))
+    episode.save()
+
+    def codes():
+        items = agenda_compute(meeting=world.meeting, today=world.meeting.local_date - timedelta(days=1))
+        return {r["code"] for i in items if i.child_id == world.child.pk for r in i.reasons}
+
+    assert "RS_ACCOMMODATION" in codes()
+    release_services.release_address_record(child=world.child, actor=world.users["case_manager"],
+                                            status="confirmed", on=world.meeting.local_date - timedelta(days=2),
+                                            today=world.meeting.local_date)
+    assert "RS_ACCOMMODATION" not in codes()
