@@ -23,8 +23,9 @@ def count(client, url) -> int:
 
 def grow(world, n: int):
     for i in range(n):
+        # an explicit reference: the factory's sequence gives YJ-0002, the world's own child, when this runs first
         child = ChildFactory(service=world.service, case_manager=world.users["case_manager"],
-                             legal_status=LegalStatus.SENTENCED)
+                             legal_status=LegalStatus.SENTENCED, reference=f"YJ-G{i:03d}")
         EpisodeFactory(child=child, establishment=world.yoi)
         meeting = MeetingFactory(panel=world.panel, starts_at=world.meeting.starts_at + timedelta(days=60 + i),
                                  ends_at=world.meeting.ends_at + timedelta(days=60 + i))
