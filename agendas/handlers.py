@@ -14,6 +14,7 @@ from panels.events import (
     MeetingCreated,
     MeetingStatusChanged,
     MeetingUpdated,
+    ReleaseChanged,
     TransferDecided,
     event_subscribe,
 )
@@ -25,7 +26,7 @@ def rebuild_after_import(name: str, event: Event) -> None:
     from agendas.services import agendas_rebuild_upcoming
     from panels.models import Panel
 
-    assert isinstance(event, CohortImported | TransferDecided | ChildMeetingRecorded)
+    assert isinstance(event, CohortImported | TransferDecided | ChildMeetingRecorded | ReleaseChanged)
     for panel in Panel.objects.filter(service_id=event.service_id, is_active=True):
         agendas_rebuild_upcoming(panel=panel)
 
@@ -58,13 +59,16 @@ def slots_follow_meeting(name: str, event: Event) -> None:
 
 
 def connect() -> None:
+    from agendas.child_parts import release_part
     from agendas.selectors import child_page_meetings_due
     from panels.page_parts import child_page_part
 
     child_page_part(child_page_meetings_due)
+    child_page_part(release_part)
     event_subscribe(MeetingUpdated.NAME, slots_follow_meeting, in_transaction=True)
     event_subscribe(CohortImported.NAME, rebuild_after_import)
     event_subscribe(TransferDecided.NAME, rebuild_after_import)  # the resettlement record's Y2A decision
     event_subscribe(ChildMeetingRecorded.NAME, rebuild_after_import)  # a statutory meeting held (v2 §7)
+    event_subscribe(ReleaseChanged.NAME, rebuild_after_import)  # release address status, ETE interview
     event_subscribe(MeetingCreated.NAME, build_new_meeting)
     event_subscribe(MEETING_IN_PROGRESS, close_heard_referrals)

@@ -143,7 +143,9 @@ class ChildAdmin(AuditedAdmin):
     inlines = [EpisodeInline]
     # Retaining a case needs a reason: the decision is recorded on the child's plan page (or by the cohort import,
     # whose rows carry no reason: the child page then flags the missing reason).
-    readonly_fields = ["transfer_decision"]
+    # The release address status follows its dated history (recorded on the child's release page or by the cohort
+    # import, panels.release_services); the ETE interview date is recorded there too.
+    readonly_fields = ["transfer_decision", "release_address_status", "ete_interview_on"]
 
 
 class InviteeInline(admin.TabularInline):

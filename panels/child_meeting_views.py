@@ -18,6 +18,7 @@ from panels.child_meeting_forms import CancelForm, ChildMeetingForm, HeldForm
 from panels.enums import ChildMeetingKind, ChildMeetingStatus
 from panels.forms import error_text, form_error_text
 from panels.page_parts import child_meeting_page_context, child_page_context
+from panels.records import child_to_record
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -52,7 +53,7 @@ def child_meeting_list(request, child_id: int):
                                       "with an email address.")
             return redirect("child_meeting_detail", child_id=child.pk, meeting_id=meeting.pk)
     today = timezone.localdate()
-    due = child_page_context(child=child, today=today).get("meetings_due", [])
+    due = child_page_context(child=child, record=child_to_record(child), today=today).get("meetings_due", [])
     audit_record(actor=request.user, action="child.meetings_viewed", child=child, request=request)
     return render(request, "panels/child_meetings.html", {
         "child": child, "overview": child_meeting_selectors.meetings_overview(child=child, due=due),

@@ -178,6 +178,16 @@ class ChildMeetingRecorded(Event):
 
 
 @dataclass(frozen=True)
+class ReleaseChanged(Event):
+    """The child's release address status or ETE interview date changed (``panels.release_services``): the agenda
+    rules read both (``RS_ACCOMMODATION``, ``ED_RELEASE_ETE``), so the agendas are rebuilt."""
+
+    NAME: ClassVar[str] = "panels.child.release_changed"
+    service_id: int
+    child_id: int
+
+
+@dataclass(frozen=True)
 class TransferDecided(Event):
     """The resettlement record's decision on a transfer to the adult estate (Y2A)."""
 

@@ -26,22 +26,24 @@ def meeting_page_context(*, meeting, access, user) -> dict[str, Any]:
     return context
 
 
-# The child's page, likewise: ``part(child=, today=) -> dict`` (agendas: the statutory meetings the rules say
-# are due, issue 16 point 2).
+# The child's pages, likewise: ``part(child=, record=, today=) -> dict`` (agendas: the statutory meetings the rules
+# say are due, issue 16 point 2; by when the release address and ETE interview are due, point 4).
 ChildPart = Callable[..., dict[str, Any]]
 _child_parts: list[ChildPart] = []
 
 
 def child_page_part(part: ChildPart) -> None:
-    """Register ``part(child=, today=) -> dict`` for the child's pages. Idempotent."""
+    """Register ``part(child=, record=, today=) -> dict`` for the child's pages (the child page, the release page):
+    e.g. agendas says which statutory meetings are due and by when the rules want the release address confirmed.
+    Idempotent."""
     if part not in _child_parts:
         _child_parts.append(part)
 
 
-def child_page_context(*, child, today) -> dict[str, Any]:
+def child_page_context(*, child, record, today) -> dict[str, Any]:
     context: dict[str, Any] = {}
     for part in _child_parts:
-        context.update(part(child=child, today=today))
+        context.update(part(child=child, record=record, today=today))
     return context
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panels import child_meeting_views, record_views, views
+from panels import child_meeting_views, record_views, release_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,6 +31,10 @@ urlpatterns = [
     path("children/<int:child_id>/meetings/<int:meeting_id>/cancel", child_meeting_views.child_meeting_cancel,
          name="child_meeting_cancel"),
     path("child-meetings/<int:meeting_id>/", child_meeting_views.child_meeting_go, name="child_meeting_go"),
+    path("children/<int:child_id>/release/", release_views.child_release, name="child_release"),
+    path("children/<int:child_id>/release/address", release_views.child_release_address,
+         name="child_release_address"),
+    path("children/<int:child_id>/release/ete", release_views.child_release_ete, name="child_release_ete"),
     path("pathways/", record_views.pathway_list, name="pathway_list"),
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency_detail"),

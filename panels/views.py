@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from panels import child_meeting_selectors, meeting_steps, record_selectors, selectors, services
+from panels import child_meeting_selectors, meeting_steps, record_selectors, release_selectors, selectors, services
 from panels.audit import audit_children_read, audit_record
 from panels.cadence import describe_cadence
 from panels.cohort_import import (
@@ -297,11 +297,13 @@ def child_detail(request, child_id: int):
     record = child_to_record(child)
     history = child.episodes.filter(is_current=False).select_related("establishment").order_by("-start_date")
     today = timezone.localdate()
-    due = child_page_context(child=child, today=today).get("meetings_due", [])
+    parts = child_page_context(child=child, record=record, today=today)
     return render(request, "panels/child_detail.html", {
         "child": child, "record": record, "key_dates": key_dates(record), "today": today,
         "history": list(history), "view": record_selectors.resettlement_view(child=child, today=today),
-        "overview": child_meeting_selectors.meetings_overview(child=child, due=due),
+        "overview": child_meeting_selectors.meetings_overview(child=child, due=parts.get("meetings_due", [])),
+        "release": release_selectors.release_view(child=child),
+        **parts,
     })
 
 
