@@ -63,6 +63,6 @@ def test_detail_pages_have_a_query_budget(world, client):
     assert count(client, reverse("meeting_detail", args=[world.meeting.pk])) <= 8
     # 8, and the resettlement record: network, pathways, plan rows, the own words and Y2A reason (one query each)
     # 12: the resettlement record (network, plan, Y2A) and the cohort v2 key dates (held meetings, release address)
-    # 16: the statutory meetings (issue 16 point 2: the child's meetings, the service's panels for the due ones), the
-    # release address and ETE (the history, the ETE row, the panels' rule settings: issue 16, point 4)
-    assert count(client, reverse("child_detail", args=[world.child.pk])) <= 16
+    # 17: the statutory meetings (issue 16 point 2: the child's meetings, the service's panels for the due ones), the
+    # release address and ETE (the history, the ETE row, the panels' rule settings: issue 16, point 4); a constant
+    assert count(client, reverse("child_detail", args=[world.child.pk])) <= 17
