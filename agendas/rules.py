@@ -502,6 +502,12 @@ def _custody_window(child: ChildFacts) -> tuple[date, date | None] | None:
     return entry, child.actual_release_date
 
 
+def in_custody_on(child: ChildFacts, day: date) -> bool:
+    """In custody on ``day`` (section 1), read from the snapshot like every rule."""
+    window = _custody_window(child)
+    return window is not None and window[0] <= day and (window[1] is None or day < window[1])
+
+
 def recurring_codes_on(child: ChildFacts, *, kind: str, on: date, settings: RuleSettings) -> list[str]:
     """The recurring reasons whose condition holds for ``child`` on meeting date ``on``."""
     return [w.code for w in recurring_windows(child, kind=kind, settings=settings) if w.holds_on(on)]

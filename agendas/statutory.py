@@ -58,6 +58,7 @@ REQUIREMENTS: tuple[tuple[str, str], ...] = (
     ("RS_ACCOMMODATION", "resettlement"),
 )
 REQUIREMENT_CODES = tuple(code for code, _ in REQUIREMENTS)
+KIND_OF_CODE = dict(REQUIREMENTS)
 TITLES: dict[str, str] = {
     **{code: RULE_TITLES[code] for code in REQUIREMENT_CODES},
     "Y2A_TRANSITION_MEETING": "Transition meeting (17¾)",

@@ -1,0 +1,131 @@
+"""Reads for the oversight reports: who may read them, and every child of a service as a ``ChildRow``.
+
+A constant number of queries whatever the number of children (tests/agendas/test_oversight_views.py guards it;
+bench/oversight_bench.py times it over 10,000 children).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from agendas.oversight.aggregate import ChildRow
+from agendas.rules import ChildFacts, RuleSettings
+from agendas.selectors import FACT_CHILD_FIELDS, FACT_EPISODE_COLUMNS
+from agendas.statutory import KIND_OF_CODE, StatutoryFacts, statutory_requirements
+from agendas.workdays import WorkingCalendar
+from panels import permissions
+from panels import selectors as panel_selectors
+from panels.enums import AgencyKind, EpisodeKind, MembershipRole, NetworkRole
+from panels.models import (
+    Agency,
+    Child,
+    ChildResettlement,
+    LegalEpisode,
+    NetworkMember,
+    Panel,
+    Pathway,
+    PlanRow,
+    ReleaseEte,
+)
+from panels.permissions import Viewer
+from panels.records import flat_record
+
+ROW_CHILD_COLUMNS = ("id", "reference", "given_name", "preferred_name", "family_name", "gender", "ethnicity",
+                     "looked_after", "ehcp", "case_manager__first_name", "case_manager__last_name",
+                     "case_manager__username", *FACT_CHILD_FIELDS)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """The service whose reports a viewer reads, and the panels of it (names by kind, settings by kind)."""
+
+    service: Agency
+    viewer: Viewer
+    panel_names: dict[str, str]
+    settings: dict[str, RuleSettings]
+
+    def panel_of(self, code: str) -> str:
+        return self.panel_names.get(KIND_OF_CODE[code], "No panel of this kind")
+
+
+def report_scope_for(*, user) -> ReportScope:
+    """The service whose reports ``user`` may read (``permissions.can_view_reports``), or 404. Two queries."""
+    viewer = Viewer.of(user)
+    if not viewer.is_authenticated:
+        raise Http404("No such page")
+    roles = list(Panel.objects.filter(
+        Q(strategic_lead_id=viewer.id) | Q(memberships__user_id=viewer.id, memberships__role=MembershipRole.CHAIR),
+        is_active=True).values_list("service_id", flat=True).distinct())
+    service_id = viewer.agency_id if viewer.is_service_staff else (min(roles) if roles else None)
+    if service_id is None or not permissions.can_view_reports(
+            viewer, service_id=service_id, leads_or_chairs_a_panel=service_id in roles):
+        raise Http404("No such page")
+    service = Agency.objects.get(pk=service_id, kind=AgencyKind.YJS)
+    names: dict[str, str] = {}
+    settings: dict[str, RuleSettings] = {}
+    for panel in Panel.objects.filter(service_id=service_id, is_active=True).order_by("pk"):
+        if panel.kind not in names:  # a service with two panels of one kind: the older one oversees
+            names[panel.kind] = panel.name
+            parsed, _errors = RuleSettings.from_dict(panel.rule_settings or {})
+            settings[panel.kind] = parsed or RuleSettings()
+    return ReportScope(service, viewer, names, settings)
+
+
+def address_confirmed_on(child_ids: Iterable[int]) -> dict[int, date | None]:
+    """The day each child's release address was confirmed (the address history, panels.selectors)."""
+    return panel_selectors.release_addresses_confirmed_on(child_ids)
+
+
+def child_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> list[ChildRow]:
+    """Every child of the service (closed cases too: their requirements are history) with their statutory
+    requirements. Eight queries whatever their number."""
+    service_id = scope.service.pk
+    children = list(Child.objects.filter(service_id=service_id).order_by("reference").values(*ROW_CHILD_COLUMNS))
+    by_child: dict[int, dict[str, dict]] = {}
+    for episode in (LegalEpisode.objects.filter(is_current=True, child__service_id=service_id)
+                    .values(*FACT_EPISODE_COLUMNS, "establishment__name")):
+        by_child.setdefault(episode["child_id"], {})[episode["kind"]] = episode
+    officers = {child_id: name or " ".join(filter(None, (first, last))) or None
+                for child_id, name, first, last in NetworkMember.objects.filter(
+                    child__service_id=service_id, role=NetworkRole.PROBATION_OFFICER)
+                .order_by("child_id", "-pk").values_list("child_id", "name", "user__first_name", "user__last_name")}
+    reasons = dict(ChildResettlement.objects.filter(child__service_id=service_id)
+                   .values_list("child_id", "transfer_reason"))
+    pathways = Pathway.objects.filter(service_id=service_id, is_active=True).count()
+    planned = dict(PlanRow.objects.filter(child__service_id=service_id, pathway__is_active=True)
+                   .values("child_id").annotate(n=Count("pathway", distinct=True)).values_list("child_id", "n"))
+    ete = {c: (k, s) for c, k, s in ReleaseEte.objects.filter(child__service_id=service_id)
+           .values_list("child_id", "kind", "starts_on")}
+    confirmed = address_confirmed_on(row["id"] for row in children)
+    rows = []
+    for row in children:
+        current = by_child.get(row["id"], {})
+        remand, sentence = current.get(EpisodeKind.REMAND), current.get(EpisodeKind.SENTENCE)
+        record = flat_record(row, remand, sentence, get=dict.get, child_fields=FACT_CHILD_FIELDS)
+        facts = ChildFacts.from_record(record)
+        custody = sentence or remand
+        requirements = statutory_requirements(
+            StatutoryFacts(facts, address_confirmed_on=confirmed.get(row["id"])), calendar=calendar,
+            settings=scope.settings)
+        manager = " ".join(filter(None, (row["case_manager__first_name"], row["case_manager__last_name"]))) or \
+            row["case_manager__username"]
+        ete_kind, ete_starts = ete.get(row["id"], (None, None))
+        rows.append(ChildRow(
+            id=row["id"], reference=row["reference"],
+            name=f"{row['preferred_name'] or row['given_name']} {row['family_name']}", facts=facts,
+            requirements=tuple(requirements), gender=row["gender"], ethnicity=row["ethnicity"],
+            looked_after=row["looked_after"], ehcp=row["ehcp"],
+            establishment=custody.get("establishment__name") if custody else None, case_manager=manager,
+            address_confirmed_on=confirmed.get(row["id"]), ete_kind=ete_kind or None, ete_starts_on=ete_starts,
+            probation_officer=officers.get(row["id"]) or None, transfer_reason=reasons.get(row["id"], ""),
+            pathways_planned=planned.get(row["id"], 0), pathways=pathways,
+        ))
+    return rows
+
+
+visible_child_ids = panel_selectors.child_ids_visible_to
