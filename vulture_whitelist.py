@@ -210,3 +210,6 @@ who_are_you  # unused variable (panels/record_forms.py:55)
 who_do_you_want_to_be  # unused variable (panels/record_forms.py:56)
 strengths_and_goals  # unused variable (panels/record_forms.py:57)
 how_will_you_get_there  # unused variable (panels/record_forms.py:59)
+_.pathways_planned  # unused variable (agendas/oversight/aggregate.py): the board pack template reads it
+_.x_labels  # unused attribute (agendas/oversight/charts.py): pygal reads it
+_.numeric  # unused variable (agendas/oversight/tables.py): the report table template reads it
