@@ -125,14 +125,9 @@ def custodial_sentence(child: ChildFacts) -> bool:
     return child.legal_status == "closed" and child.sentence_type not in COMMUNITY_SENTENCES
 
 
-def _applies(code: str, child: ChildFacts, settings: RuleSettings) -> bool:
-    if code in ("RS_INITIAL_PLANNING", "RS_PENULTIMATE", "RS_FINAL_REVIEW", "RS_ACCOMMODATION"):
-        return custodial_sentence(child)
-    if code == "MAPPA_REFERRAL":
-        return custodial_sentence(child) and mappa_referral_required(child, settings)
-    if code == "Y2A_TRANSITION_MEETING":
-        return turns_18_in_order(child)
-    return True  # remand, first planning, post-release and ETE: their dates (remand, E, A) say it all
+SENTENCE_CODES = frozenset({"RS_INITIAL_PLANNING", "RS_PENULTIMATE", "RS_FINAL_REVIEW", "RS_ACCOMMODATION",
+                            "MAPPA_REFERRAL"})
+_DEFAULT = RuleSettings()
 
 
 def statutory_requirements(
@@ -145,11 +140,18 @@ def statutory_requirements(
     whether or not a panel lists it.
     """
     child = facts.child
-    default = RuleSettings()
+    settings = settings or {}
+    custodial = custodial_sentence(child)
     out: list[Requirement] = []
     for code, kind in REQUIREMENTS:
-        rule_settings = (settings or {}).get(kind, default)
-        if not _applies(code, child, rule_settings):
+        rule_settings = settings.get(kind, _DEFAULT)
+        # when it applies: a custodial sentence (and a long enough one for MAPPA); turning 18 during the order;
+        # remand, first planning, post-release and ETE follow their dates (remand, E, A) alone
+        if code in SENTENCE_CODES and not custodial:
+            continue
+        if code == "MAPPA_REFERRAL" and not mappa_referral_required(child, rule_settings):
+            continue
+        if code == "Y2A_TRANSITION_MEETING" and not turns_18_in_order(child):
             continue
         window = timescale(code, child, settings=rule_settings, calendar=calendar)
         if window is None:
