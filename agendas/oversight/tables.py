@@ -31,7 +31,7 @@ class Cell:
 
     def exported(self) -> Any:
         if self.small:
-            return agg.suppress(self.base) if self.value == self.base else "suppressed"
+            return agg.suppress(self.value) if self.value == self.base else "suppressed"
         return "" if self.value is None else self.value
 
 
