@@ -6,11 +6,15 @@ bench/oversight_bench.py times it over 10,000 children).
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.conf import settings as django_settings
+from django.db.models import Count, Max, Q, Subquery, Value
 from django.http import Http404
 
 from agendas.oversight.aggregate import ChildRow
@@ -30,6 +34,7 @@ from panels.models import (
     Panel,
     Pathway,
     PlanRow,
+    ReleaseAddressChange,
     ReleaseEte,
 )
 from panels.permissions import Viewer
@@ -129,3 +134,69 @@ def child_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> list[ChildRo
 
 
 visible_child_ids = panel_selectors.child_ids_visible_to
+
+
+# --- the rows, kept for a few minutes --------------------------------------------------------------------
+# Reading and computing 10,000 children takes seconds; the figures change only when a record does. So each
+# worker keeps the rows of the last few services, with a stamp read in one query (how many children, episodes,
+# address changes, ETE plans, plan rows, network members and panels there are, and the latest change or id of
+# each): any change made through a page, the import or the API changes the stamp and the rows are read again.
+# A change the stamp cannot see (an episode corrected in place by the import while nothing else changes) shows
+# after ``OVERSIGHT_ROWS_SECONDS`` at the latest. Who may see which child is never cached: the lists ask live.
+_ROWS: OrderedDict[int, tuple[tuple, float, list[ChildRow]]] = OrderedDict()
+_ROWS_LOCK = threading.Lock()
+_ROWS_KEPT = 4  # services per worker
+
+
+def _latest(qs, expression) -> Subquery:
+    return Subquery(qs.order_by().annotate(one=Value(1)).values("one").annotate(v=expression).values("v")[:1])
+
+
+def data_stamp(*, service_id: int) -> tuple:
+    """What the rows were made from, in one query: it changes when anything they read changes."""
+    own = {"child__service_id": service_id}
+    parts = {
+        "children": _latest(Child.objects.filter(service_id=service_id), Count("pk")),
+        "children_changed": _latest(Child.objects.filter(service_id=service_id), Max("updated_at")),
+        "episodes": _latest(LegalEpisode.objects.filter(**own), Count("pk")),
+        "episodes_last": _latest(LegalEpisode.objects.filter(**own), Max("pk")),
+        "addresses": _latest(ReleaseAddressChange.objects.filter(**own), Max("pk")),
+        "addresses_n": _latest(ReleaseAddressChange.objects.filter(**own), Count("pk")),
+        "ete": _latest(ReleaseEte.objects.filter(**own), Max("updated_at")),
+        "ete_n": _latest(ReleaseEte.objects.filter(**own), Count("pk")),
+        "plans": _latest(PlanRow.objects.filter(**own), Max("updated_at")),
+        "plans_n": _latest(PlanRow.objects.filter(**own), Count("pk")),
+        "network": _latest(NetworkMember.objects.filter(**own), Max("pk")),
+        "network_n": _latest(NetworkMember.objects.filter(**own), Count("pk")),
+        "resettlement": _latest(ChildResettlement.objects.filter(**own), Max("updated_at")),
+        "pathways": _latest(Pathway.objects.filter(service_id=service_id, is_active=True), Count("pk")),
+    }
+    named = {f"stamp_{name}": expression for name, expression in parts.items()}  # clear of the model's fields
+    row = Agency.objects.filter(pk=service_id).annotate(**named).values_list(*named).first()
+    return tuple(row or ())
+
+
+def cached_child_rows(*, scope: ReportScope, calendar: WorkingCalendar, today: date) -> list[ChildRow]:
+    """``child_rows``, kept per worker while the data stamp, today and the panels' settings stay the same."""
+    service_id = scope.service.pk
+    key = (data_stamp(service_id=service_id), today, tuple(sorted(scope.settings.items())),
+           tuple(sorted(scope.panel_names.items())))
+    limit = getattr(django_settings, "OVERSIGHT_ROWS_SECONDS", 300)
+    with _ROWS_LOCK:
+        kept = _ROWS.get(service_id)
+        if kept is not None and kept[0] == key and time.monotonic() - kept[1] < limit:
+            _ROWS.move_to_end(service_id)
+            return kept[2]
+    rows = child_rows(scope=scope, calendar=calendar)
+    with _ROWS_LOCK:
+        _ROWS[service_id] = (key, time.monotonic(), rows)
+        _ROWS.move_to_end(service_id)
+        while len(_ROWS) > _ROWS_KEPT:
+            _ROWS.popitem(last=False)
+    return rows
+
+
+def forget_rows() -> None:
+    """Drop every kept row (the bench times the first reading with it)."""
+    with _ROWS_LOCK:
+        _ROWS.clear()

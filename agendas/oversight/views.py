@@ -77,7 +77,7 @@ def _bad(message: str) -> HttpResponse:
 def _setup(request):
     scope = selectors.report_scope_for(user=request.user)
     today = timezone.localdate()
-    return scope, today, selectors.child_rows(scope=scope, calendar=working_calendar())
+    return scope, today, selectors.cached_child_rows(scope=scope, calendar=working_calendar(), today=today)
 
 
 def _groups(report: str, rows, query: dict[str, Any], today: date, scope) -> list:

@@ -193,3 +193,21 @@ def test_queries_do_not_grow_with_the_children(world, client, manager, django_as
     _more_children(world, 12)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(path)
+
+
+def test_a_change_to_a_record_shows_at_once(late_ipm, client, manager):
+    client.force_login(manager)
+    url = "/oversight/timeliness/children?figure=met_late&key=RS_INITIAL_PLANNING"
+    assert "YJ-0001" in client.get(url).content.decode()
+    late_ipm.child.ipm_held_on = timezone.localdate() - timedelta(days=39)
+    late_ipm.child.save()
+    assert "YJ-0001" not in client.get(url).content.decode()
+
+
+def test_a_new_address_confirmation_shows_at_once(world, client, manager):
+    from panels.models import ReleaseAddressChange
+
+    client.force_login(manager)
+    client.get("/oversight/board/")
+    ReleaseAddressChange.objects.create(child=world.child, status="confirmed", on=timezone.localdate())
+    assert "Confirmed" in client.get("/oversight/board/").content.decode()
