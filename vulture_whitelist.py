@@ -213,3 +213,4 @@ how_will_you_get_there  # unused variable (panels/record_forms.py:59)
 _.pathways_planned  # unused variable (agendas/oversight/aggregate.py): the board pack template reads it
 _.x_labels  # unused attribute (agendas/oversight/charts.py): pygal reads it
 _.numeric  # unused variable (agendas/oversight/tables.py): the report table template reads it
+forget_rows  # unused function (agendas/oversight/selectors.py): bench/oversight.py times the first reading with it
