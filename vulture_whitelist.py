@@ -214,3 +214,15 @@ _.pathways_planned  # unused variable (agendas/oversight/aggregate.py): the boar
 _.x_labels  # unused attribute (agendas/oversight/charts.py): pygal reads it
 _.numeric  # unused variable (agendas/oversight/tables.py): the report table template reads it
 forget_rows  # unused function (agendas/oversight/selectors.py): bench/oversight.py times the first reading with it
+# issue 16, point 4: the release address and ETE
+cohort_rows  # unused function (agendas/selectors.py: bench/agenda_build.py's bare query)
+from_on  # unused variable (agendas/child_parts.py: the child page's template)
+CHILDRENS_HOME  # unused variable (panels/enums.py: AddressKind, chosen in forms)
+INDEPENDENT  # unused variable (panels/enums.py)
+HOSTEL  # unused variable (panels/enums.py)
+recorded_at  # unused variable (panels/models.py: ReleaseAddressChange)
+updated_by  # unused variable (panels/models.py: ReleaseEte)
+_.updated_by  # unused attribute (panels/release_services.py)
+more_changes  # unused variable (panels/release_selectors.py: the release page's template)
+release_address_on  # unused function (panels/selectors.py: for escalation and reports, issue 16; tested)
+release_address_confirmed_on  # unused function (panels/selectors.py: for escalation and reports, issue 16; tested)
