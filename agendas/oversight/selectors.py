@@ -18,8 +18,8 @@ from django.db.models import Count, Max, Q, Subquery, Value
 from django.http import Http404
 
 from agendas.oversight.aggregate import ChildRow
-from agendas.rules import ChildFacts, RuleSettings
-from agendas.selectors import FACT_CHILD_FIELDS, FACT_EPISODE_COLUMNS
+from agendas.rules import RuleSettings
+from agendas.selectors import FACT_CHILD_COLUMNS, FACT_EPISODE_COLUMNS, rule_facts
 from agendas.statutory import KIND_OF_CODE, StatutoryFacts, statutory_requirements
 from agendas.workdays import WorkingCalendar
 from panels import permissions
@@ -38,11 +38,10 @@ from panels.models import (
     ReleaseEte,
 )
 from panels.permissions import Viewer
-from panels.records import flat_record
 
-ROW_CHILD_COLUMNS = ("id", "reference", "given_name", "preferred_name", "family_name", "gender", "ethnicity",
-                     "looked_after", "ehcp", "case_manager__first_name", "case_manager__last_name",
-                     "case_manager__username", *FACT_CHILD_FIELDS)
+# after the rule facts' columns (agendas.selectors.FACT_CHILD_COLUMNS), what only the reports read
+REPORT_CHILD_COLUMNS = ("gender", "ethnicity", "looked_after", "ehcp", "case_manager__first_name",
+                        "case_manager__last_name", "case_manager__username")
 
 
 @dataclass(frozen=True)
@@ -88,13 +87,14 @@ def address_confirmed_on(child_ids: Iterable[int]) -> dict[int, date | None]:
 
 def child_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> list[ChildRow]:
     """Every child of the service (closed cases too: their requirements are history) with their statutory
-    requirements. Eight queries whatever their number."""
+    requirements. Eight queries whatever their number; rule facts from row tuples (``agendas.selectors.rule_facts``,
+    as the agenda builds read them)."""
     service_id = scope.service.pk
-    children = list(Child.objects.filter(service_id=service_id).order_by("reference").values(*ROW_CHILD_COLUMNS))
-    by_child: dict[int, dict[str, dict]] = {}
+    remands: dict[int, tuple] = {}
+    sentences: dict[int, tuple] = {}
     for episode in (LegalEpisode.objects.filter(is_current=True, child__service_id=service_id)
-                    .values(*FACT_EPISODE_COLUMNS, "establishment__name")):
-        by_child.setdefault(episode["child_id"], {})[episode["kind"]] = episode
+                    .values_list(*FACT_EPISODE_COLUMNS, "establishment__name")):
+        (sentences if episode[1] == EpisodeKind.SENTENCE else remands)[episode[0]] = episode
     officers = {child_id: name or " ".join(filter(None, (first, last))) or None
                 for child_id, name, first, last in NetworkMember.objects.filter(
                     child__service_id=service_id, role=NetworkRole.PROBATION_OFFICER)
@@ -106,29 +106,29 @@ def child_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> list[ChildRo
                    .values("child_id").annotate(n=Count("pathway", distinct=True)).values_list("child_id", "n"))
     ete = {c: (k, s) for c, k, s in ReleaseEte.objects.filter(child__service_id=service_id)
            .values_list("child_id", "kind", "starts_on")}
-    confirmed = address_confirmed_on(row["id"] for row in children)
+    children = list(Child.objects.filter(service_id=service_id).order_by("reference")
+                    .values_list(*FACT_CHILD_COLUMNS, *REPORT_CHILD_COLUMNS))
+    confirmed = address_confirmed_on(row[0] for row in children)
+    extra = len(FACT_CHILD_COLUMNS)
     rows = []
     for row in children:
-        current = by_child.get(row["id"], {})
-        remand, sentence = current.get(EpisodeKind.REMAND), current.get(EpisodeKind.SENTENCE)
-        record = flat_record(row, remand, sentence, get=dict.get, child_fields=FACT_CHILD_FIELDS)
-        facts = ChildFacts.from_record(record)
+        child_id, reference, given_name, preferred_name, family_name = row[:5]
+        gender, ethnicity, looked_after, ehcp, first, last, username = row[extra:]
+        remand, sentence = remands.get(child_id), sentences.get(child_id)
+        facts = rule_facts(row, remand, sentence)
         custody = sentence or remand
-        requirements = statutory_requirements(
-            StatutoryFacts(facts, address_confirmed_on=confirmed.get(row["id"])), calendar=calendar,
-            settings=scope.settings)
-        manager = " ".join(filter(None, (row["case_manager__first_name"], row["case_manager__last_name"]))) or \
-            row["case_manager__username"]
-        ete_kind, ete_starts = ete.get(row["id"], (None, None))
+        address_on = confirmed.get(child_id)
+        requirements = statutory_requirements(StatutoryFacts(facts, address_confirmed_on=address_on),
+                                              calendar=calendar, settings=scope.settings)
+        ete_kind, ete_starts = ete.get(child_id, (None, None))
         rows.append(ChildRow(
-            id=row["id"], reference=row["reference"],
-            name=f"{row['preferred_name'] or row['given_name']} {row['family_name']}", facts=facts,
-            requirements=tuple(requirements), gender=row["gender"], ethnicity=row["ethnicity"],
-            looked_after=row["looked_after"], ehcp=row["ehcp"],
-            establishment=custody.get("establishment__name") if custody else None, case_manager=manager,
-            address_confirmed_on=confirmed.get(row["id"]), ete_kind=ete_kind or None, ete_starts_on=ete_starts,
-            probation_officer=officers.get(row["id"]) or None, transfer_reason=reasons.get(row["id"], ""),
-            pathways_planned=planned.get(row["id"], 0), pathways=pathways,
+            id=child_id, reference=reference, name=f"{preferred_name or given_name} {family_name}", facts=facts,
+            requirements=tuple(requirements), gender=gender, ethnicity=ethnicity, looked_after=looked_after,
+            ehcp=ehcp, establishment=custody[-1] if custody else None,
+            case_manager=" ".join(filter(None, (first, last))) or username,
+            address_confirmed_on=address_on, ete_kind=ete_kind or None, ete_starts_on=ete_starts,
+            probation_officer=officers.get(child_id), transfer_reason=reasons.get(child_id, ""),
+            pathways_planned=planned.get(child_id, 0), pathways=pathways,
         ))
     return rows
 
