@@ -8,6 +8,9 @@ service: counts from 1 to 4 in them are suppressed.
 
 from __future__ import annotations
 
+import functools
+import gc
+import threading
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -37,6 +40,34 @@ FIGURE_LABELS = {**agg.STATUS_LABELS, **agg.RELEASE_FIGURES, "remand": "Remanded
                  "all": "In custody"}
 AUDIENCES = {"full": "Full (inside the service): names and references",
              "summary": "Summary (leaves the service): references only, counts under 5 suppressed"}
+
+
+_GC_LOCK = threading.Lock()
+_GC_PAUSED = {"views": 0, "was_enabled": False}
+
+
+def cyclic_gc_paused(view):
+    """Run the view with Python's cyclic garbage collector paused: the figures allocate many short-lived objects,
+    and each collection would walk the 10,000 kept rows (docs/performance.md: half of a kept-rows reading). What
+    the view allocates has no cycles and is freed by reference counting; the collector runs again after the last
+    paused view ends (a count, so overlapping views in threads never leave it off)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        with _GC_LOCK:
+            if _GC_PAUSED["views"] == 0:
+                _GC_PAUSED["was_enabled"] = gc.isenabled()
+                gc.disable()
+            _GC_PAUSED["views"] += 1
+        try:
+            return view(*args, **kwargs)
+        finally:
+            with _GC_LOCK:
+                _GC_PAUSED["views"] -= 1
+                if _GC_PAUSED["views"] == 0 and _GC_PAUSED["was_enabled"]:
+                    gc.enable()
+
+    return wrapper
 
 
 class BadQuery(Exception):
@@ -129,6 +160,7 @@ def _tables(report: str, groups, rows, query, today) -> tuple[list[tables.Table]
 
 @login_required
 @require_GET
+@cyclic_gc_paused
 def oversight_index(request):
     scope, today, rows = _setup(request)
     year_ago = add_months(today, -12)
@@ -142,6 +174,7 @@ def oversight_index(request):
 
 @login_required
 @require_GET
+@cyclic_gc_paused
 def oversight_report(request, report: str):
     if report not in REPORTS:
         raise Http404("No such report")
@@ -173,6 +206,7 @@ def oversight_report(request, report: str):
 
 @login_required
 @require_GET
+@cyclic_gc_paused
 def oversight_children(request, report: str):
     """The children behind one figure of a report, as the viewer may see them (audited, with the children)."""
     if report not in REPORTS:
@@ -203,6 +237,7 @@ def oversight_children(request, report: str):
 
 @login_required
 @require_GET
+@cyclic_gc_paused
 def oversight_download(request, report: str, fmt: str):
     if report not in REPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such download")
@@ -272,6 +307,7 @@ def _board_context(request) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@cyclic_gc_paused
 def oversight_board(request):
     try:
         context = _board_context(request)
@@ -282,6 +318,7 @@ def oversight_board(request):
 
 @login_required
 @require_GET
+@cyclic_gc_paused
 def oversight_board_pdf(request):
     from weasyprint import HTML
 
