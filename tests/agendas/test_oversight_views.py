@@ -211,3 +211,25 @@ def test_a_new_address_confirmation_shows_at_once(world, client, manager):
     client.get("/oversight/board/")
     ReleaseAddressChange.objects.create(child=world.child, status="confirmed", on=timezone.localdate())
     assert "Confirmed" in client.get("/oversight/board/").content.decode()
+
+
+def test_the_garbage_collector_runs_again_after_a_report(world, client, manager):
+    import gc
+
+    client.force_login(manager)
+    client.get("/oversight/timeliness/")
+    assert gc.isenabled()
+
+
+def test_the_garbage_collector_runs_again_after_a_view_fails():
+    import gc
+
+    from agendas.oversight.views import cyclic_gc_paused
+
+    @cyclic_gc_paused
+    def failing():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert gc.isenabled()
