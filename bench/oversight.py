@@ -104,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-pdf", action="store_true", help="leave out the board pack's PDF (slow at 10,000)")
     args = parser.parse_args()
     django_setup()
     from django.conf import settings
@@ -122,6 +123,8 @@ def main() -> None:
 
     print(f"{'page':<66} {'first s':>8} {'then s':>8} {'queries':>8} {'status':>7}")
     for page in PAGES:
+        if args.no_pdf and page.endswith(".pdf"):
+            continue
         client.get(page)  # warm the code paths
 
         def first(page=page):
