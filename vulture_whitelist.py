@@ -223,6 +223,10 @@ REVIEW  # unused variable (panels/enums.py: ChildMeetingKind, a choice)
 PRE_TRANSFER  # unused variable (panels/enums.py: ChildMeetingKind, a choice)
 ESTABLISHMENT  # unused variable (panels/enums.py: ChildMeetingPlace, a choice)
 VIDEO  # unused variable (panels/enums.py: ChildMeetingPlace, a choice)
+_.pathways_planned  # unused variable (agendas/oversight/aggregate.py): the board pack template reads it
+_.x_labels  # unused attribute (agendas/oversight/charts.py): pygal reads it
+_.numeric  # unused variable (agendas/oversight/tables.py): the report table template reads it
+forget_rows  # unused function (agendas/oversight/selectors.py): bench/oversight.py times the first reading with it
 # issue 16, point 4: the release address and ETE
 cohort_rows  # unused function (agendas/selectors.py: bench/agenda_build.py's bare query)
 from_on  # unused variable (agendas/child_parts.py: the child page's template)

@@ -54,23 +54,30 @@ def cohort_facts(*, service_id: int, child_ids=None) -> tuple[dict[int, ChildFac
                     .values_list(*FACT_EPISODE_COLUMNS)):
         (sentences if episode[1] == EpisodeKind.SENTENCE else remands)[episode[0]] = episode
     facts, names = {}, {}
-    for (child_id, reference, given_name, preferred_name, family_name, date_of_birth, legal_status, school_age, rosh,
-         mappa_level, mappa_referred_on, transfer_decision, transfer_date, *held_on) in (
-            open_children.values_list(*FACT_CHILD_COLUMNS)):
+    for row in open_children.values_list(*FACT_CHILD_COLUMNS):
+        child_id, _reference, given_name, preferred_name, family_name = row[:5]
         names[child_id] = f"{preferred_name or given_name} {family_name}"
-        sentence, remand = sentences.get(child_id), remands.get(child_id)
-        custody = sentence or remand
-        facts[child_id] = ChildFacts(  # type: ignore[call-arg]  # (the unpacked tuples: checked below)
-            reference, date_of_birth, legal_status,
-            remand[2] if remand else None,  # remand_date
-            sentence[2] if sentence else None,  # sentence_date
-            custody[4] if custody else None,  # custody_entry_date
-            *(sentence[5:11] if sentence else _NO_SENTENCE),  # sentence_length_months … licence_end_date
-            school_age, rosh, mappa_level, mappa_referred_on, transfer_decision, transfer_date,
-            (sentence[3] if sentence else None) or (remand[3] if remand else None),  # sentence_type
-            *held_on,  # the *_held_on dates, ete_interview_on, release_address_status
-        )
+        facts[child_id] = rule_facts(row, remands.get(child_id), sentences.get(child_id))
     return facts, names
+
+
+def rule_facts(row: tuple, remand: tuple | None, sentence: tuple | None) -> ChildFacts:
+    """A child's rule facts from a ``FACT_CHILD_COLUMNS`` tuple (more columns may follow) and its current remand
+    and sentence ``FACT_EPISODE_COLUMNS`` tuples (the oversight reports read them this way too)."""
+    (_child_id, reference, _given, _preferred, _family, date_of_birth, legal_status, school_age, rosh, mappa_level,
+     mappa_referred_on, transfer_decision, transfer_date) = row[:13]
+    held_on = row[13:len(FACT_CHILD_COLUMNS)]
+    custody = sentence or remand
+    return ChildFacts(  # type: ignore[call-arg]  # (the unpacked tuples: checked below)
+        reference, date_of_birth, legal_status,
+        remand[2] if remand else None,  # remand_date
+        sentence[2] if sentence else None,  # sentence_date
+        custody[4] if custody else None,  # custody_entry_date
+        *(sentence[5:11] if sentence else _NO_SENTENCE),  # sentence_length_months … licence_end_date
+        school_age, rosh, mappa_level, mappa_referred_on, transfer_decision, transfer_date,
+        (sentence[3] if sentence else None) or (remand[3] if remand else None),  # sentence_type
+        *held_on,  # the *_held_on dates, ete_interview_on, release_address_status
+    )
 
 
 _NO_SENTENCE = (None,) * 6

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from agendas import views
+from agendas.oversight import views as oversight_views
 
 urlpatterns = [
     path("meetings/<int:meeting_id>/agenda/", views.meeting_agenda, name="meeting_agenda"),
@@ -20,4 +21,11 @@ urlpatterns = [
     path("panels/<int:panel_id>/referrals/", views.referral_list, name="panel_referrals"),
     path("children/<int:child_id>/refer/", views.referral_new, name="child_refer"),
     path("children/<int:child_id>/agendas/", views.child_agendas, name="child_agendas"),
+    # oversight (issue 17): service managers, strategic leads and chairs (permissions.can_view_reports)
+    path("oversight/", oversight_views.oversight_index, name="oversight_index"),
+    path("oversight/board/", oversight_views.oversight_board, name="oversight_board"),
+    path("oversight/board.pdf", oversight_views.oversight_board_pdf, name="oversight_board_pdf"),
+    path("oversight/<slug:report>/", oversight_views.oversight_report, name="oversight_report"),
+    path("oversight/<slug:report>/children", oversight_views.oversight_children, name="oversight_children"),
+    path("oversight/<slug:report>.<str:fmt>", oversight_views.oversight_download, name="oversight_download"),
 ]

@@ -41,6 +41,8 @@ def navigation(request) -> dict:
     if is_staff and user.role in SERVICE_WIDE_ROLES:
         items.append(("Cohort", reverse("cohort_import_list")))
         items.append(("Audit log", reverse("audit_log")))
+    if is_staff and user.role == UserRole.MANAGER:  # chairs and strategic leads: from their panel's page
+        items.append(("Reports", reverse("oversight_index")))
     if user.agency is not None and user.role == UserRole.MANAGER:
         items.append(("Users", reverse("agency_users")))
     path = request.path

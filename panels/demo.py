@@ -119,6 +119,7 @@ def demo_children(today: date, case_managers: list[str], count: int = 60) -> lis
     """Cohort rows for ``count`` fictional children with dates around ``today`` (deterministic per day)."""
     rng = random.Random(20261122)
     rows = []
+    history = random.Random(17_2026)  # its own generator: the fields above stay as they were
     plan = ["remand"] * 9 + ["sentenced"] * 22 + ["released"] * 10 + ["community"] * 15 + ["closed"] * 4
     for i in range(count):
         kind = plan[i % len(plan)]
@@ -171,12 +172,31 @@ def demo_children(today: date, case_managers: list[str], count: int = 60) -> lis
                         "order_end_date": _months(sentence, rng.choice([6, 12, 18, 24])).isoformat()})
         else:
             row["legal_status"] = "closed"
+        _statutory_history(row, history, today)
         turns_18 = _months(dob, 216)
         end = row["order_end_date"] or row["licence_end_date"]
         if end and turns_18.isoformat() <= end:
             row["transfer_decision"] = rng.choice(["transfer", "undecided", "retain"])
         rows.append(row)
     return rows
+
+
+def _statutory_history(row: dict[str, str], rng: random.Random, today: date) -> None:
+    """Ethnicity, and for a custodial sentence the statutory meetings held (mostly on time, some late, a few
+    never): what the oversight reports count (issue 17)."""
+    row["ethnicity"] = rng.choice(["white", "white", "white", "black", "mixed", "asian", "other", "not_stated", ""])
+    if not row["sentence_date"] or row["sentence_type"] != "dto":
+        return
+
+    def held(start: str, days: tuple[int, int]) -> str:
+        day = date.fromisoformat(start) + timedelta(days=rng.randint(*days))
+        return day.isoformat() if day <= today and rng.random() < 0.85 else ""
+
+    row["ipm_held_on"] = held(row["sentence_date"], (3, 24))
+    row["first_planning_held_on"] = held(row["sentence_date"], (14, 40))
+    if row["actual_release_date"]:
+        row["post_release_review_held_on"] = held(row["actual_release_date"], (10, 40))
+        row["ete_interview_on"] = held(row["actual_release_date"], (3, 20))
 
 
 def late_arrivals(today: date, case_managers: list[str]) -> list[dict[str, str]]:

@@ -206,6 +206,15 @@ def can_view_audit(viewer: Viewer) -> bool:
     return viewer.is_service_staff and viewer.role in SERVICE_WIDE_ROLES
 
 
+def can_view_reports(viewer: Viewer, *, service_id: int, leads_or_chairs_a_panel: bool) -> bool:
+    """The oversight reports and board pack of a service (issue 17): its service managers, and the strategic
+    leads and chairs of its panels. The figures are the whole service's; a report's list of children shows
+    only the children the viewer may see case by case (``panels.selectors.child_ids_visible_to``)."""
+    if not viewer.is_authenticated:
+        return False
+    return (viewer.is_staff_of(service_id) and viewer.role == UserRole.MANAGER) or leads_or_chairs_a_panel
+
+
 @dataclass(frozen=True)
 class ActionRights:
     """What one person may do with one action: read it, update it (status, notes, a new date), manage it

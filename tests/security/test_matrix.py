@@ -56,6 +56,7 @@ SERVICE_WIDE = {"coordinator", "outsider"}  # coordinators/managers (the outside
 ACTION_VIEWERS = MANAGERS | {"case_manager", "invited_yoi"}  # the child's case manager; the owner (YOI)
 ACTION_UPDATERS = MANAGERS | {"invited_yoi"}  # the owner and the panel's managers (the case manager reads)
 REFERRAL_VIEWERS = MANAGERS | {"case_manager"}  # the panel's managers; who referred
+REPORT_READERS = {"chair", "outsider"}  # oversight: the panel's chair; a service manager (of their own service)
 
 POST_ONLY = who((), no=NOT_ALLOWED)  # GET on a POST-only page: 405 once signed in
 API_POST_ONLY = who((), no=NOT_ALLOWED, anon=FORBIDDEN)
@@ -333,6 +334,19 @@ ROWS: dict[str, list[Row]] = {
     "children/": [Row(lambda w: "/children/", who(YJS_STAFF))],
     "children/<int:child_id>/": [Row(lambda w: f"/children/{w.child.pk}/", who(CHILD_READERS))],
     "children/<int:child_id>/agendas/": [Row(lambda w: f"/children/{w.child.pk}/agendas/", who(CHILD_READERS))],
+    # --- oversight (issue 17): service managers, strategic leads and chairs; the outsider (a manager) reads
+    # their own service's reports; the coordinator is not a manager
+    "oversight/": [Row(lambda w: "/oversight/", who(REPORT_READERS))],
+    "oversight/board/": [Row(lambda w: "/oversight/board/", who(REPORT_READERS))],
+    "oversight/board.pdf": [Row(lambda w: "/oversight/board.pdf", who(REPORT_READERS))],
+    "oversight/<slug:report>/": [Row(lambda w: "/oversight/timeliness/", who(REPORT_READERS)),
+                                 Row(lambda w: "/oversight/custody/", who(REPORT_READERS), label="custody")],
+    "oversight/<slug:report>/children": [
+        Row(lambda w: "/oversight/custody/children", who(REPORT_READERS), query="figure=all&key=HMYOI Larkhollow"),
+    ],
+    "oversight/<slug:report>.<str:fmt>": [Row(lambda w: "/oversight/releases.csv", who(REPORT_READERS)),
+                                          Row(lambda w: "/oversight/timeliness.xlsx", who(REPORT_READERS),
+                                              label="xlsx")],
     "children/<int:child_id>/timeline/": [Row(lambda w: f"/children/{w.child.pk}/timeline/", who(CHILD_READERS))],
     "children/<int:child_id>/refer/": [
         Row(lambda w: f"/children/{w.child.pk}/refer/", who(CHILD_READERS), refused=refused(CHILD_READERS),

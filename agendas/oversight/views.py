@@ -1,0 +1,334 @@
+"""The oversight pages (docs/oversight.md): reports, their lists of children, downloads and the board pack.
+
+Who: ``permissions.can_view_reports`` (service managers, the strategic leads and chairs of the service's panels);
+anyone else gets 404. Figures count the whole service; a list of children shows only those the viewer may see
+case by case, and every such read is audited with the children listed. Downloads and the board pack leave the
+service: counts from 1 to 4 in them are suppressed.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import threading
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from agendas.oversight import aggregate as agg
+from agendas.oversight import charts, selectors, tables
+from agendas.services import working_calendar
+from agendas.statutory import REQUIREMENT_CODES, TITLES
+from agendas.workdays import add_months
+from panels.audit import audit_children_read, audit_record
+
+REPORTS = {"timeliness": "Timeliness of statutory requirements", "releases": "Release outcomes",
+           "custody": "Custody now and the youth-to-adult pipeline"}
+BREAKDOWNS = {"timeliness": agg.TIMELINESS_BY, "releases": agg.RELEASE_BY, "custody": agg.CUSTODY_BY}
+DEFAULT_BY = {"timeliness": "requirement", "releases": "month", "custody": "establishment"}
+FIGURES = {"timeliness": ("due", "met_on_time", "met_late", "open"), "releases": tuple(agg.RELEASE_FIGURES),
+           "custody": ("remand", "sentenced", "all")}
+FIGURE_LABELS = {**agg.STATUS_LABELS, **agg.RELEASE_FIGURES, "remand": "Remanded", "sentenced": "Sentenced",
+                 "all": "In custody"}
+AUDIENCES = {"full": "Full (inside the service): names and references",
+             "summary": "Summary (leaves the service): references only, counts under 5 suppressed"}
+
+
+_GC_LOCK = threading.Lock()
+_GC_PAUSED = {"views": 0, "was_enabled": False}
+
+
+def cyclic_gc_paused(view):
+    """Run the view with Python's cyclic garbage collector paused: the figures allocate many short-lived objects,
+    and each collection would walk the 10,000 kept rows (docs/performance.md: half of a kept-rows reading). What
+    the view allocates has no cycles and is freed by reference counting; the collector runs again after the last
+    paused view ends (a count, so overlapping views in threads never leave it off)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        with _GC_LOCK:
+            if _GC_PAUSED["views"] == 0:
+                _GC_PAUSED["was_enabled"] = gc.isenabled()
+                gc.disable()
+            _GC_PAUSED["views"] += 1
+        try:
+            return view(*args, **kwargs)
+        finally:
+            with _GC_LOCK:
+                _GC_PAUSED["views"] -= 1
+                if _GC_PAUSED["views"] == 0 and _GC_PAUSED["was_enabled"]:
+                    gc.enable()
+
+    return wrapper
+
+
+class BadQuery(Exception):
+    pass
+
+
+def _date(request, name: str, default: date) -> date:
+    raw = request.GET.get(name, "")[:10]
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadQuery(f"{name}: {raw!r} is not a date (write it as YYYY-MM-DD)") from None
+
+
+def _query(request, report: str, today: date) -> dict[str, Any]:
+    """The report's filters from the query string, checked: period, breakdown, requirement."""
+    start = _date(request, "from", add_months(today.replace(day=1), -11))
+    end = _date(request, "to", today)
+    if end < start:
+        raise BadQuery("to: the end of the period is before its start")
+    if (end - start).days > 366 * 5:
+        raise BadQuery("from: a period is at most five years long")
+    by = request.GET.get("by", "")[:20] or DEFAULT_BY[report]
+    if by not in BREAKDOWNS[report]:
+        raise BadQuery(f"by: {by!r} is not a breakdown of this report (choose one of {', '.join(BREAKDOWNS[report])})")
+    code = request.GET.get("code", "")[:40]
+    if code and code not in REQUIREMENT_CODES:
+        raise BadQuery(f"code: {code!r} is not a statutory requirement")
+    return {"from": start, "to": end, "by": by, "code": code}
+
+
+def _bad(message: str) -> HttpResponse:
+    return HttpResponse(f"The report cannot be made: {message}.", status=400, content_type="text/plain; charset=utf-8")
+
+
+def _setup(request):
+    scope = selectors.report_scope_for(user=request.user)
+    today = timezone.localdate()
+    return scope, today, selectors.cached_child_rows(scope=scope, calendar=working_calendar(), today=today)
+
+
+def _groups(report: str, rows, query: dict[str, Any], today: date, scope) -> list:
+    if report == "timeliness":
+        return agg.timeliness(rows, start=query["from"], end=query["to"], today=today, by=query["by"],
+                              code=query["code"] or None, panel_of=scope.panel_of)
+    if report == "releases":
+        return agg.release_outcomes(rows, start=query["from"], end=query["to"], today=today, by=query["by"])
+    return agg.custody_now(rows, today=today, by=query["by"])
+
+
+def _params(query: dict[str, Any]) -> dict[str, str]:
+    return {"from": query["from"].isoformat(), "to": query["to"].isoformat(), "by": query["by"],
+            **({"code": query["code"]} if query["code"] else {})}
+
+
+def _tables(report: str, groups, rows, query, today) -> tuple[list[tables.Table], list[dict[str, str]]]:
+    """The report's tables and charts (each chart with its summary; its data is the table named ``table``)."""
+    base = _params(query)
+
+    def link(key: str, figure: str) -> str:
+        return reverse("oversight_children", args=[report]) + "?" + urlencode({**base, "key": key, "figure": figure})
+
+    if report == "timeliness":
+        months = agg.monthly_on_time(rows, months=agg.month_starts(min(query["to"], today), 12), today=today)
+        trend = tables.trend_table(months)
+        series = [m.percent_on_time for m in months]
+        known = [(m.label, p) for m, p in zip(months, series, strict=True) if p is not None]
+        summary = ("No statutory requirement fell due in these months." if not known else
+                   f"Met on time: {known[-1][1]}% in {known[-1][0]}"
+                   + (f", from {known[0][1]}% in {known[0][0]}." if len(known) > 1 else "."))
+        chart = {"src": charts.line_chart(title="Statutory requirements met on time (%)",
+                                          labels=[m.label for m in months], series=[("Met on time (%)", series)],
+                                          percent=True),
+                 "summary": summary, "table": "trend"}
+        return [tables.timeliness_table(groups, by=query["by"], link=link), trend], [chart]
+    if report == "releases":
+        return [tables.release_table(groups, by=query["by"], link=link)], []
+    days = [add_months(first, 1) - timedelta(days=1) for first in agg.month_starts(today, 12)]
+    points = agg.custody_population(rows, days=[min(d, today) for d in days])
+    summary = (f"{points[-1][1]} children in custody on {points[-1][0]:%-d %B %Y}; "
+               f"{points[0][1]} on {points[0][0]:%-d %B %Y}.")
+    chart = {"src": charts.bar_chart(title="Children in custody at each month's end",
+                                     labels=[f"{d:%b %Y}" for d, _ in points], values=[n for _, n in points],
+                                     name="Children in custody"),
+             "summary": summary, "table": "population"}
+    return [tables.custody_table(groups, by=query["by"], link=link), tables.population_table(points)], [chart]
+
+
+@login_required
+@require_GET
+@cyclic_gc_paused
+def oversight_index(request):
+    scope, today, rows = _setup(request)
+    year_ago = add_months(today, -12)
+    total = agg.timeliness_total(agg.timeliness(rows, start=year_ago, end=today, today=today))
+    custody = agg.in_custody(rows, today=today)
+    return render(request, "oversight/index.html", {
+        "scope": scope, "reports": REPORTS, "total": total, "in_custody": len(custody), "year_ago": year_ago,
+        "today": today, "periods": [f"{d:%Y-%m}" for d in reversed(agg.month_starts(today, 6))],
+    })
+
+
+@login_required
+@require_GET
+@cyclic_gc_paused
+def oversight_report(request, report: str):
+    if report not in REPORTS:
+        raise Http404("No such report")
+    scope, today, rows = _setup(request)
+    try:
+        query = _query(request, report, today)
+    except BadQuery as exc:
+        return _bad(str(exc))
+    groups = _groups(report, rows, query, today, scope)
+    report_tables, report_charts = _tables(report, groups, rows, query, today)
+    context: dict[str, Any] = {
+        "scope": scope, "report": report, "title": REPORTS[report], "query": query, "tables": report_tables,
+        "charts": report_charts, "breakdowns": BREAKDOWNS[report], "codes": [(c, TITLES[c]) for c in REQUIREMENT_CODES],
+        "download": urlencode(_params(query)), "today": today,
+    }
+    if report == "custody":  # case-level lists: only the children the viewer may see, audited
+        custody = sorted(agg.in_custody(rows, today=today), key=lambda r: (r.establishment or "", r.reference))
+        pipeline = agg.y2a_pipeline(rows, today=today)
+        visible = selectors.visible_child_ids(user=request.user, child_ids=[r.id for r in custody]
+                                              + [p.row.id for p in pipeline])
+        context["custody_list"] = [(r, r.next_due(today)) for r in custody if r.id in visible]
+        context["pipeline"] = [p for p in pipeline if p.row.id in visible]
+        context["hidden"] = len(custody) + len(pipeline) - len(context["custody_list"]) - len(context["pipeline"])
+        shown = [(r.id, r.reference) for r, _ in context["custody_list"]] + \
+            [(p.row.id, p.row.reference) for p in context["pipeline"]]
+        audit_children_read(actor=request.user, action="oversight.custody_viewed", children=shown, request=request)
+    return render(request, "oversight/report.html", context)
+
+
+@login_required
+@require_GET
+@cyclic_gc_paused
+def oversight_children(request, report: str):
+    """The children behind one figure of a report, as the viewer may see them (audited, with the children)."""
+    if report not in REPORTS:
+        raise Http404("No such report")
+    scope, today, rows = _setup(request)
+    try:
+        query = _query(request, report, today)
+    except BadQuery as exc:
+        return _bad(str(exc))
+    key, figure = request.GET.get("key", "")[:200], request.GET.get("figure", "")[:20]
+    if figure not in FIGURES[report]:
+        return _bad(f"figure: {figure!r} is not a figure of this report (one of {', '.join(FIGURES[report])})")
+    group = next((g for g in _groups(report, rows, query, today, scope) if g.key == key), None)
+    ids = group.figure(figure).children if group is not None else []
+    visible = selectors.visible_child_ids(user=request.user, child_ids=ids)
+    by_id = {row.id: row for row in rows}
+    shown = [by_id[i] for i in ids if i in visible]
+    audit_children_read(actor=request.user, action="oversight.children_viewed", children=[(r.id, r.reference)
+                        for r in shown], request=request, detail={"report": report, "figure": figure})
+    code = query["code"] or (key if report == "timeliness" and query["by"] == "requirement" else "")
+    return render(request, "oversight/children.html", {
+        "scope": scope, "report": report, "title": REPORTS[report], "query": query, "group": group,
+        "figure_label": FIGURE_LABELS[figure], "children": shown, "hidden": len(ids) - len(shown),
+        "code": code, "today": today, "back": reverse("oversight_report", args=[report]) + "?"
+        + urlencode(_params(query)),
+    })
+
+
+@login_required
+@require_GET
+@cyclic_gc_paused
+def oversight_download(request, report: str, fmt: str):
+    if report not in REPORTS or fmt not in ("csv", "xlsx"):
+        raise Http404("No such download")
+    scope, today, rows = _setup(request)
+    try:
+        query = _query(request, report, today)
+    except BadQuery as exc:
+        return _bad(str(exc))
+    report_tables, _ = _tables(report, _groups(report, rows, query, today, scope), rows, query, today)
+    audit_record(actor=request.user, action="oversight.downloaded", request=request,
+                 detail={"report": report, "format": fmt, **_params(query)})
+    name = f"convene-{report}-{query['from']}-{query['to']}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(tables.tables_csv(report_tables), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(tables.tables_xlsx(report_tables, title=REPORTS[report]),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- the board pack ----------------------------------------------------------------------------------------
+def _board_context(request) -> dict[str, Any]:
+    scope, today, rows = _setup(request)
+    raw = request.GET.get("period", "")[:7] or f"{today:%Y-%m}"
+    try:
+        first = date.fromisoformat(raw + "-01")
+    except ValueError:
+        raise BadQuery(f"period: {raw!r} is not a month (write it as YYYY-MM)") from None
+    audience = request.GET.get("audience", "full")
+    if audience not in AUDIENCES:
+        raise BadQuery(f"audience: {audience!r} is not one of {', '.join(AUDIENCES)}")
+    last = min(add_months(first, 1) - timedelta(days=1), today)
+    if last < first:
+        raise BadQuery(f"period: {raw} has not begun")
+    months = agg.monthly_on_time(rows, months=agg.month_starts(last, 6), today=today)
+    points = agg.custody_population(rows, days=[min(add_months(m, 1) - timedelta(days=1), today)
+                                                for m in agg.month_starts(last, 6)])
+    released = agg.release_outcomes(rows, start=first, end=last, today=today, by="month")
+    release = released[0] if released else agg.ReleaseGroup(f"{first:%Y-%m}", f"{first:%B %Y}")
+    overdue = sum(1 for row in rows for r in row.requirements if r.status(today) == "overdue"
+                  and r.due >= add_months(today, -12))
+    custody = sorted(agg.in_custody(rows, today=last), key=lambda r: (r.establishment or "", r.reference))
+    visible = selectors.visible_child_ids(user=request.user, child_ids=[r.id for r in custody])
+    cases = [(r, r.next_due(today)) for r in custody if r.id in visible]
+    audit_children_read(actor=request.user, action="oversight.board_pack_viewed", children=[(r.id, r.reference)
+                        for r, _ in cases], request=request, detail={"period": raw, "audience": audience})
+    trend = tables.trend_table(months)
+    population = tables.population_table(points)
+    summary = f"{points[-1][1]} children in custody on {points[-1][0]:%-d %B %Y}."
+    return {
+        "scope": scope, "first": first, "last": last, "period": raw, "audience": audience, "audiences": AUDIENCES,
+        "months": months, "this_month": months[-1], "points": points, "release": release, "overdue": overdue,
+        "cases": cases, "hidden": len(custody) - len(cases), "trend": trend, "population": population,
+        "suppressed": audience == "summary", "today": today, "generated": timezone.now(),
+        "trend_chart": charts.line_chart(title="Statutory requirements met on time (%)",
+                                         labels=[m.label for m in months],
+                                         series=[("Met on time (%)", [m.percent_on_time for m in months])],
+                                         percent=True),
+        "population_chart": charts.bar_chart(title="Children in custody at each month's end",
+                                             labels=[f"{d:%b %Y}" for d, _ in points],
+                                             values=[n for _, n in points], name="Children in custody"),
+        "population_summary": summary,
+        "query": urlencode({"period": raw, "audience": audience}),
+    }
+
+
+@login_required
+@require_GET
+@cyclic_gc_paused
+def oversight_board(request):
+    try:
+        context = _board_context(request)
+    except BadQuery as exc:
+        return _bad(str(exc))
+    return render(request, "oversight/board.html", {**context, "for_pdf": False})
+
+
+@login_required
+@require_GET
+@cyclic_gc_paused
+def oversight_board_pdf(request):
+    from weasyprint import HTML
+
+    try:
+        context = _board_context(request)
+    except BadQuery as exc:
+        return _bad(str(exc))
+    html = render_to_string("oversight/board_pdf.html", {**context, "for_pdf": True}, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(pdf_variant="pdf/ua-1",
+                                                                               custom_metadata=True)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="convene-board-pack-{context["period"]}.pdf"'
+    return response

@@ -1,0 +1,141 @@
+"""Benchmark: the oversight reports (issue 17) over 10,000 children and three years of meetings.
+
+    .venv/bin/python bench/oversight.py [--children 10000] [--repeat 5]
+
+Seeds one service (bulk_create): children whose custody, release and statutory meetings spread over three years
+(each held on time, late or not at all), with gender, ethnicity, looked-after and EHCP values, case managers,
+establishments, address history, ETE on release; five panels with a meeting a month for three years. Then times
+each page through the Django test client as a service manager (the whole view: queries, rules, aggregation,
+charts, template) and counts its SQL queries. Prints one line per page: "first" is the first reading after any
+record changed (every child read and its requirements computed), "then" the readings while nothing changed
+(the rows kept by the worker; one stamp query says nothing changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+
+from _setup import aware, django_setup, timed
+
+PAGES = ["/oversight/", "/oversight/timeliness/", "/oversight/timeliness/?by=ethnicity",
+         "/oversight/timeliness/?by=case_manager", "/oversight/releases/", "/oversight/releases/?by=age_band",
+         "/oversight/custody/", "/oversight/timeliness/children?figure=open&key=RS_FINAL_REVIEW",
+         "/oversight/timeliness.csv", "/oversight/timeliness.xlsx", "/oversight/board/",
+         "/oversight/board/?audience=summary", "/oversight/board.pdf"]
+
+
+def seed(n: int, today, rng: random.Random):
+    from datetime import timedelta
+
+    from agendas.workdays import WorkingCalendar
+    from panels.models import Agency, Child, LegalEpisode, Meeting, Panel, ReleaseAddressChange, ReleaseEte, User
+
+    cal = WorkingCalendar.england(2022, 2028)
+    service = Agency.objects.create(name="Bench YJS", kind="yjs")
+    places = [Agency.objects.create(name=f"Bench establishment {i}", kind="secure_estate",
+                                    establishment_type=("yoi", "stc", "sch")[i % 3]) for i in range(8)]
+    managers = User.objects.bulk_create([User(username=f"bench-cm-{i}", first_name="Case", last_name=f"Manager {i}",
+                                              agency=service, role="case_manager") for i in range(60)])
+    boss = User.objects.create(username="bench-manager", agency=service, role="manager")
+    for kind in ("high_risk", "education", "y2a", "resettlement", "mappa"):
+        panel = Panel.objects.create(service=service, name=f"Bench {kind}", kind=kind)
+        Meeting.objects.bulk_create([
+            Meeting(panel=panel, starts_at=aware(today - timedelta(days=28 * m)),
+                    ends_at=aware(today - timedelta(days=28 * m), 12), status="closed") for m in range(1, 40)])
+
+    def held(due):  # on time, late or never
+        roll = rng.random()
+        if roll < 0.6:
+            return due - timedelta(days=rng.randint(0, 5))
+        return due + timedelta(days=rng.randint(1, 30)) if roll < 0.85 else None
+
+    children, plans = [], []
+    for i in range(n):
+        status = rng.choice(["remand", "sentenced", "sentenced", "released", "released", "community", "closed"])
+        entry = today - timedelta(days=rng.randint(20, 3 * 365))
+        release = entry + timedelta(days=rng.randint(60, 540))
+        released = status in ("released", "closed") and release < today
+        child = Child(
+            service=service, reference=f"BO-{i:06d}", given_name="Bench", family_name=f"Child{i}",
+            date_of_birth=today - timedelta(days=rng.randint(13 * 365, 18 * 365 - 30)), legal_status=status,
+            gender=rng.choice(["female", "male", "male", "male", None]),
+            ethnicity=rng.choice(["asian", "black", "mixed", "white", "white", "other", "not_stated", None]),
+            looked_after=rng.choice([True, False, None]), ehcp=rng.choice([True, False, None]),
+            case_manager=rng.choice(managers),
+            ipm_held_on=held(cal.add_working_days(entry, 10)),
+            first_planning_held_on=held(cal.add_working_days(entry, 20)),
+            final_review_held_on=held(cal.sub_working_days(release, 10)),
+            post_release_review_held_on=held(cal.add_working_days(release, 20)) if released else None,
+            ete_interview_on=held(cal.add_working_days(release, 10)) if released else None,
+            release_address_status=rng.choice(["none", "proposed", "assessed", "confirmed"]),
+        )
+        children.append(child)
+        plans.append((status, entry, release, released))
+    Child.objects.bulk_create(children, batch_size=2000)
+    episodes, addresses, etes = [], [], []
+    for child, (status, entry, release, released) in zip(children, plans, strict=True):
+        place = rng.choice(places)
+        if status == "remand":
+            episodes.append(LegalEpisode(child=child, kind="remand", start_date=entry, custody_entry_date=entry,
+                                         establishment=place, sentence_type="remand_yda"))
+        elif status == "community":
+            episodes.append(LegalEpisode(child=child, kind="sentence", start_date=entry, sentence_type="yro",
+                                         order_end_date=entry + timedelta(days=365)))
+        else:
+            episodes.append(LegalEpisode(
+                child=child, kind="sentence", start_date=entry, custody_entry_date=entry, sentence_type="dto",
+                release_date=release, sentence_length_months=rng.choice([4, 6, 8, 12, 18, 24]),
+                actual_release_date=release if released else None, order_end_date=release + timedelta(days=180),
+                establishment=place))
+        if child.release_address_status == "confirmed":
+            addresses.append(ReleaseAddressChange(child=child, status="confirmed",
+                                                  on=release - timedelta(days=rng.randint(-5, 60))))
+        if rng.random() < 0.5:
+            etes.append(ReleaseEte(child=child, kind=rng.choice(["education", "training", "employment"]),
+                                   starts_on=release + timedelta(days=rng.randint(0, 20))))
+    LegalEpisode.objects.bulk_create(episodes, batch_size=2000)
+    ReleaseAddressChange.objects.bulk_create(addresses, batch_size=2000)
+    ReleaseEte.objects.bulk_create(etes, batch_size=2000)
+    return boss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--children", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-pdf", action="store_true", help="leave out the board pack's PDF (slow at 10,000)")
+    args = parser.parse_args()
+    django_setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.TWO_FACTOR_ENFORCED = False  # the bench signs in with force_login, without a second factor
+    boss = seed(args.children, timezone.localdate(), random.Random(17))
+    client = Client()
+    client.force_login(boss)
+    print(f"database: {connection.vendor}; children: {args.children}")
+    from agendas.oversight.selectors import forget_rows
+
+    print(f"{'page':<66} {'first s':>8} {'then s':>8} {'queries':>8} {'status':>7}")
+    for page in PAGES:
+        if args.no_pdf and page.endswith(".pdf"):
+            continue
+        client.get(page)  # warm the code paths
+
+        def first(page=page):
+            forget_rows()  # as after a change to any record: every child read and computed again
+            return client.get(page)
+
+        cold, _ = timed(first, repeat=args.repeat)
+        seconds, response = timed(lambda page=page: client.get(page), repeat=args.repeat)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(page)
+        print(f"{page:<66} {cold:>8.3f} {seconds:>8.3f} {len(queries):>8} {response.status_code:>7}")
+
+if __name__ == "__main__":
+    main()
