@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minutes.selectors import action_get_for_user
 from notifications import feeds, rsvp
-from notifications.forms import LadderForm
+from notifications.forms import LadderForm, StatutoryLadderForm
 from notifications.ical import ICalError
 from notifications.invites import meeting_label, slot_times
-from notifications.ladder import Ladder
+from notifications.ladder import Ladder, StatutoryLadder
 from notifications.models import (
     CalendarCopy,
     CalendarEntry,
@@ -79,21 +79,30 @@ def email_preferences(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def reminder_settings(request, panel_id: int):
-    """The panel's reminder and escalation ladder (chair and coordinator)."""
+    """The panel's two ladders (chair and coordinator; anyone else 404): reminders and escalation of its
+    actions, and escalation of the missed statutory timescales of the children it oversees."""
     access = panel_get_managed(user=request.user, panel_id=panel_id)
     policy = ReminderPolicy.objects.filter(panel=access.panel).first()
-    form = LadderForm(request.POST or None, current=policy.ladder if policy else Ladder())
-    if request.method == "POST" and form.is_valid():
-        ladder, errors = form.ladder()
+    which = request.POST.get("which", "actions") if request.method == "POST" else None
+    form = LadderForm(request.POST if which == "actions" else None,
+                      current=policy.ladder if policy else Ladder())
+    statutory = StatutoryLadderForm(request.POST if which == "statutory" else None,
+                                    current=policy.statutory_ladder if policy else StatutoryLadder())
+    bound = form if which == "actions" else statutory if which == "statutory" else None
+    if bound is not None and bound.is_valid():
+        ladder, errors = bound.ladder()
         for error in errors:
-            form.add_error(None, error)
+            bound.add_error(None, error)
         if ladder is not None:
-            ReminderPolicy.objects.update_or_create(panel=access.panel, defaults={"settings": ladder.to_dict()})
-            audit_record(actor=request.user, action="panel.reminders_changed", panel=access.panel,
-                         detail=ladder.to_dict())
-            messages.success(request, "Reminder settings saved: the next daily run uses them.")
+            field = "settings" if which == "actions" else "statutory_settings"
+            ReminderPolicy.objects.update_or_create(panel=access.panel, defaults={field: ladder.to_dict()})
+            audit_record(actor=request.user, panel=access.panel, detail=ladder.to_dict(),
+                         action="panel.reminders_changed" if which == "actions" else "panel.escalation_changed")
+            messages.success(request, "Reminder settings saved: the next daily run uses them." if which == "actions"
+                             else "Escalation settings saved: the next daily run uses them.")
             return redirect("reminder_settings", panel_id=panel_id)
-    return render(request, "notifications/reminder_settings.html", {"panel": access.panel, "form": form})
+    return render(request, "notifications/reminder_settings.html",
+                  {"panel": access.panel, "form": form, "statutory": statutory})
 
 
 # --- replies to invites --------------------------------------------------------------------------

@@ -115,6 +115,15 @@ def can_view_meeting(
     return (invited or membership is not None) and status != MeetingStatus.DRAFT
 
 
+def can_view_child(viewer: Viewer, *, service_id: int, case_manager_id: int | None) -> bool:
+    """The child's own page (and what names the child outside a meeting, e.g. an escalation email): the
+    service's managers and coordinators, and the child's case manager (``selectors._children_visible_q``)."""
+    if not viewer.is_authenticated:
+        return False
+    return viewer.sees_whole_service(service_id) or (
+        viewer.is_staff_of(service_id) and viewer.id is not None and case_manager_id == viewer.id)
+
+
 def can_view_child_in_meeting(
     viewer: Viewer, *, service_id: int, establishment_id: int | None, can_view_meeting: bool,
     child_id: int | None = None,
