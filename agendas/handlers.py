@@ -52,8 +52,13 @@ def slots_follow_meeting(name: str, payload: dict[str, Any]) -> None:
 
 
 def connect() -> None:
+    from agendas.child_parts import release_part
+    from panels.page_parts import child_page_part
+
+    child_page_part(release_part)
     event_subscribe("panels.meeting.updated", slots_follow_meeting, in_transaction=True)
     event_subscribe("panels.cohort.imported", rebuild_after_import)
     event_subscribe("panels.child.transfer_decided", rebuild_after_import)  # the resettlement record's Y2A decision
+    event_subscribe("panels.child.release_changed", rebuild_after_import)  # release address status, ETE interview
     event_subscribe("panels.meeting.created", build_new_meeting)
     event_subscribe("panels.meeting.in_progress", close_heard_referrals)

@@ -24,6 +24,7 @@ from panels.enums import AgencyKind, EpisodeKind
 from panels.events import event_emit
 from panels.models import Agency, Child, CohortImport, LegalEpisode, User
 from panels.records import CHILD_FIELDS, child_to_record, desired_episodes, episode_matches, episode_values
+from panels.release_services import address_changes_from_import
 from panels.spreadsheets import csv_unescape, safe_row
 
 logger = logging.getLogger(__name__)
@@ -171,8 +172,10 @@ def validate_rows(
     return records, problems
 
 
-def _apply(records: list[dict[str, Any]], *, service: Agency) -> tuple[int, int, int]:
-    """Write the records (inside the caller's transaction). Returns (created, updated, unchanged)."""
+def _apply(records: list[dict[str, Any]], *, service: Agency, day: date,
+           actor: User | None = None) -> tuple[int, int, int]:
+    """Write the records (inside the caller's transaction). Returns (created, updated, unchanged). A release-address
+    status that changes adds a dated change to the child's address history (``day``: the import day)."""
     establishments = _secure_agencies()
     refs = [r["reference"] for r in records]
     existing = {
@@ -182,6 +185,7 @@ def _apply(records: list[dict[str, Any]], *, service: Agency) -> tuple[int, int,
     new_children, changed_children, unchanged = [], [], 0
     episode_creates: list[LegalEpisode] = []
     episode_updates: list[LegalEpisode] = []
+    address_changes: list[tuple[Child, str | None, str | None]] = []
     for record in records:
         values = {n: record[n] for n in CHILD_FIELDS}
         values["preferred_name"] = values["preferred_name"] or ""
@@ -190,9 +194,11 @@ def _apply(records: list[dict[str, Any]], *, service: Agency) -> tuple[int, int,
         if child is None:
             child = Child(service=service, reference=record["reference"], **values)
             new_children.append(child)
+            address_changes.append((child, None, values["release_address_status"]))
             current: dict[str, LegalEpisode] = {}
         else:
             child_changed = any(getattr(child, k) != v for k, v in values.items())
+            address_changes.append((child, child.release_address_status, values["release_address_status"]))
             for k, v in values.items():
                 setattr(child, k, v)
             current = {e.kind: e for e in child.episodes.all() if e.is_current}
@@ -236,6 +242,7 @@ def _apply(records: list[dict[str, Any]], *, service: Agency) -> tuple[int, int,
     for episode in episode_creates:
         episode.child_id = episode.child.pk
     LegalEpisode.objects.bulk_create(episode_creates, batch_size=500)
+    address_changes_from_import(address_changes, day=day, actor=actor)
     return len(new_children), len(changed_children), unchanged
 
 
@@ -288,7 +295,8 @@ def cohort_import_process(*, job: CohortImport, today: date | None = None) -> Co
         else:
             CohortImport.objects.filter(pk=job.pk).update(status=CohortImport.Status.APPLYING)
             with transaction.atomic():
-                job.created_count, job.updated_count, job.unchanged_count = _apply(records, service=job.service)
+                job.created_count, job.updated_count, job.unchanged_count = _apply(
+                    records, service=job.service, day=today, actor=job.uploaded_by)
                 audit_record(actor=job.uploaded_by, action="cohort.imported",
                              detail={"import_id": job.pk, "filename": job.filename, "created": job.created_count,
                                      "updated": job.updated_count})

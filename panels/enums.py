@@ -137,6 +137,28 @@ class ReleaseAddressStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
 
 
+class AddressKind(models.TextChoices):
+    """What kind of place the release address is (the address itself is never stored here in full)."""
+
+    FAMILY_HOME = "family_home", "Family home (parent or carer)"
+    RELATIVE_FRIEND = "relative_friend", "Relative or family friend"
+    FOSTER = "foster", "Foster care"
+    CHILDRENS_HOME = "childrens_home", "Children's home"
+    SUPPORTED = "supported", "Supported or semi-independent accommodation"
+    INDEPENDENT = "independent", "Independent tenancy"
+    HOSTEL = "hostel", "Hostel or approved premises"
+    OTHER = "other", "Other"
+
+
+class EteKind(models.TextChoices):
+    """Education, training or employment on release (Enfield: "an education or employment opportunity ready on
+    their release")."""
+
+    EDUCATION = "education", "Education (school or college)"
+    TRAINING = "training", "Training or apprenticeship"
+    EMPLOYMENT = "employment", "Employment"
+
+
 class Ethnicity(models.TextChoices):
     """The ONS 2021 high-level groups (cohort format v2); used only in reports, never by the agenda rules."""
 

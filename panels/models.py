@@ -13,9 +13,11 @@ from django.db import models
 from django.db.models import Q
 
 from panels.enums import (
+    AddressKind,
     AgencyKind,
     EpisodeKind,
     EstablishmentType,
+    EteKind,
     Ethnicity,
     Gender,
     InviteeRole,
@@ -508,6 +510,63 @@ class PlanRow(models.Model):
     @property
     def has_owner(self) -> bool:
         return bool(self.who_member_id or self.who_user_id or self.who_agency_id)
+
+
+# --- release address and ETE (issue 16, point 4) -------------------------------------------------------------------
+class ReleaseAddressChange(models.Model):
+    """One change of the child's release-address status, dated (proposed on, assessed on, confirmed on, fell through
+    on). ``Child.release_address_status`` is always the status of the latest change (``panels.release_services``
+    keeps them in step, in one transaction). The address is sensitive: only a kind and a short summary are kept, shown
+    only to those who may see the child's record, never in a calendar entry, an email or an agenda."""
+
+    class Source(models.TextChoices):
+        PAGE = "page", "Child page"
+        IMPORT = "import", "Cohort import"
+        EARLIER = "earlier", "Recorded before the history was kept"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="address_changes")
+    status = models.CharField(max_length=10, choices=ReleaseAddressStatus.choices, null=True, blank=True,
+                              help_text="The status from this date on (empty: not known).")
+    fell_through = models.BooleanField(default=False, help_text="The address recorded before fell through.")
+    on = models.DateField("date of the change")
+    kind = models.CharField(max_length=20, choices=AddressKind.choices, blank=True)
+    summary = models.CharField(max_length=200, blank=True,
+                               help_text="The address in a few words, e.g. \"mother's flat, Edmonton\".")
+    note = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PAGE)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["child", "on", "id"]
+        indexes = [models.Index(fields=["child", "on"])]
+        constraints = [
+            models.CheckConstraint(name="address_fell_through_means_none",
+                                   condition=Q(fell_through=False) | Q(status=ReleaseAddressStatus.NONE)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.status or 'unknown'} on {self.on}"
+
+
+class ReleaseEte(models.Model):
+    """The education, training or employment planned for the child's release. The interview date is the child's
+    ``ete_interview_on`` (a cohort field: it ends ``ED_RELEASE_ETE``)."""
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="release_ete")
+    kind = models.CharField(max_length=12, choices=EteKind.choices, blank=True)
+    provider = models.CharField(max_length=200, blank=True, help_text="The school, college, trainer or employer.")
+    hours_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)])
+    starts_on = models.DateField(null=True, blank=True)
+    notes = models.CharField(max_length=500, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"ETE on release of {self.child_id}"
 
 
 class AuditEntryChild(models.Model):

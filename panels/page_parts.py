@@ -24,3 +24,21 @@ def meeting_page_context(*, meeting, access, user) -> dict[str, Any]:
     for part in _meeting_parts:
         context.update(part(meeting=meeting, access=access, user=user))
     return context
+
+
+ChildPart = Callable[..., dict[str, Any]]
+_child_parts: list[ChildPart] = []
+
+
+def child_page_part(part: ChildPart) -> None:
+    """Register ``part(child=, record=, today=) -> dict`` for the child's pages (the child page, the release page):
+    e.g. agendas says by when the rules want the release address confirmed. Idempotent."""
+    if part not in _child_parts:
+        _child_parts.append(part)
+
+
+def child_page_context(*, child, record, today) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for part in _child_parts:
+        context.update(part(child=child, record=record, today=today))
+    return context

@@ -6,14 +6,25 @@ two against each other for every persona.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from panels import permissions
-from panels.enums import SERVICE_WIDE_ROLES, AgencyKind, MeetingStatus
-from panels.models import Agency, Child, LegalEpisode, Meeting, MeetingInvitee, Panel, PanelMembership
+from panels.enums import SERVICE_WIDE_ROLES, AgencyKind, MeetingStatus, ReleaseAddressStatus
+from panels.models import (
+    Agency,
+    Child,
+    LegalEpisode,
+    Meeting,
+    MeetingInvitee,
+    Panel,
+    PanelMembership,
+    ReleaseAddressChange,
+)
 from panels.permissions import Viewer
 
 
@@ -231,6 +242,43 @@ def child_get_for_user(*, user, child_id: int) -> Child:
     if child is None:
         raise Http404("No such child")
     return child
+
+
+# --- the release address on a date (issue 16, point 4) -----------------------------------------------------------
+# For escalation and reports: the status on a day and the date the standing address was confirmed, from the history
+# (``ReleaseAddressChange``). They take children the caller may already see; they never widen who sees what.
+def release_address_on(child: Child | int, day: date) -> str | None:
+    """The child's release-address status at the end of ``day`` (``none``, ``proposed``, ``assessed``,
+    ``confirmed``; None: nothing recorded by then). One query."""
+    return release_addresses_on([_pk(child)], day)[_pk(child)]
+
+
+def release_address_confirmed_on(child: Child | int) -> date | None:
+    """The date the child's release address was last confirmed, when it is confirmed now (the latest change
+    says ``confirmed``); None otherwise (never confirmed, or it fell through or went back since). One query."""
+    return release_addresses_confirmed_on([_pk(child)])[_pk(child)]
+
+
+def release_addresses_on(child_ids: Iterable[int], day: date) -> dict[int, str | None]:
+    """``release_address_on`` for many children: one query whatever their number."""
+    found: dict[int, str | None] = dict.fromkeys(child_ids)
+    for child_id, status in (ReleaseAddressChange.objects.filter(child_id__in=list(found), on__lte=day)
+                             .order_by("child_id", "on", "id").values_list("child_id", "status")):
+        found[child_id] = status  # the last one of each child's run stays
+    return found
+
+
+def release_addresses_confirmed_on(child_ids: Iterable[int]) -> dict[int, date | None]:
+    """``release_address_confirmed_on`` for many children: one query whatever their number."""
+    found: dict[int, date | None] = dict.fromkeys(child_ids)
+    for child_id, status, on in (ReleaseAddressChange.objects.filter(child_id__in=list(found))
+                                 .order_by("child_id", "on", "id").values_list("child_id", "status", "on")):
+        found[child_id] = on if status == ReleaseAddressStatus.CONFIRMED else None  # the last change decides
+    return found
+
+
+def _pk(child: Child | int) -> int:
+    return child if isinstance(child, int) else child.pk
 
 
 # --- agencies ------------------------------------------------------------------------------------
