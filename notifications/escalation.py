@@ -260,12 +260,3 @@ def escalation_run(*, today: date | None = None, send: bool = True) -> Escalatio
         if queued:
             summary.emails_sent = outbox_deliver(only=queued).sent
     return summary
-
-
-def escalations_for_child(*, child: Child) -> list[RequirementNotice]:
-    """What the ladder did for a child, newest first, for the child page (one query)."""
-    return list(RequirementNotice.objects.filter(child=child).select_related("recipient", "panel")
-                .order_by("-step_date", "-id"))
-
-
-

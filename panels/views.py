@@ -29,7 +29,7 @@ from panels.forms import (
 )
 from panels.keydates import key_dates, upcoming_key_dates
 from panels.models import CohortImport, Meeting
-from panels.page_parts import meeting_page_context
+from panels.page_parts import child_page_context, meeting_page_context
 from panels.permissions import Viewer, can_import_cohort
 from panels.records import child_to_record
 
@@ -257,6 +257,7 @@ def child_detail(request, child_id: int):
     return render(request, "panels/child_detail.html", {
         "child": child, "record": record, "key_dates": key_dates(record), "today": today,
         "history": list(history), "view": record_selectors.resettlement_view(child=child, today=today),
+        **child_page_context(child=child, record=record, today=today),
     })
 
 
