@@ -210,3 +210,5 @@ who_are_you  # unused variable (panels/record_forms.py:55)
 who_do_you_want_to_be  # unused variable (panels/record_forms.py:56)
 strengths_and_goals  # unused variable (panels/record_forms.py:57)
 how_will_you_get_there  # unused variable (panels/record_forms.py:59)
+statutory_requirements  # unused function (agendas/statutory.py): the oversight reports and escalation read it
+_.days_late  # unused method (agendas/statutory.py): the oversight reports and escalation read it

@@ -297,6 +297,82 @@ class MeetingResult:
     items: tuple[AgendaItemResult, ...]
 
 
+# --- timescales: every due date of a dated rule, in one place ---------------------------------------
+# The agenda (``reasons_for_child``) and the oversight reports (``agendas.statutory``) both read them, so a
+# timescale is written once. Each gives (eligible, due) from the child's dates, or None when a date it counts
+# from is unknown; *when* a rule applies (legal status, a held meeting) is left to the caller.
+Window = tuple[date, date]
+
+
+def timescale(code: str, child: ChildFacts, *, settings: RuleSettings, calendar: WorkingCalendar) -> Window | None:
+    """(eligible, due) of the dated rule ``code`` for ``child`` (section 3), or None when its dates are unknown."""
+    return _TIMESCALES[code](child, settings, calendar)
+
+
+def _before_release(weeks: int, c: ChildFacts, cal: WorkingCalendar) -> Window | None:
+    S, R = c.sentence_date, c.release
+    return (S, cal.previous_working_day_or_same(R - timedelta(weeks=weeks))) if S and R else None
+
+
+def _after(day: date | None, wd: int, cal: WorkingCalendar) -> Window | None:
+    return (day, cal.add_working_days(day, wd)) if day else None
+
+
+def _y2a_post_transfer(c: ChildFacts, s: RuleSettings, cal: WorkingCalendar) -> Window:
+    transfer = c.transfer_date or c.eighteenth_birthday
+    return (transfer + timedelta(weeks=s.y2a_post_transfer_from_weeks),
+            cal.previous_working_day_or_same(transfer + timedelta(weeks=s.y2a_post_transfer_by_weeks)))
+
+
+def _months_before_release(months: int, c: ChildFacts, cal: WorkingCalendar) -> Window | None:
+    S, R = c.sentence_date, c.release
+    return (S, cal.previous_working_day_or_same(add_months(R, -months))) if S and R else None
+
+
+def _accommodation(c: ChildFacts, s: RuleSettings, cal: WorkingCalendar) -> Window | None:
+    R = c.release
+    if R is None:
+        return None
+    return (add_months(R, -s.rs_accommodation_from_months),
+            cal.previous_working_day_or_same(add_months(R, -s.rs_accommodation_by_months)))
+
+
+def _final_review(c: ChildFacts, s: RuleSettings, cal: WorkingCalendar) -> Window | None:
+    S, R = c.sentence_date, c.release
+    return (S, cal.sub_working_days(R, s.rs_final_review_wd)) if S and R else None
+
+
+_TIMESCALES: dict[str, Any] = {
+    "HR_PRE_RELEASE": lambda c, s, cal: _before_release(s.hr_pre_release_weeks, c, cal),
+    "ED_ETE_PLAN": lambda c, s, cal: _before_release(s.ed_ete_plan_weeks, c, cal),
+    "ED_RELEASE_ETE": lambda c, s, cal: _after(c.actual_release_date, s.ed_release_ete_wd, cal),
+    "Y2A_PLANNING_START": lambda c, s, cal: (
+        add_months(c.date_of_birth, s.y2a_planning_start_from_months),
+        cal.previous_working_day_or_same(add_months(c.date_of_birth, s.y2a_planning_start_by_months))),
+    "Y2A_TRANSITION_MEETING": lambda c, s, cal: (
+        add_months(c.date_of_birth, s.y2a_planning_start_by_months),
+        cal.previous_working_day_or_same(add_months(c.date_of_birth, s.y2a_transition_by_months))),
+    "Y2A_TRANSFER": lambda c, s, cal: (
+        add_months(c.date_of_birth, s.y2a_transition_by_months),
+        cal.previous_working_day_or_same(c.eighteenth_birthday)),
+    "Y2A_POST_TRANSFER": _y2a_post_transfer,
+    "RS_INITIAL_PLANNING": lambda c, s, cal: _after(c.sentence_date, s.rs_initial_planning_wd, cal),
+    "RS_REMAND_PLANNING": lambda c, s, cal: _after(c.remand_date, s.rs_remand_planning_wd, cal),
+    "RS_FIRST_PLANNING": lambda c, s, cal: _after(c.custody_entry, s.rs_first_planning_wd, cal),
+    "RS_PENULTIMATE": lambda c, s, cal: _months_before_release(s.rs_penultimate_months, c, cal),
+    "RS_FINAL_REVIEW": _final_review,
+    "RS_POST_RELEASE": lambda c, s, cal: _after(c.actual_release_date, s.rs_post_release_wd, cal),
+    "RS_ACCOMMODATION": _accommodation,
+    "MAPPA_REFERRAL": lambda c, s, cal: _months_before_release(s.mappa_referral_months, c, cal),
+}
+
+
+def mappa_referral_required(child: ChildFacts, settings: RuleSettings) -> bool:
+    """The sentence is long enough to be referred to MAPPA (``mappa_min_sentence_months``; 0: every one)."""
+    minimum, length = settings.mappa_min_sentence_months, child.sentence_length_months
+    return minimum == 0 or (length is not None and length >= minimum)
+
+
 # --- the rules -----------------------------------------------------------------------------------
 def reasons_for_child(
     child: ChildFacts, *, kind: str, settings: RuleSettings, calendar: WorkingCalendar
@@ -305,12 +381,14 @@ def reasons_for_child(
     if child.legal_status == "closed":
         return []
     out: list[Reason] = []
-    due_off = calendar.previous_working_day_or_same
 
-    def add(code: str, kind_: str, eligible: date | None, due: date | None, template: str, **dates: date) -> None:
-        if eligible is None or due is None or not settings.enabled(code):
+    def add(code: str, kind_: str, template: str, **dates: date) -> None:
+        if not settings.enabled(code):
             return
-        out.append(Reason(code, kind_, eligible, due, template, dates))
+        window = _TIMESCALES[code](child, settings, calendar)
+        if window is None:
+            return
+        out.append(Reason(code, kind_, window[0], window[1], template, dates))
 
     S, R, A = child.sentence_date, child.release, child.actual_release_date
     sentenced = child.legal_status == "sentenced"
@@ -319,71 +397,52 @@ def reasons_for_child(
 
     if kind == "high_risk":
         if pre_release:
-            due = due_off(R - timedelta(weeks=settings.hr_pre_release_weeks))
-            add("HR_PRE_RELEASE", BEFORE, S, due, "Release on {release}: pre-release risk review due by {due}",
-                release=R)
+            add("HR_PRE_RELEASE", BEFORE, "Release on {release}: pre-release risk review due by {due}", release=R)
     elif kind == "education":
         if pre_release:
-            due = due_off(R - timedelta(weeks=settings.ed_ete_plan_weeks))
-            add("ED_ETE_PLAN", BEFORE, S, due,
+            add("ED_ETE_PLAN", BEFORE,
                 "Release on {release}: education, training and employment plan due by {due}", release=R)
         if A and child.ete_interview_on is None:
-            add("ED_RELEASE_ETE", AFTER, A, calendar.add_working_days(A, settings.ed_release_ete_wd),
+            add("ED_RELEASE_ETE", AFTER,
                 "Released on {released}: education, training or employment interview due by {due}", released=A)
-    elif kind == "y2a" and _turns_18_in_order(child):
-        dob, b18 = child.date_of_birth, child.eighteenth_birthday
-        start_from = add_months(dob, settings.y2a_planning_start_from_months)
-        start_by = add_months(dob, settings.y2a_planning_start_by_months)
-        meeting_by = add_months(dob, settings.y2a_transition_by_months)
-        add("Y2A_PLANNING_START", BEFORE, start_from, due_off(start_by),
-            "Turns 18 on {b18}: transition planning to start by {due}", b18=b18)
+    elif kind == "y2a" and turns_18_in_order(child):
+        b18 = child.eighteenth_birthday
+        add("Y2A_PLANNING_START", BEFORE, "Turns 18 on {b18}: transition planning to start by {due}", b18=b18)
         if child.transition_meeting_held_on is None:
-            add("Y2A_TRANSITION_MEETING", BEFORE, start_by, due_off(meeting_by),
-                "Turns 18 on {b18}: transition meeting due by {due}", b18=b18)
+            add("Y2A_TRANSITION_MEETING", BEFORE, "Turns 18 on {b18}: transition meeting due by {due}", b18=b18)
         if child.transfer_decision != "retain" and child.sentence_type != "referral_order":
-            add("Y2A_TRANSFER", BEFORE, meeting_by, due_off(b18),
-                "Turns 18 on {b18}: transfer to probation complete by {due}", b18=b18)
+            add("Y2A_TRANSFER", BEFORE, "Turns 18 on {b18}: transfer to probation complete by {due}", b18=b18)
         if child.transfer_decision == "transfer":
-            transfer = child.transfer_date or b18
-            add("Y2A_POST_TRANSFER", AFTER, transfer + timedelta(weeks=settings.y2a_post_transfer_from_weeks),
-                due_off(transfer + timedelta(weeks=settings.y2a_post_transfer_by_weeks)),
-                "Transferred to probation on {transfer}: review due by {due}", transfer=transfer)
+            add("Y2A_POST_TRANSFER", AFTER, "Transferred to probation on {transfer}: review due by {due}",
+                transfer=child.transfer_date or b18)
     elif kind == "resettlement":
         if sentenced and S and child.ipm_held_on is None:
-            add("RS_INITIAL_PLANNING", AFTER, S, calendar.add_working_days(S, settings.rs_initial_planning_wd),
-                "Sentenced on {sentenced}: initial planning meeting due by {due}", sentenced=S)
+            add("RS_INITIAL_PLANNING", AFTER, "Sentenced on {sentenced}: initial planning meeting due by {due}",
+                sentenced=S)
         if child.remand_date and child.remand_planning_held_on is None:
-            add("RS_REMAND_PLANNING", AFTER, child.remand_date,
-                calendar.add_working_days(child.remand_date, settings.rs_remand_planning_wd),
-                "Remanded on {remand}: remand planning meeting due by {due}", remand=child.remand_date)
+            add("RS_REMAND_PLANNING", AFTER, "Remanded on {remand}: remand planning meeting due by {due}",
+                remand=child.remand_date)
         entry = child.custody_entry
         if entry and child.first_planning_held_on is None:
-            add("RS_FIRST_PLANNING", AFTER, entry, calendar.add_working_days(entry, settings.rs_first_planning_wd),
+            add("RS_FIRST_PLANNING", AFTER,
                 "Entered custody on {entry}: first resettlement planning meeting due by {due}", entry=entry)
         if pre_release and child.penultimate_held_on is None:
-            add("RS_PENULTIMATE", BEFORE, S, due_off(add_months(R, -settings.rs_penultimate_months)),
-                "Release on {release}: penultimate meeting due by {due}", release=R)
+            add("RS_PENULTIMATE", BEFORE, "Release on {release}: penultimate meeting due by {due}", release=R)
         if pre_release and child.final_review_held_on is None:
-            add("RS_FINAL_REVIEW", BEFORE, S, calendar.sub_working_days(R, settings.rs_final_review_wd),
-                "Release on {release}: final release review due by {due}", release=R)
+            add("RS_FINAL_REVIEW", BEFORE, "Release on {release}: final release review due by {due}", release=R)
         if A and child.post_release_review_held_on is None:
-            add("RS_POST_RELEASE", AFTER, A, calendar.add_working_days(A, settings.rs_post_release_wd),
-                "Released on {released}: post-release review due by {due}", released=A)
+            add("RS_POST_RELEASE", AFTER, "Released on {released}: post-release review due by {due}", released=A)
         if awaiting_release and child.release_address_status != "confirmed":
-            add("RS_ACCOMMODATION", WATCH, add_months(R, -settings.rs_accommodation_from_months),
-                due_off(add_months(R, -settings.rs_accommodation_by_months)),
+            add("RS_ACCOMMODATION", WATCH,
                 "Release on {release}: release address not yet confirmed; due by {due}, when the director of "
                 "children's services must be told", release=R)
-    elif kind == "mappa" and pre_release and child.mappa_referred_on is None:
-        minimum = settings.mappa_min_sentence_months
-        length = child.sentence_length_months
-        if minimum == 0 or (length is not None and length >= minimum):
-            add("MAPPA_REFERRAL", BEFORE, S, due_off(add_months(R, -settings.mappa_referral_months)),
-                "Release on {release}: MAPPA referral due by {due}", release=R)
+    elif (kind == "mappa" and pre_release and child.mappa_referred_on is None
+          and mappa_referral_required(child, settings)):
+        add("MAPPA_REFERRAL", BEFORE, "Release on {release}: MAPPA referral due by {due}", release=R)
     return out
 
 
-def _turns_18_in_order(child: ChildFacts) -> bool:
+def turns_18_in_order(child: ChildFacts) -> bool:
     end = child.order_end
     return end is not None and child.eighteenth_birthday <= end
 
@@ -416,7 +475,7 @@ def recurring_windows(child: ChildFacts, *, kind: str, settings: RuleSettings) -
             f"Risk of serious harm rated {child.rosh.replace('_', ' ')}: discussed at every meeting")
     elif kind == "mappa" and child.mappa_level in ("2", "3"):
         add("MAPPA_MANAGED", None, None, f"Managed at MAPPA level {child.mappa_level}: discussed at every meeting")
-    elif kind == "y2a" and _turns_18_in_order(child):
+    elif kind == "y2a" and turns_18_in_order(child):
         add("Y2A_IN_ORDER", add_months(child.date_of_birth, 204), child.eighteenth_birthday,
             f"Aged 17 and turns 18 during the order (on {fmt(child.eighteenth_birthday)})")
     elif kind in ("resettlement", "education"):
