@@ -212,3 +212,14 @@ strengths_and_goals  # unused variable (panels/record_forms.py:57)
 how_will_you_get_there  # unused variable (panels/record_forms.py:59)
 statutory_requirements  # unused function (agendas/statutory.py): the oversight reports and escalation read it
 _.days_late  # unused method (agendas/statutory.py): the oversight reports and escalation read it
+# the statutory escalation ladder (issue 17.5): dataclass fields and form fields read by name (getattr, templates)
+tell_case_manager  # unused variable (notifications/ladder.py)
+case_manager_after_days  # unused variable (notifications/ladder.py)
+tell_line_manager  # unused variable (notifications/ladder.py)
+line_manager_after_days  # unused variable (notifications/ladder.py)
+tell_strategic_lead  # unused variable (notifications/ladder.py)
+strategic_lead_after_days  # unused variable (notifications/ladder.py)
+handled_at  # unused variable (notifications/models.py): filtered and set through the ORM by name
+emailed  # unused variable (notifications/models.py): set through the ORM by name
+_.has_add_permission  # unused method (notifications/admin.py): the admin calls it
+_.has_change_permission  # unused method (notifications/admin.py): the admin calls it

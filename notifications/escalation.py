@@ -17,7 +17,7 @@ The same mechanism as the actions' ladder (``notifications.reminders``), in thre
 Which panel: the requirement's panel is the one whose agenda carries the child for it by rule: the panel of
 the child's latest agenda item whose reasons include the requirement's code; else the child's latest agenda
 item on a panel of the requirement's kind; else the service's first active panel of that kind (see
-``REQUIREMENT_PANEL_KIND``). Its settings and its strategic lead apply; with no such panel the default
+``agendas.statutory.REQUIREMENTS``). Its settings and its strategic lead apply; with no such panel the default
 settings apply and the strategic lead step has nobody to tell (recorded as such, shown on the child page).
 
 Need to know: each recipient is checked against the child page's own rule (``can_view_child``); one who may
@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agendas.models import AgendaItem
+from agendas.statutory import REQUIREMENTS
 from notifications.ladder import STATUTORY_RECIPIENTS, STATUTORY_STEP_LABELS, StatutoryLadder, steps_due
 from notifications.models import Notification, OutboxMessage, ReminderPolicy, RequirementNotice
 from notifications.outbox import outbox_deliver, outbox_enqueue
@@ -50,13 +51,6 @@ from panels.permissions import Viewer, can_view_child
 logger = logging.getLogger(__name__)
 CATCH_UP_DAYS = 31  # like the actions' ladder: a step missed (the job did not run) is still recorded this long
 
-# The panel kind whose rules raise each statutory requirement (docs/agenda-rules.md §3).
-REQUIREMENT_PANEL_KIND = {
-    "RS_INITIAL_PLANNING": "resettlement", "RS_REMAND_PLANNING": "resettlement",
-    "RS_FIRST_PLANNING": "resettlement", "RS_PENULTIMATE": "resettlement", "RS_FINAL_REVIEW": "resettlement",
-    "RS_POST_RELEASE": "resettlement", "RS_ACCOMMODATION": "resettlement", "MAPPA_REFERRAL": "mappa",
-    "Y2A_TRANSITION_MEETING": "y2a", "ED_RELEASE_ETE": "education",
-}
 
 
 @dataclass
@@ -91,7 +85,7 @@ def _panels_for(children: dict[int, Child]) -> tuple[dict[int, list[tuple[int, s
 def requirement_panel(code: str, *, service_id: int, items: list[tuple[int, str, list[str]]],
                       by_kind: dict[tuple[int, str], int]) -> int | None:
     """The panel whose settings apply to one missed requirement (see the module's docstring)."""
-    kind = REQUIREMENT_PANEL_KIND.get(code)
+    kind = dict(REQUIREMENTS).get(code)
     for panel_id, _, codes in items:
         if code in codes:
             return panel_id
@@ -204,7 +198,7 @@ def _in_app(notice: RequirementNotice, chairs: dict[int, list[User]]) -> None:
     if notice.recipient is not None:
         Notification.objects.create(user=notice.recipient, kind=OutboxMessage.Kind.ESCALATION, url=url,
                                     title=f"A missed statutory timescale ({where}) was escalated to you")
-    if notice.step == "strategic_lead" and notice.panel is not None:
+    if notice.step == "strategic_lead" and notice.panel_id is not None:
         for chair in chairs.get(notice.panel_id, []):  # the chair's inbox shows what went above them
             see = _may_see(chair, notice.child)
             Notification.objects.create(

@@ -49,7 +49,7 @@ class Schedule(Protocol):
     def schedule(self, due: date) -> list[tuple[str, date]]: ...
 
 
-def _parse(cls, data: dict[str, Any], *, what: str) -> tuple[Any, list[str]]:
+def _parse(cls: type, data: dict[str, Any], *, what: str) -> tuple[Any, list[str]]:
     """Values for ``cls`` from a panel's settings: booleans stay booleans, days are 0 to 90."""
     errors: list[str] = []
     values: dict[str, Any] = {}
