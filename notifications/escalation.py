@@ -43,9 +43,8 @@ from notifications.ladder import STATUTORY_RECIPIENTS, STATUTORY_STEP_LABELS, St
 from notifications.models import Notification, OutboxMessage, ReminderPolicy, RequirementNotice
 from notifications.outbox import outbox_deliver, outbox_enqueue
 from notifications.requirements import Missed, missed_requirements
-from panels.audit import audit_record
 from panels.enums import MembershipRole
-from panels.models import Child, Panel, PanelMembership, User
+from panels.models import AuditEntry, Child, Panel, PanelMembership, User
 from panels.permissions import Viewer, can_view_child
 
 logger = logging.getLogger(__name__)
@@ -192,20 +191,22 @@ def _message(notices: list[RequirementNotice], today: date) -> tuple[str, str]:
     return subject, body
 
 
-def _in_app(notice: RequirementNotice, chairs: dict[int, list[User]]) -> None:
+def _in_app(notice: RequirementNotice, chairs: dict[int, list[User]]) -> list[Notification]:
     where = notice.panel.name if notice.panel else "a panel"
     url = reverse("child_detail", args=[notice.child_id]) if notice.may_see_child else ""
+    found = []
     if notice.recipient is not None:
-        Notification.objects.create(user=notice.recipient, kind=OutboxMessage.Kind.ESCALATION, url=url,
-                                    title=f"A missed statutory timescale ({where}) was escalated to you")
+        found.append(Notification(user=notice.recipient, kind=OutboxMessage.Kind.ESCALATION, url=url,
+                                  title=f"A missed statutory timescale ({where}) was escalated to you"))
     if notice.step == "strategic_lead" and notice.panel_id is not None:
         for chair in chairs.get(notice.panel_id, []):  # the chair's inbox shows what went above them
             see = _may_see(chair, notice.child)
-            Notification.objects.create(
+            found.append(Notification(
                 user=chair, kind=OutboxMessage.Kind.ESCALATION,
                 url=reverse("child_detail", args=[notice.child_id]) if see else "",
                 title=f"A missed statutory timescale ({where}) was escalated to "
-                      f"{STATUTORY_RECIPIENTS[notice.step]}")
+                      f"{STATUTORY_RECIPIENTS[notice.step]}"))
+    return found
 
 
 def _hand_over(today: date, summary: EscalationSummary) -> list[int]:
@@ -220,15 +221,19 @@ def _hand_over(today: date, summary: EscalationSummary) -> list[int]:
                 "user__agency"):
             chairs[membership.panel_id].append(membership.user)
         by_email: dict[str, list[RequirementNotice]] = defaultdict(list)
+        entries, notes = [], []
         for notice in unhandled:
-            audit_record(actor=None, action="child.statutory_escalated", child=notice.child, panel=notice.panel,
-                         detail={"requirement": notice.code, "due": notice.due_date.isoformat(),
-                                 "step": notice.step, "to": notice.recipient_email,
-                                 "sent": bool(notice.recipient_email) and not notice.superseded,
-                                 "names_child": notice.may_see_child, "note": notice.note})
+            entries.append(AuditEntry(
+                actor=None, action="child.statutory_escalated", child=notice.child, child_key=notice.child_id,
+                child_reference=notice.child.reference, panel=notice.panel,
+                detail={"requirement": notice.code, "due": notice.due_date.isoformat(), "step": notice.step,
+                        "to": notice.recipient_email, "sent": bool(notice.recipient_email) and not notice.superseded,
+                        "names_child": notice.may_see_child, "note": notice.note}))
             if notice.recipient_email and not notice.superseded:
                 by_email[notice.recipient_email].append(notice)
-                _in_app(notice, chairs)
+                notes += _in_app(notice, chairs)
+        AuditEntry.objects.bulk_create(entries)  # append-only: inserted, never saved twice
+        Notification.objects.bulk_create(notes)
         queued = []
         for email, group in by_email.items():
             subject, body = _message(group, today)

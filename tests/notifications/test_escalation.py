@@ -271,3 +271,46 @@ def test_the_beat_task_runs_the_same_job(missed):
     from notifications.tasks import statutory_escalation_daily
 
     assert settings.CELERY_BEAT_SCHEDULE["statutory-escalation-daily"]["task"] == statutory_escalation_daily.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["chair", "coordinator", "case_manager", "invited_partner", "outsider"])
+def test_the_escalation_settings_are_for_the_panels_managers(world, login, persona, django_assert_max_num_queries):
+    client = login(world, persona)
+    url = f"/panels/{world.panel.pk}/reminders/"
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == (200 if persona in ("chair", "coordinator") else 404)
+
+
+@pytest.mark.django_db
+def test_the_escalation_settings_page_says_what_is_wrong(world, login):
+    client = login(world, "chair")
+    page = client.post(f"/panels/{world.panel.pk}/reminders/", {
+        "which": "statutory", "statutory-enabled": "on", "statutory-tell_case_manager": "on",
+        "statutory-case_manager_after_days": 5, "statutory-tell_line_manager": "on",
+        "statutory-line_manager_after_days": 5, "statutory-tell_strategic_lead": "on",
+        "statutory-strategic_lead_after_days": 10}).content.decode()
+    assert "each escalation comes later" in page
+
+
+@pytest.mark.django_db
+def test_the_escalation_settings_are_saved_and_audited(world, login):
+    client = login(world, "chair")
+    client.post(f"/panels/{world.panel.pk}/reminders/", {
+        "which": "statutory", "statutory-enabled": "on", "statutory-tell_case_manager": "on",
+        "statutory-case_manager_after_days": 2, "statutory-line_manager_after_days": 5,
+        "statutory-tell_strategic_lead": "on", "statutory-strategic_lead_after_days": 7})
+    ladder = ReminderPolicy.objects.get(panel=world.panel).statutory_ladder
+    assert (ladder.tell_line_manager, ladder.case_manager_after_days, ladder.strategic_lead_after_days) == (
+        False, 2, 7)
+    assert AuditEntry.objects.filter(action="panel.escalation_changed", panel=world.panel).count() == 1
+
+
+@pytest.mark.django_db
+def test_saving_the_escalation_settings_leaves_the_action_ladder_alone(world, login):
+    ReminderPolicy.objects.create(panel=world.panel, settings={"remind_before_days": 7})
+    login(world, "chair").post(f"/panels/{world.panel.pk}/reminders/", {
+        "which": "statutory", "statutory-case_manager_after_days": 1, "statutory-line_manager_after_days": 5,
+        "statutory-strategic_lead_after_days": 10})
+    assert ReminderPolicy.objects.get(panel=world.panel).ladder.remind_before_days == 7
