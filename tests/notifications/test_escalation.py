@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from agendas.models import AgendaItem
 from agendas.services import working_calendar
@@ -314,3 +314,36 @@ def test_saving_the_escalation_settings_leaves_the_action_ladder_alone(world, lo
         "which": "statutory", "statutory-case_manager_after_days": 1, "statutory-line_manager_after_days": 5,
         "statutory-strategic_lead_after_days": 10})
     assert ReminderPolicy.objects.get(panel=world.panel).ladder.remind_before_days == 7
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two real workers need PostgreSQL's row locks")
+def test_two_workers_at_the_same_moment_send_each_step_once(missed):
+    """Two threads, each its own database connection, run the day's job at once: one step recorded, one audit
+    entry, one email in the outbox."""
+    import threading
+
+    from notifications.models import OutboxMessage
+
+    day = _due(missed.child) + timedelta(days=1)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker():
+        try:
+            barrier.wait()
+            escalation_run(today=day)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert RequirementNotice.objects.count() == 1
+    assert AuditEntry.objects.filter(action="child.statutory_escalated").count() == 1
+    assert OutboxMessage.objects.filter(kind="escalation").count() == 1
