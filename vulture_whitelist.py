@@ -223,3 +223,15 @@ handled_at  # unused variable (notifications/models.py): filtered and set throug
 emailed  # unused variable (notifications/models.py): set through the ORM by name
 _.has_add_permission  # unused method (notifications/admin.py): the admin calls it
 _.has_change_permission  # unused method (notifications/admin.py): the admin calls it
+# issue 16, point 4: the release address and ETE
+cohort_rows  # unused function (agendas/selectors.py: bench/agenda_build.py's bare query)
+from_on  # unused variable (agendas/child_parts.py: the child page's template)
+CHILDRENS_HOME  # unused variable (panels/enums.py: AddressKind, chosen in forms)
+INDEPENDENT  # unused variable (panels/enums.py)
+HOSTEL  # unused variable (panels/enums.py)
+recorded_at  # unused variable (panels/models.py: ReleaseAddressChange)
+updated_by  # unused variable (panels/models.py: ReleaseEte)
+_.updated_by  # unused attribute (panels/release_services.py)
+more_changes  # unused variable (panels/release_selectors.py: the release page's template)
+release_address_on  # unused function (panels/selectors.py: for escalation and reports, issue 16; tested)
+release_address_confirmed_on  # unused function (panels/selectors.py: for escalation and reports, issue 16; tested)

@@ -24,18 +24,23 @@ class Timescale:
     late: bool  # today is after the due date and the reason still holds
 
 
-def _settings(service_id: int, kind: str) -> RuleSettings:
-    panel = Panel.objects.filter(service_id=service_id, kind=kind, is_active=True).order_by("pk").first()
-    return panel_rule_settings(panel) if panel is not None else RuleSettings()
+def _settings_by_kind(service_id: int, kinds: tuple[str, ...]) -> dict[str, RuleSettings]:
+    """The settings of the service's first active panel of each kind (the defaults without one). One query."""
+    found: dict[str, RuleSettings] = {}
+    for panel in Panel.objects.filter(service_id=service_id, kind__in=kinds, is_active=True).order_by("pk"):
+        found.setdefault(panel.kind, panel_rule_settings(panel))
+    return {kind: found.get(kind) or RuleSettings() for kind in kinds}
 
 
 def release_timescales(*, record: dict[str, Any], service_id: int, today: date) -> dict[str, Timescale]:
     """``RS_ACCOMMODATION`` and ``ED_RELEASE_ETE`` of one child, when the rules give them (a reason that has ended,
-    because the address is confirmed or the interview recorded, is absent). Two queries."""
+    because the address is confirmed or the interview recorded, is absent). One query."""
     facts = ChildFacts.from_record(record)
     found: dict[str, Timescale] = {}
-    for kind, code in ((PanelKind.RESETTLEMENT, "RS_ACCOMMODATION"), (PanelKind.EDUCATION, "ED_RELEASE_ETE")):
-        for reason in reasons_for_child(facts, kind=kind, settings=_settings(service_id, kind),
+    codes = {PanelKind.RESETTLEMENT.value: "RS_ACCOMMODATION", PanelKind.EDUCATION.value: "ED_RELEASE_ETE"}
+    for kind, settings in _settings_by_kind(service_id, tuple(codes)).items():
+        code = codes[kind]
+        for reason in reasons_for_child(facts, kind=kind, settings=settings,
                                         calendar=working_calendar()):
             if reason.code == code and reason.eligible is not None and reason.due is not None:
                 found[code] = Timescale(code, reason.eligible, reason.due, late=today > reason.due)

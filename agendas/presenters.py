@@ -13,7 +13,7 @@ from agendas import selectors
 from agendas.models import AgendaItem, AgendaVersion
 from agendas.timing import CLOSING_MINUTES, OPENING_MINUTES, Overrun, slot_overrun
 from panels import permissions
-from panels.enums import PanelKind
+from panels.enums import LegalStatus, PanelKind
 from panels.keydates import KeyDate, upcoming_key_dates
 from panels.models import Child
 from panels.record_selectors import (
@@ -23,6 +23,7 @@ from panels.record_selectors import (
     resettlement_flags_for_children,
 )
 from panels.records import child_to_record
+from panels.release_selectors import address_words_for_children
 from panels.selectors import MeetingAccess, children_with_episodes, current_establishments
 
 
@@ -41,6 +42,7 @@ class ItemView:
     item: AgendaItem | None = None  # the working row (for chairs' forms)
     flags: list[str] = field(default_factory=list)  # the resettlement record's flags (issue 16)
     suggested: list[Suggested] = field(default_factory=list)  # the child's network, to invite for the slot
+    address: str = ""  # the release-address status in words, when relevant (never the address itself)
 
     @property
     def due(self) -> date | None:
@@ -74,6 +76,20 @@ def _flag_texts(flags: ChildFlags, panel_kind: str) -> list[str]:
     return texts + ([f.text for f in flags.y2a] if panel_kind == PanelKind.Y2A else [])
 
 
+def _address_relevant(reasons: list[dict[str, Any]], panel_kind: str, child: Child) -> bool:
+    """The release address is said on the item when the rules list it (``RS_ACCOMMODATION``), and at a
+    resettlement panel for every sentenced child (confirmed or not)."""
+    return any(r.get("code") == "RS_ACCOMMODATION" for r in reasons) or (
+        panel_kind == PanelKind.RESETTLEMENT and child.legal_status == LegalStatus.SENTENCED)
+
+
+def _addresses(children: dict[int, Child], reasons_by_child: dict[int, list[dict[str, Any]]],
+               panel_kind: str) -> dict[int, str]:
+    wanted = [pk for pk, child in children.items() if _address_relevant(reasons_by_child.get(pk, []), panel_kind,
+                                                                        child)]
+    return address_words_for_children(wanted) if wanted else {}
+
+
 def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> AgendaView:
     meeting = access.meeting
     viewer = access.viewer
@@ -87,6 +103,7 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
         flags = resettlement_flags_for_children(children.values(), today=today)
         suggested = _not_yet_invited(meeting, network_suggestions_for_children(children.values(),
                                                                                panel_kind=meeting.panel.kind))
+        addresses = _addresses(children, {r.child_id: r.reasons for r in rows}, meeting.panel.kind)
         items = []
         for row in rows:
             child = children[row.child_id]
@@ -96,6 +113,7 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
                 else None, slot_minutes=row.slot_minutes, presenter=str(row.presenter) if row.presenter else None,
                 key_dates=upcoming_key_dates(child_to_record(child), today=today, limit=4), item=row,
                 flags=_flag_texts(flags[child.pk], meeting.panel.kind), suggested=suggested[child.pk],
+                address=addresses.get(child.pk, ""),
             ))
         slots = [(row.slot_start, row.slot_minutes or 0) for row in rows
                  if row.state == AgendaItem.State.LISTED and row.slot_start is not None]
@@ -116,6 +134,7 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
     }
     children = {c.pk: c for c in children_with_episodes(Child.objects.filter(pk__in=allowed))}
     flags = resettlement_flags_for_children(children.values(), today=today)
+    addresses = _addresses(children, {e["child_id"]: e["reasons"] for e in entries}, meeting.panel.kind)
     items = []
     for entry in entries:
         child = children.get(entry["child_id"])
@@ -126,7 +145,7 @@ def agenda_view_for(*, access: MeetingAccess, published_only: bool = False) -> A
             reasons=entry["reasons"], late=entry["late"], slot_start=entry["slot_start"],
             slot_minutes=entry["slot_minutes"], presenter=entry["presenter"],
             key_dates=upcoming_key_dates(child_to_record(child), today=today, limit=4),
-            flags=_flag_texts(flags[child.pk], meeting.panel.kind),
+            flags=_flag_texts(flags[child.pk], meeting.panel.kind), address=addresses.get(child.pk, ""),
         ))
     return AgendaView(working=False, version=version, items=items, hidden=len(entries) - len(items))
 

@@ -156,16 +156,20 @@ def parse_record(
         if key not in FIELDS_BY_NAME and key not in ignore:
             errors.append(FieldError(str(key), "is not a field of the cohort format"))
     record: dict[str, Any] = {}
+    get = raw.get
     for spec in FIELDS:
-        try:
-            value = parse_value(spec, raw.get(spec.name), json_mode=json_mode)
-        except FieldError as exc:
-            errors.append(exc)
+        given = get(spec.name)
+        if given is None:  # absent or null: unknown (most of a record's 40 fields; no parsing to do)
             value = None
         else:
-            required = spec.required_import if mode == "import" else spec.required_dryrun
-            if value is None and required:
-                errors.append(FieldError(spec.name, "is required"))
+            try:
+                value = parse_value(spec, given, json_mode=json_mode)
+            except FieldError as exc:
+                errors.append(exc)
+                record[spec.name] = None
+                continue
+        if value is None and (spec.required_import if mode == "import" else spec.required_dryrun):
+            errors.append(FieldError(spec.name, "is required"))
         record[spec.name] = value
     return record, errors
 

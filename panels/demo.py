@@ -185,10 +185,12 @@ def late_arrivals(today: date, case_managers: list[str]) -> list[dict[str, str]]
     d = lambda days: (today + timedelta(days=days)).isoformat()  # noqa: E731
     base = {name: "" for name in FIELD_NAMES}
     profiles = [
-        # sentenced 10 weeks ago, release in 4 weeks: the six-week reviews are overdue
+        # sentenced 10 weeks ago, release in 4 weeks: the six-week reviews are overdue, and there is no release
+        # address four weeks before release (RS_ACCOMMODATION late: due a month before release)
         {"legal_status": "sentenced", "sentence_type": "dto", "sentence_date": d(-70), "release_date": d(28),
          "sentence_length_months": "4", "order_end_date": d(90), "establishment": ESTABLISHMENTS[0][0],
-         "establishment_type": "yoi", "rosh": "high", "date_of_birth": d(-16 * 365 - 40)},
+         "establishment_type": "yoi", "rosh": "high", "date_of_birth": d(-16 * 365 - 40),
+         "release_address_status": "none"},
         {"legal_status": "sentenced", "sentence_type": "dto", "sentence_date": d(-120), "release_date": d(40),
          "early_release_date": d(20), "sentence_length_months": "10", "order_end_date": d(180),
          "establishment": ESTABLISHMENTS[1][0], "establishment_type": "stc", "date_of_birth": d(-15 * 365)},
@@ -332,6 +334,7 @@ def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
             first_two = list(upcoming.values_list("pk", flat=True)[:2])
             Meeting.objects.filter(pk__in=first_two, status=MeetingStatus.DRAFT).update(status=MeetingStatus.SCHEDULED)
     seed_demo_resettlement(service=service, users=users, today=today)
+    seed_demo_release(service=service, users=users, today=today)
     seed_demo_two_factor()
     return DemoSummary(
         agencies=Agency.objects.count(), users=User.objects.count(), panels=len(panels), children_added=added,
@@ -391,6 +394,53 @@ def seed_demo_resettlement(*, service: Agency, users: dict[str, User], today: da
             record_services.transfer_decision_set(
                 child=retained, actor=actor, decision=TransferDecision.RETAIN,
                 reason="Turns 18 in the last 2 months of the order; a strong relationship with the case manager.")
+
+
+def seed_demo_release(*, service: Agency, users: dict[str, User], today: date) -> None:
+    """Release addresses and ETE (issue 16, point 4) for the children awaiting release soonest: one proposed, then
+    assessed and confirmed; one proposed that fell through and a new one proposed; one only proposed; the ETE
+    planned for each, and an interview recorded for one child already released. Fictional places only. Adds
+    nothing twice. (The late arrival NB-2001 has no address four weeks before release: see ``late_arrivals``.)"""
+    from panels import release_services
+    from panels.enums import AddressKind, EteKind, LegalStatus
+    from panels.models import ReleaseAddressChange
+    from panels.selectors import children_with_episodes
+
+    if ReleaseAddressChange.objects.filter(child__service=service, source=ReleaseAddressChange.Source.PAGE).exists():
+        return
+    actor = users["casemanager"]
+    d = lambda days: today + timedelta(days=days)  # noqa: E731
+    awaiting = [c for c in children_with_episodes(Child.objects.filter(service=service,
+                                                                        legal_status=LegalStatus.SENTENCED))
+                if any(e.release_date and e.release_date > today and not e.actual_release_date
+                       for e in c.current_episodes)]
+    awaiting.sort(key=lambda c: min(e.release_date for e in c.current_episodes if e.release_date))
+    histories = [
+        [("proposed", -40, AddressKind.FAMILY_HOME, "Mother's flat, Northbridge", "", False),
+         ("assessed", -25, AddressKind.FAMILY_HOME, "Mother's flat, Northbridge", "Home visit by the case manager.",
+          False),
+         ("confirmed", -10, AddressKind.FAMILY_HOME, "Mother's flat, Northbridge", "", False)],
+        [("proposed", -35, AddressKind.RELATIVE_FRIEND, "Uncle's house, Eastfield", "", False),
+         ("none", -20, "", "", "Not suitable: an exclusion zone on the licence covers the street.", True),
+         ("proposed", -6, AddressKind.SUPPORTED, "Supported lodgings, Millbrook", "", False)],
+        [("proposed", -12, AddressKind.FOSTER, "Foster placement, Northbridge", "", False)],
+    ]
+    ete = [(EteKind.EDUCATION, "Northbridge College", 16), (EteKind.TRAINING, "Eastfield Bike Works", 25),
+           (EteKind.EMPLOYMENT, "Millbrook Garden Centre", 20)]
+    with transaction.atomic():
+        for child, history, (kind, provider, hours) in zip(awaiting, histories, ete, strict=False):
+            for status, days, place, summary, note, fell_through in history:
+                release_services.release_address_record(
+                    child=child, actor=actor, status=status, on=d(days), today=today, kind=place, summary=summary,
+                    note=note, fell_through=fell_through)
+            release_services.release_ete_set(child=child, actor=actor, kind=kind, provider=provider,
+                                             hours_per_week=hours)
+        released = (Child.objects.filter(service=service, legal_status=LegalStatus.RELEASED, ete_interview_on=None)
+                    .order_by("reference").first())
+        if released is not None:
+            release_services.release_ete_set(child=released, actor=actor, kind=EteKind.EDUCATION,
+                                             provider="Northbridge College", hours_per_week=15,
+                                             interview_on=today - timedelta(days=2))
 
 
 def demo_logins_text() -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panels import record_views, views
+from panels import record_views, release_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +23,10 @@ urlpatterns = [
     path("children/<int:child_id>/plan/words", record_views.child_words, name="child_words"),
     path("children/<int:child_id>/transfer-decision", record_views.child_transfer_decision,
          name="child_transfer_decision"),
+    path("children/<int:child_id>/release/", release_views.child_release, name="child_release"),
+    path("children/<int:child_id>/release/address", release_views.child_release_address,
+         name="child_release_address"),
+    path("children/<int:child_id>/release/ete", release_views.child_release_ete, name="child_release_ete"),
     path("pathways/", record_views.pathway_list, name="pathway_list"),
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency_detail"),

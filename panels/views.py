@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from panels import record_selectors, selectors, services
+from panels import record_selectors, release_selectors, selectors, services
 from panels.audit import audit_children_read, audit_record
 from panels.cadence import describe_cadence
 from panels.cohort_import import cohort_export_csv, cohort_import_create, cohort_import_start
@@ -257,6 +257,7 @@ def child_detail(request, child_id: int):
     return render(request, "panels/child_detail.html", {
         "child": child, "record": record, "key_dates": key_dates(record), "today": today,
         "history": list(history), "view": record_selectors.resettlement_view(child=child, today=today),
+        "release": release_selectors.release_view(child=child),
         **child_page_context(child=child, record=record, today=today),
     })
 

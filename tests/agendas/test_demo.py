@@ -28,3 +28,22 @@ def test_seed_demo_builds_a_service_with_work_for_every_panel_and_is_idempotent(
     again = (Agency.objects.count(), User.objects.count(), Panel.objects.count(), Child.objects.count(),
              Meeting.objects.count(), AgendaVersion.objects.count())
     assert again == counts
+
+
+def test_the_demo_shows_release_addresses_and_ete(capsys):
+    """Issue 16: a child with no address four weeks before release; address histories; ETE on release."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panels.models import ReleaseAddressChange, ReleaseEte
+
+    call_command("seed_demo")
+    no_address = Child.objects.get(reference="NB-2001")
+    assert no_address.release_address_status == "none"
+    release = no_address.episodes.get(is_current=True, kind="sentence").release_date
+    assert release == timezone.localdate() + timedelta(days=28)
+    assert ReleaseAddressChange.objects.filter(status="confirmed", source="page").exists()
+    assert ReleaseAddressChange.objects.filter(fell_through=True).exists()
+    assert ReleaseEte.objects.exclude(provider="").count() >= 3
+    assert Child.objects.filter(legal_status="released", ete_interview_on__isnull=False).exists()

@@ -6,13 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from panels import release_services, selectors
 from panels.cohort_import import cohort_import_create, cohort_import_process
-from panels.enums import AddressKind, EteKind, ReleaseAddressStatus
+from panels.enums import AddressKind, EteKind, PanelKind, ReleaseAddressStatus
 from panels.models import AuditEntry, Child, ReleaseAddressChange, ReleaseEte
 from panels.records import child_to_record
+from panels.release_selectors import address_words
 
 TODAY = date(2026, 11, 20)
 
@@ -128,3 +133,167 @@ def test_bad_ete_input_is_refused(world, kw, field):
     with pytest.raises(ValidationError) as exc:
         release_services.release_ete_set(child=world.child, actor=world.users["case_manager"], **kw)
     assert field in exc.value.message_dict
+
+
+# --- pages -----------------------------------------------------------------------------------------------------
+def _url(world, name="child_release"):
+    return reverse(name, args=[world.child.pk])
+
+
+def test_the_release_page_shows_the_history_to_the_case_manager(world, client):
+    _record(world, ReleaseAddressStatus.PROPOSED, date(2026, 10, 1), summary="Aunt's house, Larch Road")
+    client.force_login(world.users["case_manager"])
+    response = client.get(_url(world))
+    assert response.status_code == 200
+    assert "Aunt&#39;s house, Larch Road" in response.content.decode()
+
+
+def test_the_release_page_is_audited_with_the_child(world, client):
+    client.force_login(world.users["case_manager"])
+    client.get(_url(world))
+    assert AuditEntry.objects.filter(action="child.release_viewed", child=world.child).count() == 1
+
+
+@pytest.mark.parametrize("persona", ["other_case_manager", "chair", "invited_partner", "invited_yoi", "outsider"])
+def test_outsiders_get_404(world, client, persona):
+    client.force_login(world.users[persona])
+    assert client.get(_url(world)).status_code == 404
+    response = client.post(_url(world, "child_release_address"),
+                           {"address-status": "confirmed", "address-on": "2026-10-01"})
+    assert response.status_code == 404
+    assert not ReleaseAddressChange.objects.exists()
+
+
+def test_recording_from_the_page(world, client):
+    client.force_login(world.users["coordinator"])
+    response = client.post(_url(world, "child_release_address"), {
+        "address-status": "assessed", "address-on": "2026-10-01", "address-kind": "relative_friend"})
+    assert response.status_code == 302
+    world.child.refresh_from_db()
+    assert world.child.release_address_status == "assessed"
+
+
+def test_a_bad_date_is_named_and_nothing_saved(world, client):
+    client.force_login(world.users["coordinator"])
+    response = client.post(_url(world, "child_release_address"), {"address-status": "assessed", "address-on": "soon"})
+    assert response.status_code == 400
+    assert "Enter a valid date" in response.content.decode()
+    assert not ReleaseAddressChange.objects.exists()
+
+
+def test_the_interview_from_the_page_sets_ete_interview_on(world, client):
+    client.force_login(world.users["case_manager"])
+    response = client.post(_url(world, "child_release_ete"), {
+        "ete-kind": "education", "ete-provider": "Northbridge College", "ete-hours_per_week": "25",
+        "ete-interview_on": "2026-11-03"})
+    assert response.status_code == 302
+    world.child.refresh_from_db()
+    assert world.child.ete_interview_on == date(2026, 11, 3)
+
+
+def test_too_many_hours_are_refused_with_the_field_named(world, client):
+    client.force_login(world.users["case_manager"])
+    response = client.post(_url(world, "child_release_ete"), {"ete-hours_per_week": "80"})
+    assert response.status_code == 400
+    assert "ete-hours_per_week-error" in response.content.decode()
+
+
+def _sentenced_release(world, release: date):
+    episode = world.child.episodes.get(is_current=True)
+    episode.release_date, episode.start_date, episode.actual_release_date = release, date(2026, 6, 1), None
+    episode.save()
+
+
+@time_machine.travel("2026-11-20 12:00 +00:00", tick=False)
+def test_child_page_says_the_address_is_late_a_month_before_release(world, client):
+    _sentenced_release(world, date(2026, 12, 10))  # due by 10 November: late on 20 November
+    client.force_login(world.users["case_manager"])
+    body = client.get(reverse("child_detail", args=[world.child.pk])).content.decode()
+    assert "No confirmed release address and release is less than a month away" in body
+
+
+@time_machine.travel("2026-11-20 12:00 +00:00", tick=False)
+def test_a_confirmed_address_is_not_late(world, client):
+    _sentenced_release(world, date(2026, 12, 10))
+    _record(world, ReleaseAddressStatus.CONFIRMED, date(2026, 11, 19))
+    client.force_login(world.users["case_manager"])
+    body = client.get(reverse("child_detail", args=[world.child.pk])).content.decode()
+    assert "release is less than a month away" not in body
+
+
+@pytest.mark.parametrize("name", ["child_release", "child_detail"])
+def test_pages_cost_the_same_with_a_long_history(world, client, name):
+    client.force_login(world.users["case_manager"])
+    url = _url(world, name)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for day in range(1, 20):
+        _record(world, ReleaseAddressStatus.PROPOSED, date(2026, 10, day))
+    release_services.release_ete_set(child=world.child, actor=world.users["case_manager"], provider="College")
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large.captured_queries) <= len(small.captured_queries) + 1  # the ETE row, once recorded
+
+
+def test_the_release_page_has_a_query_budget(world, client, django_assert_max_num_queries):
+    client.force_login(world.users["case_manager"])
+    client.get(_url(world))
+    with django_assert_max_num_queries(16):
+        assert client.get(_url(world)).status_code == 200
+
+
+# --- agendas and the cockpit: the status in words, never the address -------------------------------------------
+def _resettlement_item(world):
+    from agendas import services as agenda_services
+
+    world.panel.kind = PanelKind.RESETTLEMENT
+    world.panel.save()
+    agenda_services.agenda_child_add(meeting=world.meeting, child=world.child, reason="Release soon",
+                                     actor=world.users["coordinator"])
+    _record(world, ReleaseAddressStatus.PROPOSED, date(2026, 10, 1), summary="Aunt's house, Larch Road")
+
+
+def test_the_agenda_item_says_the_address_status_in_words(world, client):
+    _resettlement_item(world)
+    client.force_login(world.users["coordinator"])
+    body = client.get(reverse("meeting_agenda", args=[world.meeting.pk])).content.decode()
+    assert "Release address proposed on 1 October 2026, not yet assessed or confirmed." in body
+
+
+def test_the_agenda_never_shows_the_address(world, client):
+    _resettlement_item(world)
+    client.force_login(world.users["coordinator"])
+    body = client.get(reverse("meeting_agenda", args=[world.meeting.pk])).content.decode()
+    assert "Larch Road" not in body
+
+
+def test_the_cockpit_item_says_the_address_status(world, client):
+    _resettlement_item(world)
+    client.force_login(world.users["coordinator"])
+    body = client.get(reverse("cockpit_item", args=[world.meeting.pk, world.child.pk])).content.decode()
+    assert "Release address proposed on 1 October 2026" in body
+
+
+def test_the_cockpit_never_shows_the_address(world, client):
+    _resettlement_item(world)
+    client.force_login(world.users["coordinator"])
+    body = client.get(reverse("cockpit_item", args=[world.meeting.pk, world.child.pk])).content.decode()
+    assert "Larch Road" not in body
+
+
+def test_a_high_risk_item_without_the_address_reason_says_nothing_of_it(world, client):
+    from agendas import services as agenda_services
+
+    agenda_services.agenda_child_add(meeting=world.meeting, child=world.child, reason="Risk",
+                                     actor=world.users["coordinator"])
+    client.force_login(world.users["coordinator"])
+    body = client.get(reverse("meeting_agenda", args=[world.meeting.pk])).content.decode()
+    assert "Release address" not in body
+
+
+def test_address_words():
+    assert address_words(None, None) == "Release address not recorded."
+    assert address_words("none", date(2026, 10, 5), fell_through=True) == (
+        "No release address: the address fell through on 5 October 2026.")
+    assert address_words("confirmed", date(2026, 10, 5)) == "Release address confirmed on 5 October 2026."

@@ -329,6 +329,16 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/children/{w.child.pk}/transfer-decision", POST_ONLY, refused=refused(CHILD_READERS),
             data={"decision": "retain", "reason": "Changed"}),
     ],
+    # the release address and ETE (issue 16, point 4): the same readers as the record itself
+    "children/<int:child_id>/release/": [Row(lambda w: f"/children/{w.child.pk}/release/", who(CHILD_READERS))],
+    "children/<int:child_id>/release/address": [
+        Row(lambda w: f"/children/{w.child.pk}/release/address", POST_ONLY, refused=refused(CHILD_READERS),
+            data={"address-status": "proposed", "address-on": "2026-01-05", "address-summary": "Aunt's house"}),
+    ],
+    "children/<int:child_id>/release/ete": [
+        Row(lambda w: f"/children/{w.child.pk}/release/ete", POST_ONLY, refused=refused(CHILD_READERS),
+            data={"ete-kind": "training", "ete-interview_on": "2026-01-05"}),
+    ],
     "children/<int:child_id>/plan.<str:fmt>": [
         Row(lambda w: f"/children/{w.child.pk}/plan.docx?audience=family", who(CHILD_READERS)),
     ],
