@@ -200,6 +200,8 @@ def _in_app(notice: RequirementNotice, chairs: dict[int, list[User]]) -> list[No
                                   title=f"A missed statutory timescale ({where}) was escalated to you"))
     if notice.step == "strategic_lead" and notice.panel_id is not None:
         for chair in chairs.get(notice.panel_id, []):  # the chair's inbox shows what went above them
+            if chair.pk == notice.recipient_id:
+                continue
             see = _may_see(chair, notice.child)
             found.append(Notification(
                 user=chair, kind=OutboxMessage.Kind.ESCALATION,

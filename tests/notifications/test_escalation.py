@@ -347,3 +347,10 @@ def test_two_workers_at_the_same_moment_send_each_step_once(missed):
     assert RequirementNotice.objects.count() == 1
     assert AuditEntry.objects.filter(action="child.statutory_escalated").count() == 1
     assert OutboxMessage.objects.filter(kind="escalation").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_chair_who_is_the_strategic_lead_is_told_once(missed):
+    MembershipFactory(panel=missed.resettlement, user=missed.users["lead"], role=MembershipRole.CHAIR)
+    _walk(missed, [10])
+    assert Notification.objects.filter(user=missed.users["lead"]).count() == 1
