@@ -227,6 +227,19 @@ _.pathways_planned  # unused variable (agendas/oversight/aggregate.py): the boar
 _.x_labels  # unused attribute (agendas/oversight/charts.py): pygal reads it
 _.numeric  # unused variable (agendas/oversight/tables.py): the report table template reads it
 forget_rows  # unused function (agendas/oversight/selectors.py): bench/oversight.py times the first reading with it
+statutory_requirements  # unused function (agendas/statutory.py): the oversight reports and escalation read it
+_.days_late  # unused method (agendas/statutory.py): the oversight reports and escalation read it
+# the statutory escalation ladder (issue 17.5): dataclass fields and form fields read by name (getattr, templates)
+tell_case_manager  # unused variable (notifications/ladder.py)
+case_manager_after_days  # unused variable (notifications/ladder.py)
+tell_line_manager  # unused variable (notifications/ladder.py)
+line_manager_after_days  # unused variable (notifications/ladder.py)
+tell_strategic_lead  # unused variable (notifications/ladder.py)
+strategic_lead_after_days  # unused variable (notifications/ladder.py)
+handled_at  # unused variable (notifications/models.py): filtered and set through the ORM by name
+emailed  # unused variable (notifications/models.py): set through the ORM by name
+_.has_add_permission  # unused method (notifications/admin.py): the admin calls it
+_.has_change_permission  # unused method (notifications/admin.py): the admin calls it
 # issue 16, point 4: the release address and ETE
 cohort_rows  # unused function (agendas/selectors.py: bench/agenda_build.py's bare query)
 from_on  # unused variable (agendas/child_parts.py: the child page's template)

@@ -186,6 +186,9 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "reminders-daily": {"task": "notifications.reminders_daily", "schedule": crontab(hour=7, minute=0),
                         "options": {"expires": 60 * 60 * 12}},
+    # missed statutory timescales (issue 17.5): after the cohort's overnight import, before the working day
+    "statutory-escalation-daily": {"task": "notifications.statutory_escalation_daily",
+                                   "schedule": crontab(hour=7, minute=15), "options": {"expires": 60 * 60 * 12}},
     # debounced calendar updates and retries after a mail-server outage
     "outbox-deliver": {"task": "notifications.outbox_deliver", "schedule": 60.0, "options": {"expires": 55}},
     # the audit log's retention (AUDIT_RETENTION_DAYS); `manage.py prune_audit` from cron in the embedded shape

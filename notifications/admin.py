@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import AlternativeAddress
+from notifications.models import AlternativeAddress, RequirementNotice
 
 
 @admin.register(AlternativeAddress)
@@ -10,3 +10,18 @@ class AlternativeAddressAdmin(admin.ModelAdmin):
     list_display = ["email", "user"]
     search_fields = ["email", "user__username", "user__email"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(RequirementNotice)
+class RequirementNoticeAdmin(admin.ModelAdmin):
+    """What the escalation of missed statutory timescales recorded and sent (read-only: the job writes it)."""
+
+    list_display = ["code", "child", "due_date", "step", "step_date", "recipient_email", "emailed", "handled_at"]
+    list_filter = ["step", "code", "emailed"]
+    list_select_related = ["child"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -12,7 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from panels.events import ChildMeetingChanged, Event, event_meeting, event_subscribe
-from panels.page_parts import meeting_page_part
+from panels.page_parts import child_page_part, meeting_page_part
 
 
 def meeting_group(meeting_id: int) -> str:
@@ -53,6 +53,7 @@ def connect() -> None:
     for name in EVENTS:  # the chair's inbox: referrals, correction and due-date requests (notifications/inbox.py)
         event_subscribe(name, inbox_notify, in_transaction=True)
     meeting_page_part(delegation_requests_part)
+    child_page_part(escalations_part)
 
 
 def delegation_requests_part(*, meeting, access, user) -> dict[str, Any]:
@@ -60,3 +61,10 @@ def delegation_requests_part(*, meeting, access, user) -> dict[str, Any]:
     from notifications.rsvp import delegation_requests_for_meeting
 
     return {"delegation_requests": delegation_requests_for_meeting(meeting) if access.can_manage else []}
+
+
+def escalations_part(*, child, record, today) -> dict[str, Any]:
+    """The child page shows every step of the escalation of missed statutory timescales ("escalated to …")."""
+    from notifications.selectors import escalations_for_child
+
+    return {"escalations": escalations_for_child(child_id=child.pk)}

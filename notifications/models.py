@@ -8,16 +8,18 @@ from django.db.models import Q
 
 from agendas.models import AgendaItem
 from minutes.models import Action
-from notifications.ladder import STEP_LABELS, Ladder
+from notifications.ladder import STATUTORY_STEP_LABELS, STEP_LABELS, Ladder, StatutoryLadder
 from panels.enums import ResponseStatus
-from panels.models import ChildMeeting, Meeting, Panel
+from panels.models import Child, ChildMeeting, Meeting, Panel
 
 
 class ReminderPolicy(models.Model):
-    """A panel's reminder and escalation ladder (defaults when a panel has none)."""
+    """A panel's reminder and escalation ladders (defaults when a panel has none): ``settings`` for its actions,
+    ``statutory_settings`` for the missed statutory timescales of the children it oversees."""
 
     panel = models.OneToOneField(Panel, on_delete=models.CASCADE, related_name="reminder_policy")
     settings = models.JSONField(default=dict, blank=True)
+    statutory_settings = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name_plural = "reminder policies"
@@ -29,6 +31,11 @@ class ReminderPolicy(models.Model):
     def ladder(self) -> Ladder:
         ladder, _ = Ladder.from_dict(self.settings)
         return ladder or Ladder()
+
+    @property
+    def statutory_ladder(self) -> StatutoryLadder:
+        ladder, _ = StatutoryLadder.from_dict(self.statutory_settings)
+        return ladder or StatutoryLadder()
 
 
 class ActionNotice(models.Model):
@@ -58,6 +65,40 @@ class ActionNotice(models.Model):
         return f"{self.get_step_display()} to {self.recipient_email}"
 
 
+class RequirementNotice(models.Model):
+    """One step of the escalation ladder for one missed statutory requirement of a child (issue 17 point 5):
+    recorded once (the unique constraint: two runs, or two workers, cannot both record it), then audited and
+    handed to the outbox once (``handled_at``, under a row lock). Moving the due date starts a new ladder."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="requirement_notices")
+    panel = models.ForeignKey(Panel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              help_text="The panel whose settings and strategic lead applied.")
+    code = models.CharField(max_length=40, help_text="The statutory requirement (agenda rules v2 code).")
+    label = models.CharField(max_length=200)
+    due_date = models.DateField()
+    step = models.CharField(max_length=16, choices=list(STATUTORY_STEP_LABELS.items()))
+    step_date = models.DateField(help_text="The day the ladder put this step on.")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="requirement_notices")
+    recipient_email = models.EmailField(blank=True, help_text="Empty: nobody to tell.")
+    may_see_child = models.BooleanField(default=False, help_text="False: the email names neither the child nor "
+                                                                 "their reference, and links to nothing.")
+    superseded = models.BooleanField(default=False, help_text="Recorded, not sent: a later step went instead.")
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True, help_text="Audited (and emailed if it had to be).")
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["child", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["child", "code", "due_date", "step"],
+                                               name="requirement_notice_once_per_step")]
+        indexes = [models.Index(fields=["handled_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.get_step_display()} to {self.recipient_email or 'nobody'}"
+
+
 class OutboxMessage(models.Model):
     """One email to one address, written in the same transaction as the change that causes it.
 
@@ -70,6 +111,7 @@ class OutboxMessage(models.Model):
         INVITE = "invite", "Invitation or update"
         CANCEL = "cancel", "Cancellation"
         REMINDER = "reminder", "Action reminder"
+        ESCALATION = "escalation", "Missed statutory timescale"
         AGENDA = "agenda", "Agenda published"
         MINUTES = "minutes", "Minutes approved"
         ACTION = "action", "Action assigned"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from notifications.ladder import Ladder
+from notifications.ladder import Ladder, StatutoryLadder
 from notifications.models import EmailPreference, ReminderPolicy
 from panels.audit import audit_record
 from panels.models import Panel, User
@@ -40,6 +40,19 @@ def reminder_ladder_for(*, panel: Panel) -> Ladder:
     """The panel's reminder and escalation ladder (the default one until it is changed)."""
     policy = ReminderPolicy.objects.filter(panel=panel).first()
     return policy.ladder if policy else Ladder()
+
+
+def statutory_ladder_for(*, panel: Panel) -> StatutoryLadder:
+    """The panel's escalation ladder of missed statutory timescales (the default one until it is changed)."""
+    policy = ReminderPolicy.objects.filter(panel=panel).first()
+    return policy.statutory_ladder if policy else StatutoryLadder()
+
+
+@transaction.atomic
+def statutory_ladder_save(*, panel: Panel, ladder: StatutoryLadder, actor: User) -> None:
+    """Store the panel's statutory escalation ladder (the next daily run uses it). Audited."""
+    ReminderPolicy.objects.update_or_create(panel=panel, defaults={"statutory_settings": ladder.to_dict()})
+    audit_record(actor=actor, action="panel.escalation_changed", panel=panel, detail=ladder.to_dict())
 
 
 @transaction.atomic

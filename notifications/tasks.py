@@ -15,6 +15,16 @@ def reminders_daily() -> dict:
     return {"checked": summary.actions_checked, "recorded": summary.steps_recorded, "emails": summary.emails_queued}
 
 
+@shared_task(name="notifications.statutory_escalation_daily")
+def statutory_escalation_daily() -> dict:
+    """The daily escalation of missed statutory timescales; idempotent, like the reminders."""
+    from notifications.escalation import escalation_run  # reads agendas (the rules); kept off the outbox's import
+
+    summary = escalation_run()
+    return {"missed": summary.requirements_missed, "recorded": summary.steps_recorded,
+            "emails": summary.emails_queued}
+
+
 @shared_task(name="notifications.outbox_deliver", ignore_result=True)
 def outbox_deliver_task() -> dict:
     """Send every message that is due (after a commit, and every minute on beat for retries)."""

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minutes.selectors import action_get_for_user
 from notifications import child_invites, feeds, preferences, rsvp
-from notifications.forms import LadderForm
+from notifications.forms import LadderForm, StatutoryLadderForm
 from notifications.ical import ICalError
 from notifications.invites import meeting_label, slot_times
+from notifications.ladder import Ladder, StatutoryLadder
 from notifications.models import (
     CalendarCopy,
     CalendarEntry,
@@ -65,18 +66,29 @@ def email_preferences(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def reminder_settings(request, panel_id: int):
-    """The panel's reminder and escalation ladder (chair and coordinator)."""
+    """The panel's two ladders (chair and coordinator; anyone else 404): reminders and escalation of its
+    actions, and escalation of the missed statutory timescales of the children it oversees."""
     access = panel_get_managed(user=request.user, panel_id=panel_id)
-    form = LadderForm(request.POST or None, current=preferences.reminder_ladder_for(panel=access.panel))
-    if request.method == "POST" and form.is_valid():
-        ladder, errors = form.ladder()
+    which = request.POST.get("which", "actions") if request.method == "POST" else None
+    form = LadderForm(request.POST if which == "actions" else None,
+                      current=preferences.reminder_ladder_for(panel=access.panel))
+    statutory = StatutoryLadderForm(request.POST if which == "statutory" else None,
+                                    current=preferences.statutory_ladder_for(panel=access.panel))
+    bound = form if which == "actions" else statutory if which == "statutory" else None
+    if bound is not None and bound.is_valid():
+        ladder, errors = bound.ladder()
         for error in errors:
-            form.add_error(None, error)
+            bound.add_error(None, error)
         if ladder is not None:
-            preferences.reminder_ladder_save(panel=access.panel, ladder=ladder, actor=request.user)
-            messages.success(request, "Reminder settings saved: the next daily run uses them.")
+            if isinstance(ladder, Ladder):
+                preferences.reminder_ladder_save(panel=access.panel, ladder=ladder, actor=request.user)
+                messages.success(request, "Reminder settings saved: the next daily run uses them.")
+            elif isinstance(ladder, StatutoryLadder):
+                preferences.statutory_ladder_save(panel=access.panel, ladder=ladder, actor=request.user)
+                messages.success(request, "Escalation settings saved: the next daily run uses them.")
             return redirect("reminder_settings", panel_id=panel_id)
-    return render(request, "notifications/reminder_settings.html", {"panel": access.panel, "form": form})
+    return render(request, "notifications/reminder_settings.html",
+                  {"panel": access.panel, "form": form, "statutory": statutory})
 
 
 # --- replies to invites --------------------------------------------------------------------------

@@ -94,9 +94,10 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("Convene", {"fields": ["agency", "role", "job_title", "line_manager"]}),
     ]
-    list_display = ["username", "email", "first_name", "last_name", "agency", "role", "is_active"]
+    list_display = ["username", "email", "first_name", "last_name", "agency", "role", "line_manager", "is_active"]
     list_filter = ["role", "agency__kind", "is_active"]
-    list_select_related = ["agency"]
+    autocomplete_fields = ["line_manager"]  # the second step of both escalation ladders
+    list_select_related = ["agency", "line_manager"]
 
     def save_model(self, request, obj, form, change):
         before = User.objects.filter(pk=obj.pk).values("is_active", "role", "agency_id", "is_staff",
@@ -124,8 +125,10 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Panel)
 class PanelAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "service", "cadence", "is_active"]
+    list_display = ["name", "kind", "service", "cadence", "strategic_lead", "is_active"]
     list_filter = ["kind", "is_active"]
+    list_select_related = ["service", "strategic_lead"]
+    autocomplete_fields = ["strategic_lead"]  # missed timescales and stuck actions escalate to them
     inlines = [MembershipInline]
 
 

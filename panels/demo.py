@@ -48,6 +48,7 @@ AGENCIES = [
 
 # username, first, last, agency short name, role, job title
 USERS = [
+    ("head", "Joanna", "Pemberton", "Northbridge YJS", UserRole.MANAGER, "Head of youth justice service"),
     ("chair", "Helen", "Ashdown", "Northbridge YJS", UserRole.MANAGER, "Operations manager"),
     ("chair2", "Marcus", "Tenley", "Northbridge YJS", UserRole.MANAGER, "Team manager"),
     ("coordinator", "Priya", "Colebrook", "Northbridge YJS", UserRole.COORDINATOR, "Panel coordinator"),
@@ -331,6 +332,9 @@ def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
                           "video_link": "https://video.convene.example/" + kind.replace("_", "-"),
                           "mailbox": "panels@northbridge-yjs.example"},
             )
+            if panel.strategic_lead_id is None:  # who missed timescales and stuck actions escalate to
+                panel.strategic_lead = users["head"]
+                panel.save(update_fields=["strategic_lead"])
             PanelMembership.objects.get_or_create(
                 panel=panel, user=users[chair], defaults={"role": MembershipRole.CHAIR}
             )

@@ -116,8 +116,9 @@ def can_view_meeting(
 
 
 def can_view_child(viewer: Viewer, *, service_id: int, case_manager_id: int | None) -> bool:
-    """A child's own record (outside any meeting): the service's managers and coordinators, and the child's case
-    manager. Partners reach children only through the meetings they are invited to."""
+    """The child's own page (and what names the child outside a meeting, e.g. an escalation email): the
+    service's managers and coordinators, and the child's case manager (``selectors._children_visible_q``).
+    Partners reach children only through the meetings they are invited to."""
     return viewer.sees_whole_service(service_id) or (
         viewer.is_staff_of(service_id) and case_manager_id is not None and case_manager_id == viewer.id)
 

@@ -19,7 +19,7 @@ def test_data_model_diagram_is_up_to_date():
 
 PURE = ["agendas/rules.py", "agendas/merge.py", "agendas/workdays.py", "agendas/dryrun.py", "panels/permissions.py",
         "panels/cohort.py", "panels/cadence.py", "panels/keydates.py", "panels/resettlement.py", "agendas/statutory.py",
-        "agendas/oversight/aggregate.py"]
+        "agendas/oversight/aggregate.py", "notifications/ladder.py"]
 
 
 def test_pure_modules_import_no_orm_and_read_no_clock():

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from agendas.demo import hold_demo_history, publish_demo_agendas
 from minutes.demo import record_demo_minutes
+from notifications.escalation import escalation_run
 from panels.demo import demo_logins_text, seed_demo, seed_demo_late_arrivals
 
 
@@ -23,10 +24,14 @@ class Command(BaseCommand):
         minuted = record_demo_minutes()
         arrivals = seed_demo_late_arrivals()
         published = publish_demo_agendas()
+        # the day's escalation of missed statutory timescales (e.g. no address a month before release): shown
+        # on those children's pages and in the case managers' notifications; a second run adds nothing
+        escalated = escalation_run().steps_recorded
         self.stdout.write(self.style.SUCCESS(
             f"Demo service ready: {summary.agencies} agencies, {summary.users} users, {summary.panels} panels, "
             f"{summary.children_added + arrivals} children added, {summary.meetings} meetings, "
-            f"{published} agenda(s) published, minutes of {minuted} held meeting(s) recorded."
+            f"{published} agenda(s) published, minutes of {minuted} held meeting(s) recorded, "
+            f"{escalated} escalation step(s) of missed statutory timescales."
         ))
         if quiet_logins:
             return

@@ -63,5 +63,6 @@ class Command(BaseCommand):
             f"Sign in at {settings.SITE_URL}/ as {created.manager.username} with this one-time password:\n"
             f"  {password}\n"
             "then enrol two-factor authentication, change the password under your account, and add panels, "
-            "people and partner agencies (the admin is at /admin/)."
+            "people and partner agencies (the admin is at /admin/). Give each panel a strategic lead and each case "
+            "manager a line manager: overdue actions and missed statutory timescales escalate to them."
         )
