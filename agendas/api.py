@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,14 +21,23 @@ from panels import selectors as panel_selectors
 from panels.api import IdFilter
 from panels.audit import audit_children_read
 from panels.models import Child, Panel, User
+from panels.parsing import MAX_ID, MAX_INT, parse_flag
 
 
-# --- strict input fields: JSON types as the schema states them (DRF would turn 5 into "5", "5" into 5, "yes" into
-# True); a wrong type is a 400 naming the field
+# --- strict input: JSON types as the schema states them (DRF would turn 5 into "5", "5" into 5, "yes" into True),
+# lengths counted on what was sent, and no field the schema does not list (a misspelt field is not silently
+# ignored); a breach is a 400 naming the field. A request that matches the schema but breaks a rule (an id that
+# does not exist for the caller, a slot outside the meeting, a decline without a note) is a 422, so that 400 always
+# means "does not match the schema" (tests/security/test_api_contract.py holds the API to that).
 class StrictCharField(serializers.CharField):
+    """Text as sent: a string, at most ``max_length`` characters before trimming, no NUL; a required one must
+    hold more than white space (the schema says so with a pattern: config/openapi.py)."""
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
@@ -44,11 +55,32 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-class StrictPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+class StrictTimeField(serializers.TimeField):
+    """A wall-clock time, ``HH:MM`` or ``HH:MM:SS`` (24-hour), nothing else (DRF would take ``10:00Z``)."""
+
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not isinstance(data, str) or not TIME_RE.fullmatch(data):
+            self.fail("invalid", format="hh:mm")
         return super().to_internal_value(data)
+
+
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+TIME_RE = re.compile(TIME_PATTERN.strip("^$"))
+
+
+class StrictInput(serializers.Serializer):
+    """An input body: a JSON object with only the fields listed (additionalProperties: false in the schema)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({key: ["Not a field of this request."] for key in unknown})
+        return super().to_internal_value(data)
+
+
+def unprocessable(body: dict) -> Response:
+    return Response(body, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -107,18 +139,24 @@ def _visible_changes(view, access: panel_selectors.MeetingAccess) -> dict:
 
 
 def _validation_response(exc: ValidationError) -> Response:
-    body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    """A rule of the service refused a schema-valid request: 422, naming the field."""
+    return unprocessable(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
 class MeetingAgendaView(APIView):
     """The agenda of a meeting as the caller may see it: the working agenda for the service's staff, the
     latest published version (only the children they are entitled to) for partners."""
 
-    @extend_schema(responses=AgendaSerializer)
+    query_parameters = {"get": {"published"}}
+
+    @extend_schema(responses=AgendaSerializer, parameters=[OpenApiParameter(
+        "published", bool, description="true: the latest published version, also for the service's staff")])
     def get(self, request, meeting_id: int):
         access = _meeting_access(request, meeting_id)
-        view = agenda_view_for(access=access, published_only=request.query_params.get("published") == "1")
+        published = parse_flag(request.query_params.get("published"))
+        if published is None:
+            raise serializers.ValidationError({"published": ["Give true or false."]})
+        view = agenda_view_for(access=access, published_only=published)
         audit_children_read(actor=request.user, action="agenda.viewed", children=view.items, meeting=access.meeting,
                             request=request, detail={"version": view.version.number if view.version else None,
                                                      "working": view.working, "via": "api"})
@@ -131,7 +169,9 @@ class MeetingAgendaView(APIView):
         return Response(AgendaSerializer(data).data)
 
 
-class PublishInput(serializers.Serializer):
+class PublishInput(StrictInput):
+    """Publish the working agenda as a new version (422 when nothing changed or the note names a child)."""
+
     note = StrictCharField(max_length=500, required=False, allow_blank=True)
 
 
@@ -172,17 +212,32 @@ class AgendaPublishView(APIView):
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
-class SlotInput(serializers.Serializer):
-    version = StrictIntegerField(min_value=1)
-    slot_start = serializers.TimeField(allow_null=True)
+class SlotInput(StrictInput):
+    """A child's slot: send the item's ``version``; start and length together, or both null to clear it."""
+
+    version = StrictIntegerField(min_value=1, max_value=MAX_INT)
+    slot_start = StrictTimeField(allow_null=True, help_text="HH:MM (24-hour, the panel's local time)")
     slot_minutes = StrictIntegerField(allow_null=True, min_value=5, max_value=240)
-    presenter = StrictIntegerField(allow_null=True, required=False)
+    presenter = StrictIntegerField(allow_null=True, required=False, min_value=1, max_value=MAX_ID,
+                                   help_text="A user of the panel's service (422 otherwise)")
+
+
+class SlotSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    slot_start = serializers.CharField(allow_null=True)
+    slot_minutes = serializers.IntegerField(allow_null=True)
+
+
+class SlotConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    version = serializers.IntegerField(help_text="The item's current version")
 
 
 class AgendaItemSlotView(APIView):
     """Set a child's slot. Send the item's ``version``; a stale version gets 409 with the current item."""
 
-    @extend_schema(request=SlotInput, responses={200: None, 409: None})
+    @extend_schema(request=SlotInput, responses={200: SlotSerializer, 409: SlotConflictSerializer})
     def patch(self, request, item_id: int):
         item = AgendaItem.objects.select_related("meeting", "child").filter(pk=item_id).first()
         if item is None:
@@ -197,7 +252,7 @@ class AgendaItemSlotView(APIView):
             presenter = User.objects.filter(pk=data.validated_data["presenter"],
                                             agency_id=access.meeting.panel.service_id).first()
             if presenter is None:
-                return Response({"presenter": ["No such person in this service."]}, status=400)
+                return unprocessable({"presenter": ["No such person in this service."]})
         try:
             item = services.agenda_item_update(
                 item=item, actor=request.user, expected_version=data.validated_data["version"],
@@ -215,25 +270,29 @@ class AgendaItemSlotView(APIView):
 
 class ReferralSerializer(serializers.ModelSerializer):
     child_reference = serializers.CharField(source="child.reference", read_only=True)
-    # the same answer for an id that does not exist and one the caller may not know (see create)
-    panel = StrictPrimaryKeyField(queryset=Panel.objects.all(), error_messages={"does_not_exist": "No such panel."})
-    child = StrictPrimaryKeyField(queryset=Child.objects.all(), error_messages={"does_not_exist": "No such child."})
-    reason = StrictCharField(max_length=2000)
 
     class Meta:
         model = Referral
         fields = ["id", "panel", "child", "child_reference", "reason", "status", "decision_note", "created_at",
                   "decided_at"]
-        read_only_fields = ["status", "decision_note", "created_at", "decided_at"]
-        # one pending referral per child and panel: checked by the service, after the caller is known to see the
-        # child (the serializer's own check would tell anyone that a referral exists)
-        validators = []
+        read_only_fields = fields
 
 
-class DecisionInput(serializers.Serializer):
+class ReferralInput(StrictInput):
+    """Ask a panel to discuss a child."""
+
+    # the same answer (422) for an id that does not exist and one the caller may not know (see create)
+    panel = StrictIntegerField(min_value=1, max_value=MAX_ID, help_text="A panel of the child's service")
+    child = StrictIntegerField(min_value=1, max_value=MAX_ID, help_text="A child the caller may see")
+    reason = StrictCharField(max_length=services.REFERRAL_REASON_MAX)
+
+
+class DecisionInput(StrictInput):
+    """Accept or decline a pending referral."""
+
     accept = StrictBooleanField()
     note = StrictCharField(max_length=500, required=False, allow_blank=True,
-                           help_text="Required (not blank) when declining (accept: false): a 400 otherwise.")
+                           help_text="Required (not blank) when declining (accept: false): a 422 otherwise.")
 
 
 class ReferralFilter(django_filters.FilterSet):
@@ -259,17 +318,17 @@ class ReferralViewSet(viewsets.GenericViewSet, viewsets.mixins.ListModelMixin,
         q = Q(referred_by=self.request.user) | Q(panel_id__in=managed)
         return Referral.objects.filter(q).select_related("child").order_by("-created_at")
 
+    @extend_schema(request=ReferralInput, responses={201: ReferralSerializer})
     def create(self, request, *args, **kwargs):
-        data = ReferralSerializer(data=request.data)
+        data = ReferralInput(data=request.data)
         data.is_valid(raise_exception=True)
-        child: Child = data.validated_data["child"]
-        panel: Panel = data.validated_data["panel"]
         try:
-            panel_selectors.child_get_for_user(user=request.user, child_id=child.pk)
+            child: Child = panel_selectors.child_get_for_user(user=request.user, child_id=data.validated_data["child"])
         except Http404:
-            return Response({"child": ["No such child."]}, status=400)
-        if panel.service_id != child.service_id:  # another service's panel: as if it did not exist
-            return Response({"panel": ["No such panel."]}, status=400)
+            return unprocessable({"child": ["No such child."]})
+        panel = Panel.objects.filter(pk=data.validated_data["panel"], service_id=child.service_id).first()
+        if panel is None:  # another service's panel: as if it did not exist
+            return unprocessable({"panel": ["No such panel."]})
         try:
             referral = services.referral_create(panel=panel, child=child, reason=data.validated_data["reason"],
                                                 actor=request.user)

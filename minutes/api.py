@@ -60,6 +60,8 @@ class RecordSerializer(serializers.Serializer):
 class ApprovedMinutesView(APIView):
     """The approved minutes of a meeting, as the caller may read them (the same rendering as the page)."""
 
+    query_parameters = {"get": {"revision", "audience", "agency"}}
+
     @extend_schema(responses=RecordSerializer, parameters=[
         OpenApiParameter("revision", {"type": "integer", "minimum": 1, "maximum": MAX_INT},
                          description="A revision number (default: the latest); anything else is a 400"),
@@ -70,15 +72,20 @@ class ApprovedMinutesView(APIView):
     def get(self, request, meeting_id: int):
         access = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
         revisions = access.meeting.minutes_revisions.select_related("approved_by").order_by("-number")
-        number = request.query_params.get("revision", "")
-        if number and parse_id(number, maximum=MAX_INT) is None:
+        number = request.query_params.get("revision")
+        if number is not None and not parse_id(number, maximum=MAX_INT):
             raise serializers.ValidationError({"revision": ["Give the revision's number (1, 2, ...)."]})
+        audience = request.query_params.get("audience")
+        if audience is not None and audience not in presenters.AUDIENCES:
+            raise serializers.ValidationError({"audience": [f"Choose one of {', '.join(presenters.AUDIENCES)}."]})
+        agency_id = request.query_params.get("agency")
+        if agency_id is not None and not parse_id(agency_id):
+            raise serializers.ValidationError({"agency": ["Give the agency's id (1, 2, ...)."]})
         revision = revisions.filter(number=int(number)).first() if number else revisions.first()
         if revision is None:
             raise Http404("No approved minutes")
         audience, viewer, _agency = presenters.audience_resolve(
-            access=access, user=request.user, audience=request.query_params.get("audience"),
-            agency_id=request.query_params.get("agency"))
+            access=access, user=request.user, audience=audience, agency_id=agency_id)
         record = presenters.record_for(revision=revision, viewer=viewer, audience=audience)
         audit_children_read(actor=request.user, action="minutes.record_viewed", children=record.items,
                             meeting=access.meeting, request=request,
@@ -103,6 +110,8 @@ class EventsSerializer(serializers.Serializer):
 class MeetingEventsView(APIView):
     """The meeting's structured changes after ``after`` (a client's last id), oldest first. Events about
     children the caller may not see are left out; ids still increase, so a client never misses one."""
+
+    query_parameters = {"get": {"after"}}
 
     @extend_schema(responses=EventsSerializer, parameters=[OpenApiParameter(
         "after", {"type": "integer", "minimum": 0, "maximum": MAX_ID}, required=True,

@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from panels import cohort, record_selectors, selectors
 from panels.audit import audit_children_read, audit_record
 from panels.models import Agency, Meeting, MeetingInvitee, Panel
+from panels.parsing import parse_flag
 from panels.records import child_to_record
 
 
@@ -96,6 +97,7 @@ class PanelViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.panel_list_for_user(user=self.request.user)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
 class IdFilter(django_filters.NumberFilter):
     """An object's id as a plain integer filter (not a choice among every object: an id the caller may not know
     answers like one that does not exist), bounded so the database never sees an out-of-range number."""
@@ -119,12 +121,21 @@ class MeetingFilter(django_filters.FilterSet):
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
+    query_parameters = {"list": {"upcoming"}}
 
     def get_queryset(self):
-        qs = selectors.meeting_list_for_user(user=self.request.user).order_by("starts_at")
-        if self.request.query_params.get("upcoming") in ("1", "true"):
-            qs = qs.filter(starts_at__gte=timezone.now())
-        return qs
+        return selectors.meeting_list_for_user(user=self.request.user).order_by("starts_at")
+
+    @extend_schema(parameters=[OpenApiParameter("upcoming", bool, description="true: only meetings not yet started")])
+    def list(self, request, *args, **kwargs):
+        upcoming = parse_flag(request.query_params.get("upcoming"))
+        if upcoming is None:
+            raise serializers.ValidationError({"upcoming": ["Give true or false."]})
+        queryset = self.filter_queryset(self.get_queryset())
+        if upcoming:
+            queryset = queryset.filter(starts_at__gte=timezone.now())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses=InviteeSerializer(many=True))
     @action(detail=True, serializer_class=InviteeSerializer, pagination_class=None, filterset_class=None)

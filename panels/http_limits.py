@@ -2,6 +2,7 @@
 
 - ``BoundedJSONParser``: the API's JSON bodies are at most ``API_MAX_BODY_BYTES`` and nested at most
   ``API_MAX_JSON_DEPTH`` deep; anything else is a 400 (or 413 for size), never a 500 or a long parse.
+- ``KnownQueryParameters``: an API request naming a query parameter its operation does not take is a 400.
 - ``NoStoreMiddleware``: every response that does not say otherwise is ``Cache-Control: no-store`` (pages, API
   answers, PDF and DOCX downloads carry children's data; static files keep their own caching headers).
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
 
 API_MAX_JSON_DEPTH = 32
 
@@ -64,3 +66,28 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class KnownQueryParameters(BasePermission):
+    """Every API request's query string names only parameters its operation takes (the ones in the OpenAPI
+    schema): a misspelt filter is a 400 naming it, not a list of everything. Runs as a DRF permission, after
+    authentication, so that every API view gets it; it refuses nothing else.
+
+    What an operation takes: ``page`` and its filter set's fields for a paginated list, plus the view's own
+    ``query_parameters`` ({action or method: names})."""
+
+    def has_permission(self, request, view) -> bool:
+        method = request.method.lower()
+        if method == "options" or getattr(view, method, None) is None:
+            return True  # a method the view does not take: its 405 (with Allow) comes first
+        action = getattr(view, "action", None) or method
+        allowed = set(getattr(view, "query_parameters", {}).get(action, ()))
+        if action == "list":
+            if getattr(view, "pagination_class", None) is not None:
+                allowed.add("page")
+            filterset = getattr(view, "filterset_class", None)
+            allowed.update(filterset.base_filters if filterset else getattr(view, "filterset_fields", None) or ())
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise ValidationError({name: ["Not a parameter of this request."] for name in unknown})
+        return True

@@ -25,3 +25,11 @@ def parse_id(value, *, maximum: int = MAX_ID) -> int | None:
 
 def parse_ids(values: Iterable) -> list[int]:
     return [n for n in (parse_id(v) for v in values) if n is not None]
+
+
+def parse_flag(value: str | None) -> bool | None:
+    """A yes/no query parameter as the API schema states it (``true`` or ``false``); absent is False; None for
+    anything else (a 400 naming the parameter)."""
+    if value is None:
+        return False
+    return {"true": True, "false": False}.get(value)

@@ -148,7 +148,7 @@ def test_api_referrals(world, login):
     assert created.status_code == 201
     hidden = client.post("/api/referrals/", {"panel": world.panel.pk, "child": world.other_child.pk,
                                              "reason": "x"}, content_type="application/json")
-    assert hidden.status_code == 400 and "child" in hidden.json()
+    assert hidden.status_code == 422 and "child" in hidden.json()
     rid = created.json()["id"]
     assert login(world, "invited_partner").get(f"/api/referrals/{rid}/").status_code == 404
     decided = login(world, "chair").post(f"/api/referrals/{rid}/decide/", {"accept": True},

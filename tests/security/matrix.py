@@ -43,6 +43,7 @@ FORBIDDEN = 403
 UNAUTHORISED = 401
 NOT_ALLOWED = 405
 BAD_REQUEST = 400
+UNPROCESSABLE = 422  # the API: a schema-valid request that breaks a rule (an id the caller may not know)
 LOGIN = "login"  # 302 to the sign-in page
 REDIRECT = "redirect"  # 302 anywhere else
 ACCEPT = "accept"  # websocket accepted

@@ -33,6 +33,7 @@ from tests.security.matrix import (
     REDIRECT,
     SIGNED_IN,
     UNAUTHORISED,
+    UNPROCESSABLE,
     Row,
     build_matrix_world,
     everyone,
@@ -518,7 +519,7 @@ ROWS: dict[str, list[Row]] = {
     ],
     "api/referrals/$": [  # a referral for a child one may not see is refused as if the child did not exist
         Row(lambda w: "/api/referrals/", api(SIGNED_IN), content_type="application/json",
-            refused=refused(CHILD_READERS, no=BAD_REQUEST, anon=FORBIDDEN),
+            refused=refused(CHILD_READERS, no=UNPROCESSABLE, anon=FORBIDDEN),
             data=lambda w: {"panel": w.panel.pk, "child": w.child.pk, "reason": "Please discuss"}),
     ],
     "api/referrals\\.(?P<format>[a-z0-9]+)/?$": [Row(lambda w: "/api/referrals.json", api(SIGNED_IN))],
@@ -712,13 +713,13 @@ def test_api_errors_do_not_tell_hidden_from_missing(mw):
                                content_type="application/json")
         return response.status_code, response.json()
 
-    assert referral(mw.child.pk, mw.panel.pk) == referral(missing, mw.panel.pk) == (400, {"child": ["No such child."]})
+    assert referral(mw.child.pk, mw.panel.pk) == referral(missing, mw.panel.pk) == (422, {"child": ["No such child."]})
     coordinator = _client(mw, "coordinator")  # sees the child; another service's panel is as good as none
     other_panel = type(mw.panel).objects.create(service=mw.other_service, name="Southmere panel", kind=mw.panel.kind)
     for panel_id in (other_panel.pk, missing):
         response = coordinator.post("/api/referrals/", json.dumps({"panel": panel_id, "child": mw.child.pk,
                                                                    "reason": "x"}), content_type="application/json")
-        assert (response.status_code, response.json()) == (400, {"panel": ["No such panel."]})
+        assert (response.status_code, response.json()) == (422, {"panel": ["No such panel."]})
     for listing in ("/api/meetings/", "/api/referrals/"):
         hidden, absent = (client.get(f"{listing}?panel={pk}") for pk in (mw.panel.pk, missing))
         assert (hidden.status_code, hidden.json()) == (absent.status_code, absent.json())
