@@ -86,7 +86,9 @@ class ChildFactory(factory.django.DjangoModelFactory):
         model = Child
 
     service = factory.SubFactory(AgencyFactory)
-    reference = factory.Sequence(lambda n: f"YJ-{n:04d}")
+    # from YJ-5000: tests name their own children YJ-0001 to YJ-0999 (the world fixture YJ-0001 and YJ-0002), and a
+    # sequence from 0 handed those out again when such a test ran first in its process
+    reference = factory.Sequence(lambda n: f"YJ-{5000 + n:04d}")
     given_name = "Fictional"
     family_name = factory.Sequence(lambda n: f"Child{n}")
     date_of_birth = date(2010, 3, 14)

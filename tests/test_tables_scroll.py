@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = [p for app in ("config", "panels", "agendas", "minutes", "notifications")
              for p in (ROOT / app / "jinja2").rglob("*.html")]
-WRAPPER = re.compile(r'<div class="convene-table-scroll" role="region" aria-label="[^"]+" tabindex="0">\s*'
+WRAPPER = re.compile(r'<div class="convene-table-scroll[^"]*" role="region" aria-label="[^"]+" tabindex="0">\s*'
                      r'<table class="govuk-table"')
 
 

@@ -398,8 +398,8 @@ def test_the_pages_cost_the_same_whatever_the_number_of_meetings(world, client, 
         assert client.get(reverse("child_meeting_list", args=[world.child.pk])).status_code == 200
     with django_assert_max_num_queries(13):
         assert client.get(reverse("child_meeting_detail", args=[world.child.pk, meeting.pk])).status_code == 200
-    # the child page: 17 with the release address and ETE beside the statutory meetings (tests/panels/test_page_queries)
-    with django_assert_max_num_queries(17):
+    # the child page: 18 with the release address and ETE and the escalation steps (tests/panels/test_page_queries)
+    with django_assert_max_num_queries(18):
         assert client.get(reverse("child_detail", args=[world.child.pk])).status_code == 200
 
 
