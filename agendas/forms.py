@@ -82,7 +82,7 @@ class ReferralForm(forms.Form):
 
 class ReferralDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")], widget=forms.RadioSelect)
-    note = forms.CharField(label="Note (required when declining)", max_length=500, required=False)
+    note = LimitedText(label="Note (required when declining)", noun="note", limit=500, required=False)
 
 
 class RuleSettingsForm(forms.Form):

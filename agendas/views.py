@@ -32,7 +32,7 @@ from panels import selectors as panel_selectors
 from panels.audit import audit_children_read, audit_record
 from panels.confirmation import Confirmation, confirmation_page, is_confirmed
 from panels.enums import MeetingStatus
-from panels.forms import error_text, form_add_service_error
+from panels.forms import error_text, form_add_service_error, form_error_text
 from panels.models import Agency, Child, Panel, User
 from panels.permissions import Viewer
 
@@ -348,8 +348,8 @@ def referral_list(request, panel_id: int):
                                           f"{'accepted' if form.cleaned_data['decision'] == 'accept' else 'declined'}.")
             except ValidationError as exc:
                 messages.error(request, error_text(exc))
-        else:
-            messages.error(request, "Choose accept or decline.")
+        else:  # names what is wrong: no decision chosen, or a note over its stated limit
+            messages.error(request, form_error_text(form))
         return redirect("panel_referrals", panel_id=panel_id)
     referrals = selectors.referral_list_for_panel(panel=access.panel)
     return render(request, "agendas/referral_list.html", {

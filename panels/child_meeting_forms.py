@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from panels import child_meetings
 from panels.enums import ChildMeetingKind, ChildMeetingPlace
+from panels.forms import LimitedText
 from panels.models import ChildMeeting, NetworkMember, User
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -101,4 +102,4 @@ class HeldForm(forms.Form):
 
 class CancelForm(forms.Form):
     action = forms.ChoiceField(choices=[("cancel", "Cancel"), ("not_held", "Did not take place")])
-    reason = forms.CharField(label="Reason", required=False, max_length=child_meetings.REASON_LIMIT)
+    reason = LimitedText(label="Reason", noun="reason", limit=child_meetings.REASON_LIMIT, required=False)

@@ -289,3 +289,21 @@ def test_the_live_builder_works_for_meetings_years_ahead(resettlement):
                    custody_entry_date=date(2033, 12, 1))
     services.agenda_build(meeting=far, today=TODAY)
     assert "RS_IN_CUSTODY" in listed(far)["YJ-0014"]
+
+
+def test_a_decline_note_over_its_limit_is_refused_by_name_and_the_referral_waits(hrp, client):
+    from django.urls import reverse
+
+    from agendas.models import Referral
+
+    child = ChildFactory(service=hrp.service, reference="YJ-0098", legal_status=LegalStatus.COMMUNITY)
+    referral = services.referral_create(panel=hrp.panel, child=child, reason="New concerns",
+                                        actor=hrp.users["case_manager"])
+    client.force_login(hrp.users["chair"])
+    url = reverse("panel_referrals", args=[hrp.panel.pk])
+    page = client.get(url).content.decode()
+    assert "Up to 500 characters." in page
+    response = client.post(url, {"referral": referral.pk, "decision": "decline", "note": "x" * 501}, follow=True)
+    assert "The note must be 500 characters or fewer" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.PENDING
