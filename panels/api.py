@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from panels import cohort, record_selectors, selectors
 from panels.audit import audit_children_read, audit_record
+from panels.enums import MeetingStatus
 from panels.models import Agency, Meeting, MeetingInvitee, Panel
 from panels.parsing import parse_flag
 from panels.records import child_to_record
@@ -131,6 +132,9 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         upcoming = parse_flag(request.query_params.get("upcoming"))
         if upcoming is None:
             raise serializers.ValidationError({"upcoming": ["Give true or false."]})
+        status = request.query_params.get("status")
+        if status is not None and status not in MeetingStatus.values:  # "" too: the filter would ignore it
+            raise serializers.ValidationError({"status": [f"Give one of {', '.join(MeetingStatus.values)}."]})
         queryset = self.filter_queryset(self.get_queryset())
         if upcoming:
             queryset = queryset.filter(starts_at__gte=timezone.now())
