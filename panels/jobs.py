@@ -42,7 +42,10 @@ def job_execute(kind: str, job_id: int) -> None:
     try:
         JOB_KINDS[kind](job_id)
     finally:
-        close_old_connections()
+        # a worker or thread lets its connection go; a caller inside a transaction (an eager task, a test) keeps
+        # its own: Django would close a connection whose autocommit differs from its settings, mid-transaction
+        if not transaction.get_connection().in_atomic_block:
+            close_old_connections()
 
 
 def run_job(kind: str, job_id: int) -> None:
