@@ -118,12 +118,15 @@ function listen(delay = 1000) {
 
 // A form answered with its errors: the GOV.UK error summary takes focus (its links move focus to the field),
 // and the page title says "Error: " while any error shows, as after a full page load.
-document.body.addEventListener("htmx:afterSettle", () => {
-  document.querySelectorAll(".govuk-error-summary:not([data-govuk-error-summary-init])")
-    .forEach((summary) => new ErrorSummary(summary));
+// On the swap itself, not the settle 20 ms later: ui.js starts (and focuses) the summary on the swap, and the title
+// must say "Error: " by the time focus arrives.
+document.body.addEventListener("htmx:afterSwap", () => {
   const erred = document.querySelector(".govuk-error-summary") !== null;
   const plain = document.title.replace(/^Error: /, "");
-  document.title = erred ? `Error: ${plain}` : plain;
+  document.title = erred ? `Error: ${plain}` : plain;  // first: a summary that fails to start must not keep it
+  document.querySelectorAll(".govuk-error-summary:not([data-govuk-error-summary-init])").forEach((summary) => {
+    try { new ErrorSummary(summary); } catch (error) { summary.focus(); console.warn(error); }
+  });
 });
 
 history.replaceState({ key: current }, "", location.href);

@@ -29,7 +29,9 @@ MAX_FRAME_BYTES = 512 * 1024
 EMPTY_UPDATE = b"\x00\x00"
 # Presence colours: a fixed palette (GOV.UK colours with enough contrast on white); the server picks one per user,
 # so nothing a client sends reaches a style attribute.
-PRESENCE_PALETTE = ("#1d70b8", "#00703c", "#d4351c", "#4c2c92", "#f47738", "#28a197", "#912b88", "#5694ca")
+# GOV.UK colours that white text (a cursor's name label) reads on at 4.5:1 or more (WCAG 1.4.3): no orange,
+# turquoise or light blue, which axe found too pale under a name
+PRESENCE_PALETTE = ("#1d70b8", "#00703c", "#d4351c", "#4c2c92", "#912b88", "#003078", "#505a5f", "#942514")
 PRESENCE_NAME_CHARS = 100
 
 SYNC = YMessageType.SYNC
