@@ -111,6 +111,25 @@ def _setup(request):
     return scope, today, selectors.cached_child_rows(scope=scope, calendar=working_calendar(), today=today)
 
 
+def report_request(view):
+    """What the report views share: an unknown report (or download format) is a 404; the viewer's scope, today and
+    the computed rows are set up; the query parsed, a bad one answered 400 naming what is wrong. The view is called
+    as ``view(request, report, scope, today, rows, query, **kwargs)``."""
+
+    @functools.wraps(view)
+    def wrapped(request, report: str, **kwargs):
+        if report not in REPORTS or kwargs.get("fmt", "csv") not in ("csv", "xlsx"):
+            raise Http404("No such report")
+        scope, today, rows = _setup(request)
+        try:
+            query = _query(request, report, today)
+        except BadQuery as exc:
+            return _bad(str(exc))
+        return view(request, report, scope, today, rows, query, **kwargs)
+
+    return wrapped
+
+
 def _groups(report: str, rows, query: dict[str, Any], today: date, scope) -> list:
     if report == "timeliness":
         return agg.timeliness(rows, start=query["from"], end=query["to"], today=today, by=query["by"],
@@ -175,14 +194,8 @@ def oversight_index(request):
 @login_required
 @require_GET
 @cyclic_gc_paused
-def oversight_report(request, report: str):
-    if report not in REPORTS:
-        raise Http404("No such report")
-    scope, today, rows = _setup(request)
-    try:
-        query = _query(request, report, today)
-    except BadQuery as exc:
-        return _bad(str(exc))
+@report_request
+def oversight_report(request, report: str, scope, today: date, rows, query: dict[str, Any]):
     groups = _groups(report, rows, query, today, scope)
     report_tables, report_charts = _tables(report, groups, rows, query, today)
     context: dict[str, Any] = {
@@ -207,15 +220,9 @@ def oversight_report(request, report: str):
 @login_required
 @require_GET
 @cyclic_gc_paused
-def oversight_children(request, report: str):
+@report_request
+def oversight_children(request, report: str, scope, today: date, rows, query: dict[str, Any]):
     """The children behind one figure of a report, as the viewer may see them (audited, with the children)."""
-    if report not in REPORTS:
-        raise Http404("No such report")
-    scope, today, rows = _setup(request)
-    try:
-        query = _query(request, report, today)
-    except BadQuery as exc:
-        return _bad(str(exc))
     key, figure = request.GET.get("key", "")[:200], request.GET.get("figure", "")[:20]
     if figure not in FIGURES[report]:
         return _bad(f"figure: {figure!r} is not a figure of this report (one of {', '.join(FIGURES[report])})")
@@ -238,14 +245,8 @@ def oversight_children(request, report: str):
 @login_required
 @require_GET
 @cyclic_gc_paused
-def oversight_download(request, report: str, fmt: str):
-    if report not in REPORTS or fmt not in ("csv", "xlsx"):
-        raise Http404("No such download")
-    scope, today, rows = _setup(request)
-    try:
-        query = _query(request, report, today)
-    except BadQuery as exc:
-        return _bad(str(exc))
+@report_request
+def oversight_download(request, report: str, scope, today: date, rows, query: dict[str, Any], fmt: str):
     report_tables, _ = _tables(report, _groups(report, rows, query, today, scope), rows, query, today)
     audit_record(actor=request.user, action="oversight.downloaded", request=request,
                  detail={"report": report, "format": fmt, **_params(query)})
