@@ -16,15 +16,12 @@ from panels import child_meeting_selectors, child_meeting_services, selectors
 from panels.audit import audit_record
 from panels.child_meeting_forms import CancelForm, ChildMeetingForm, HeldForm
 from panels.enums import ChildMeetingKind, ChildMeetingStatus
-from panels.forms import error_text, form_error_text
+from panels.forms import REFUSED, error_text, form_error_text, form_submit
 from panels.page_parts import child_meeting_page_context, child_page_context
 from panels.records import child_to_record
 
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        target = {"starts_at": "start", "ends_at": "end", "held_on": "held_on"}.get(name, name)
-        form.add_error(target if target in form.fields else None, errors)
+# a service's refusal names the model's fields; the form asks for some of them under other names
+SERVICE_FIELDS = {"starts_at": "start", "ends_at": "end"}
 
 
 def _plan_form(request, child, *, data=None):
@@ -42,13 +39,10 @@ def child_meeting_list(request, child_id: int):
     """The child's statutory meetings (planned, held, the rules' overdue ones); POST plans one."""
     child = selectors.child_get_for_user(user=request.user, child_id=child_id)
     form = _plan_form(request, child, data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = child_meeting_services.child_meeting_plan(child=child, actor=request.user,
-                                                                **form.service_kwargs())
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+    if request.method == "POST":
+        meeting = form_submit(form, lambda _data: child_meeting_services.child_meeting_plan(
+            child=child, actor=request.user, **form.service_kwargs()), fields=SERVICE_FIELDS)
+        if meeting is not REFUSED:
             messages.success(request, f"{meeting.get_kind_display()} planned: invites sent to everyone invited "
                                       "with an email address.")
             return redirect("child_meeting_detail", child_id=child.pk, meeting_id=meeting.pk)
@@ -87,14 +81,11 @@ def child_meeting_detail(request, child_id: int, meeting_id: int):
     if request.method == "GET":
         return _detail_page(request, child, meeting)
     form = ChildMeetingForm(request.POST, child=child)
-    if form.is_valid():
-        try:
-            child_meeting_services.child_meeting_change(meeting=meeting, actor=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Meeting changed: the invitees get an update.")
-            return redirect("child_meeting_detail", child_id=child.pk, meeting_id=meeting.pk)
+    done = form_submit(form, lambda _data: child_meeting_services.child_meeting_change(
+        meeting=meeting, actor=request.user, **form.service_kwargs()), fields=SERVICE_FIELDS)
+    if done is not REFUSED:
+        messages.success(request, "Meeting changed: the invitees get an update.")
+        return redirect("child_meeting_detail", child_id=child.pk, meeting_id=meeting.pk)
     return _detail_page(request, child, meeting, form=form, status=400)
 
 
@@ -105,15 +96,11 @@ def child_meeting_held(request, child_id: int, meeting_id: int):
     child = selectors.child_get_for_user(user=request.user, child_id=child_id)
     meeting = child_meeting_selectors.child_meeting_get(child=child, meeting_id=meeting_id)
     form = HeldForm(request.POST, meeting=meeting)
-    if form.is_valid():
-        try:
-            child_meeting_services.child_meeting_record_held(meeting=meeting, actor=request.user,
-                                                             **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{meeting.get_kind_display()} recorded as held.")
-            return redirect("child_meeting_detail", child_id=child.pk, meeting_id=meeting.pk)
+    done = form_submit(form, lambda data: child_meeting_services.child_meeting_record_held(
+        meeting=meeting, actor=request.user, **data))
+    if done is not REFUSED:
+        messages.success(request, f"{meeting.get_kind_display()} recorded as held.")
+        return redirect("child_meeting_detail", child_id=child.pk, meeting_id=meeting.pk)
     meeting = child_meeting_selectors.child_meeting_get(child=child, meeting_id=meeting_id)
     return _detail_page(request, child, meeting, held_form=form, status=400)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from enum import Enum
+from typing import Any, Literal, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -11,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from panels.cohort_import import FIELD_NAMES
+
+T = TypeVar("T")
 
 
 class StatedMaxLength(validators.MaxLengthValidator):
@@ -79,6 +84,29 @@ def form_add_service_error(form: forms.Form, exc: ValidationError, fields: dict[
     for key, errors in exc.error_dict.items():
         name = (fields or {}).get(key, key)
         form.add_error(name if name in form.fields else None, errors)
+
+
+class Refused(Enum):
+    """What ``form_submit`` returns when the form or the service refused (the errors are then on the form)."""
+
+    REFUSED = "refused"
+
+
+REFUSED = Refused.REFUSED
+
+
+def form_submit(form: forms.Form, service: Callable[[dict[str, Any]], T], *,
+                fields: dict[str, str] | None = None) -> T | Literal[Refused.REFUSED]:
+    """The one shape of a form post: when ``form`` is valid, call ``service(form.cleaned_data)`` and return what
+    it returns; a refusal (``ValidationError``) goes onto the form (``form_add_service_error``, keys mapped by
+    ``fields``) so the page redraws with the error summary, and ``REFUSED`` is returned."""
+    if not form.is_valid():
+        return REFUSED
+    try:
+        return service(form.cleaned_data)
+    except ValidationError as exc:
+        form_add_service_error(form, exc, fields)
+        return REFUSED
 
 
 def form_error_text(form: forms.Form, sep: str = "; ") -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from panels import record_selectors, record_services, resettlement, selectors
 from panels.audit import audit_record
-from panels.forms import error_text, form_error_text
+from panels.forms import REFUSED, error_text, form_add_service_error, form_error_text, form_submit
 from panels.models import NetworkMember, Pathway, PlanRow
 from panels.permissions import Viewer, can_manage_own_service
 from panels.record_forms import (
@@ -30,22 +30,15 @@ PLAN_AUDIENCES = [(key, "for the network" if key == "full" else "for the family"
                   for key in resettlement.PLAN_AUDIENCES]
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_network(request, child_id: int):
     child = selectors.child_get_for_user(user=request.user, child_id=child_id)
     form = NetworkMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = record_services.network_member_add(child=child, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+    if request.method == "POST":
+        member = form_submit(form, lambda data: record_services.network_member_add(
+            child=child, actor=request.user, **data))
+        if member is not REFUSED:
             messages.success(request, f"{member.display_name} added to the network.")
             return redirect("child_network", child_id=child.pk)
     audit_record(actor=request.user, action="child.network_viewed", child=child, request=request)
@@ -86,14 +79,10 @@ def child_plan(request, child_id: int):
     if request.method == "GET":
         return _plan_page(request, child)
     form = PlanRowForm(request.POST, child=child)
-    if form.is_valid():
-        try:
-            record_services.plan_row_save(child=child, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Plan row added.")
-            return redirect("child_plan", child_id=child.pk)
+    done = form_submit(form, lambda data: record_services.plan_row_save(child=child, actor=request.user, **data))
+    if done is not REFUSED:
+        messages.success(request, "Plan row added.")
+        return redirect("child_plan", child_id=child.pk)
     return _plan_page(request, child, form=form, status=400)
 
 
@@ -136,16 +125,11 @@ def child_words(request, child_id: int):
 def child_transfer_decision(request, child_id: int):
     child = selectors.child_get_for_user(user=request.user, child_id=child_id)
     form = TransferDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            record_services.transfer_decision_set(child=child, actor=request.user,
-                                                  decision=form.cleaned_data["decision"] or None,
-                                                  reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Transfer decision recorded.")
-            return redirect("child_plan", child_id=child.pk)
+    done = form_submit(form, lambda data: record_services.transfer_decision_set(
+        child=child, actor=request.user, decision=data["decision"] or None, reason=data["reason"]))
+    if done is not REFUSED:
+        messages.success(request, "Transfer decision recorded.")
+        return redirect("child_plan", child_id=child.pk)
     return _plan_page(request, child, y2a_form=form, status=400)
 
 
@@ -190,7 +174,7 @@ def pathway_list(request):
         except (ValidationError, ValueError) as exc:
             if isinstance(exc, ValueError):
                 raise Http404("No such pathway") from None
-            _apply_errors(add_form, exc)
+            form_add_service_error(add_form, exc)
     return render(request, "panels/pathway_list.html", {
         "pathways": list(record_selectors.pathways_for_service(service_id=service.pk, active_only=False)),
         "add_form": add_form, "preset_form": preset_form,

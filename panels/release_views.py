@@ -7,21 +7,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from panels import release_selectors, release_services, selectors
 from panels.audit import audit_record
+from panels.forms import REFUSED, form_submit
 from panels.page_parts import child_page_context
 from panels.records import child_to_record
 from panels.release_forms import AddressChangeForm, ReleaseEteForm
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _page(request, child, *, address_form=None, ete_form=None, status=200):
@@ -53,15 +48,11 @@ def child_release(request, child_id: int):
 def child_release_address(request, child_id: int):
     child = selectors.child_get_for_user(user=request.user, child_id=child_id)
     form = AddressChangeForm(request.POST, prefix="address")
-    if form.is_valid():
-        try:
-            release_services.release_address_record(child=child, actor=request.user, today=timezone.localdate(),
-                                                    **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Release address change recorded.")
-            return redirect("child_release", child_id=child.pk)
+    done = form_submit(form, lambda data: release_services.release_address_record(
+        child=child, actor=request.user, today=timezone.localdate(), **data))
+    if done is not REFUSED:
+        messages.success(request, "Release address change recorded.")
+        return redirect("child_release", child_id=child.pk)
     return _page(request, child, address_form=form, status=400)
 
 
@@ -70,12 +61,8 @@ def child_release_address(request, child_id: int):
 def child_release_ete(request, child_id: int):
     child = selectors.child_get_for_user(user=request.user, child_id=child_id)
     form = ReleaseEteForm(request.POST, prefix="ete")
-    if form.is_valid():
-        try:
-            release_services.release_ete_set(child=child, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Education, training or employment on release saved.")
-            return redirect("child_release", child_id=child.pk)
+    done = form_submit(form, lambda data: release_services.release_ete_set(child=child, actor=request.user, **data))
+    if done is not REFUSED:
+        messages.success(request, "Education, training or employment on release saved.")
+        return redirect("child_release", child_id=child.pk)
     return _page(request, child, ete_form=form, status=400)
