@@ -26,7 +26,7 @@ from minutes.models import CorrectionRequest
 from minutes.selectors import action_owner_choices, minutes_view
 from minutes.views.common import agenda_child, editable
 from panels.audit import audit_children_read
-from panels.forms import form_add_service_error
+from panels.forms import REFUSED, form_submit
 from panels.models import Agency, User
 from panels.parsing import parse_id
 from panels.record_selectors import pathways_for_service
@@ -92,15 +92,27 @@ def _posted(request, kind: str) -> tuple[str, forms.Form]:
     return key, _item_forms(key, request.POST)[kind]
 
 
-def _save(request, access, kind: str, key: str, form: forms.Form, call: Callable[[], object], success: str):
-    """Run the service; on a refusal, the page again with the form as posted and the reason on its field."""
-    try:
-        call()
-    except services.RecordConflict as exc:
-        form.add_error(None, str(exc))
-    except ValidationError as exc:
-        form_add_service_error(form, exc, {"text": "text", "description": "description", "due_date": "due_date"})
-    else:
+def _record(request, meeting_id: int, kind: str, save: Callable[..., object], success: str, *,
+            item_required: bool = False):
+    """One of the page's forms posted: the form of ``kind`` for the item it names, then ``save(access, data,
+    child)`` through one service. A refusal (the form's, the service's, or a conflict with someone's newer
+    save) comes back as the page with the form as posted, its reason on its field, answered with 400. With
+    ``item_required``, a form naming no item of this meeting is a 404 (there is nothing to set it on)."""
+    access = editable(request, meeting_id)
+    key, form = _posted(request, kind)
+    if item_required and not form.is_valid() and "child" in form.errors:
+        raise Http404("No such item")
+
+    def run(data):
+        child = agenda_child(access, data["child"])
+        if item_required and child is None:
+            raise Http404("No such item")
+        try:
+            return save(access, data, child)
+        except services.RecordConflict as exc:
+            raise ValidationError(str(exc)) from exc
+
+    if form_submit(form, run) is not REFUSED:
         messages.success(request, success)
         return redirect("minutes_page", meeting_id=access.meeting.pk)
     return minutes_page_render(request, access, bound=(kind, key, form), status=400)
@@ -109,25 +121,14 @@ def _save(request, access, kind: str, key: str, form: forms.Form, call: Callable
 @login_required
 @require_POST
 def decision_add(request, meeting_id: int):
-    access = editable(request, meeting_id)
-    key, form = _posted(request, "decision")
-    if not form.is_valid():
-        return minutes_page_render(request, access, bound=("decision", key, form), status=400)
-    child = agenda_child(access, form.cleaned_data["child"])
-    return _save(request, access, "decision", key, form, lambda: services.decision_record(
-        meeting=access.meeting, actor=request.user, text=form.cleaned_data["text"], child=child), "Decision recorded.")
+    return _record(request, meeting_id, "decision", lambda access, data, child: services.decision_record(
+        meeting=access.meeting, actor=request.user, text=data["text"], child=child), "Decision recorded.")
 
 
 @login_required
 @require_POST
 def action_add(request, meeting_id: int):
-    access = editable(request, meeting_id)
-    key, form = _posted(request, "action")
-    if not form.is_valid():
-        return minutes_page_render(request, access, bound=("action", key, form), status=400)
-    data = form.cleaned_data
-    child = agenda_child(access, data["child"])
-    return _save(request, access, "action", key, form, lambda: services.action_create(
+    return _record(request, meeting_id, "action", lambda access, data, child: services.action_create(
         meeting=access.meeting, actor=request.user, description=data["description"], owner_agency=data["owner_agency"],
         owner=data["owner"], due_date=data["due_date"], pathway=data["pathway"], child=child,
         resettlement_pathway=_pathway(access, data["resettlement_pathway"])), "Action recorded.")
@@ -144,28 +145,14 @@ def _pathway(access, pathway_id):
 @login_required
 @require_POST
 def attendance_add(request, meeting_id: int):
-    access = editable(request, meeting_id)
-    key, form = _posted(request, "attendance")
-    if not form.is_valid():
-        return minutes_page_render(request, access, bound=("attendance", key, form), status=400)
-    child = agenda_child(access, form.cleaned_data["child"])
-    return _save(request, access, "attendance", key, form, lambda: services.attendance_set(
-        meeting=access.meeting, actor=request.user, name=form.cleaned_data["name"],
-        status=form.cleaned_data["status"], child=child), "Attendance recorded.")
+    return _record(request, meeting_id, "attendance", lambda access, data, child: services.attendance_set(
+        meeting=access.meeting, actor=request.user, name=data["name"], status=data["status"], child=child),
+        "Attendance recorded.")
 
 
 @login_required
 @require_POST
 def review_set(request, meeting_id: int):
-    access = editable(request, meeting_id)
-    key, form = _posted(request, "review")
-    if not form.is_valid():
-        if "child" in form.errors:
-            raise Http404("No such item")
-        return minutes_page_render(request, access, bound=("review", key, form), status=400)
-    child = agenda_child(access, form.cleaned_data["child"])
-    if child is None:
-        raise Http404("No such item")
-    return _save(request, access, "review", key, form, lambda: services.next_review_set(
-        meeting=access.meeting, actor=request.user, child=child, review_by=form.cleaned_data["review_by"]),
-        "Next review date set.")
+    return _record(request, meeting_id, "review", lambda access, data, child: services.next_review_set(
+        meeting=access.meeting, actor=request.user, child=child, review_by=data["review_by"]),
+        "Next review date set.", item_required=True)
