@@ -12,6 +12,7 @@ over 100, and not known where either location is missing.
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import Decimal
 
@@ -36,6 +37,7 @@ def point(latitude, longitude) -> Point | None:
     return None if latitude is None or longitude is None else (latitude, longitude)
 
 
+@functools.lru_cache(maxsize=1024)  # a service's children are held in a score of places: one sum for each
 def distance_from_home(home: Point | None, held: Point | None) -> int | None:
     """Whole miles from ``home`` to where the child is ``held``, or None when either is not known."""
     if home is None or held is None:

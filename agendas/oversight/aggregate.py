@@ -337,18 +337,20 @@ class DistanceShare:
     percent_known: int | None  # of those whose distance is known (as HMIP's figures); None for "not known"
 
 
-def distance_shares(by_distance: Sequence[ReleaseGroup]) -> list[DistanceShare]:
-    """The children released by distance from home: every HMIP band, nearest first (an empty band too), with its
-    share of all the children released. ``by_distance``: ``release_outcomes(..., by="distance")``."""
-    found = {group.key: group.figure("released") for group in by_distance}
-    total = sum(figure.count for figure in found.values())
-    known = total - found.get(NOT_KNOWN, Figure()).count
-    out = []
-    for key, label in DISTANCE_BANDS.items():
-        figure = found.get(key, Figure())
-        out.append(DistanceShare(key, label, figure, percent(figure.count, total),
-                                 None if key == NOT_KNOWN else percent(figure.count, known)))
-    return out
+def distance_shares(rows: Iterable[ChildRow], *, start: date, end: date) -> list[DistanceShare]:
+    """The children released from ``start`` to ``end`` (inclusive) by distance from home: every HMIP band,
+    nearest first (an empty band too), with its share of all the children released and of those whose distance
+    is known."""
+    bands = {key: Figure() for key in DISTANCE_BANDS}
+    for row in rows:
+        released = row.facts.actual_release_date
+        if released is not None and start <= released <= end:
+            bands[row.distance_band].add(row.id)
+    total = sum(figure.count for figure in bands.values())
+    known = total - bands[NOT_KNOWN].count
+    return [DistanceShare(key, DISTANCE_BANDS[key], figure, percent(figure.count, total),
+                          None if key == NOT_KNOWN else percent(figure.count, known))
+            for key, figure in bands.items()]
 
 
 # --- custody now, and the youth-to-adult pipeline ----------------------------------------------------------

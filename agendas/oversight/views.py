@@ -166,9 +166,7 @@ def _tables(report: str, groups, rows, query, today) -> tuple[list[tables.Table]
                  "summary": summary, "table": "trend"}
         return [tables.timeliness_table(groups, by=query["by"], link=link), trend], [chart]
     if report == "releases":
-        by_distance = groups if query["by"] == "distance" else agg.release_outcomes(
-            rows, start=query["from"], end=query["to"], today=today, by="distance")
-        distance = tables.distance_table(agg.distance_shares(by_distance),
+        distance = tables.distance_table(agg.distance_shares(rows, start=query["from"], end=query["to"]),
                                          link=lambda key, figure: link(key, figure, "distance"))
         return [tables.release_table(groups, by=query["by"], link=link), distance], []
     days = [add_months(first, 1) - timedelta(days=1) for first in agg.month_starts(today, 12)]

@@ -136,6 +136,10 @@ def by_distance(rows):
     return agg.release_outcomes(rows, start=D("2026-11-01"), end=D("2026-11-30"), today=TODAY, by="distance")
 
 
+def shares_of(rows):
+    return agg.distance_shares(rows, start=D("2026-11-01"), end=D("2026-11-30"))
+
+
 def test_release_outcomes_by_distance_run_nearest_first():
     groups = by_distance([released(1, None), released(2, 140), released(3, 12), released(4, 75)])
     assert [g.label for g in groups] == ["Up to 50 miles", "51 to 100 miles", "Over 100 miles", "Not known"]
@@ -146,17 +150,22 @@ def test_a_child_at_exactly_50_miles_is_within_50():
 
 
 def test_distance_shares_list_every_band_even_an_empty_one():
-    shares = agg.distance_shares(by_distance([released(1, 12)]))
+    shares = shares_of([released(1, 12)])
     assert [s.figure.count for s in shares] == [1, 0, 0, 0]
 
 
+def test_distance_shares_leave_out_a_release_outside_the_period():
+    late = row(2, status="released", actual_release_date=D("2026-12-01"), distance_miles=12)
+    assert shares_of([released(1, 12), late])[0].figure.children == [1]
+
+
 def test_distance_shares_of_all_released():
-    shares = agg.distance_shares(by_distance([released(1, 12), released(2, 30), released(3, 140), released(4, None)]))
+    shares = shares_of([released(1, 12), released(2, 30), released(3, 140), released(4, None)])
     assert [s.percent for s in shares] == [50, 0, 25, 25]
 
 
 def test_distance_shares_of_the_known_distances_leave_the_unknown_out():
-    shares = agg.distance_shares(by_distance([released(1, 12), released(2, 30), released(3, 140), released(4, None)]))
+    shares = shares_of([released(1, 12), released(2, 30), released(3, 140), released(4, None)])
     assert [s.percent_known for s in shares] == [67, 0, 33, None]
 
 
@@ -177,6 +186,6 @@ def test_a_child_without_a_distance_shows_not_known():
 def test_the_distance_download_suppresses_a_small_band():
     from agendas.oversight.tables import distance_table
 
-    shares = agg.distance_shares(by_distance([released(1, 12)]))
+    shares = shares_of([released(1, 12)])
     body = tables_csv([distance_table(shares, link=lambda key, figure: "")])
     assert "Up to 50 miles,fewer than 5,suppressed,suppressed" in body
