@@ -7,24 +7,25 @@ from decimal import Decimal
 from django.db import migrations, models
 
 # The secure estate's approximate locations (town level) as panels.secure_estate shipped them with this
-# migration: name, short name, latitude, longitude. Frozen here so that the migration does not change later.
+# migration: latitude, longitude, and the names it is known by (name, short name, other spellings). Frozen here so
+# that the migration does not change later.
 LOCATIONS = [
-    ("HMYOI Wetherby", "Wetherby", "53.93", "-1.39"),
-    ("Keppel Unit, HMYOI Wetherby", "Keppel", "53.93", "-1.39"),
-    ("HMYOI Werrington", "Werrington", "53.02", "-2.08"),
-    ("HMYOI Feltham", "Feltham", "51.45", "-0.41"),
-    ("HMP & YOI Parc", "Parc", "51.52", "-3.55"),
-    ("HMYOI Cookham Wood", "Cookham Wood", "51.37", "0.49"),
-    ("Oakhill Secure Training Centre", "Oakhill", "52.02", "-0.80"),
-    ("Oasis Restore Secure School", "Oasis Restore", "51.37", "0.49"),
-    ("Adel Beck Secure Children's Home", "Adel Beck", "53.86", "-1.58"),
-    ("Aldine House Secure Children's Home", "Aldine House", "53.41", "-1.49"),
-    ("Aycliffe Secure Centre", "Aycliffe", "54.62", "-1.57"),
-    ("Barton Moss Secure Care Centre", "Barton Moss", "53.47", "-2.38"),
-    ("Clayfields House Secure Children's Home", "Clayfields House", "52.93", "-1.27"),
-    ("Hillside Secure Children's Home", "Hillside", "51.66", "-3.80"),
-    ("Lincolnshire Secure Unit", "Lincolnshire", "53.00", "-0.41"),
-    ("Vinney Green Secure Children's Home", "Vinney Green", "51.50", "-2.49"),
+    ("53.93", "-1.39", ("HMYOI Wetherby", "Wetherby", "Wetherby YOI", "HMP YOI Wetherby", "YOI Wetherby")),
+    ("53.93", "-1.39", ("Keppel Unit, HMYOI Wetherby", "Keppel", "Keppel Unit", "Wetherby Keppel Unit")),
+    ("53.02", "-2.08", ("HMYOI Werrington", "Werrington", "Werrington YOI", "YOI Werrington")),
+    ("51.45", "-0.41", ("HMYOI Feltham", "Feltham", "Feltham A", "Feltham YOI", "HMP YOI Feltham", "HMP & YOI Feltham", "HMYOI Feltham A")),
+    ("51.52", "-3.55", ("HMP & YOI Parc", "Parc", "Parc YOI", "HMP Parc", "HMYOI Parc", "Parc (Wales)")),
+    ("51.37", "0.49", ("HMYOI Cookham Wood", "Cookham Wood", "Cookham Wood YOI", "HMP Cookham Wood")),
+    ("52.02", "-0.80", ("Oakhill Secure Training Centre", "Oakhill", "Oakhill STC", "STC Oakhill")),
+    ("51.37", "0.49", ("Oasis Restore Secure School", "Oasis Restore", "Oasis Restore (Medway)", "Medway Secure School", "Oasis Secure School")),
+    ("53.86", "-1.58", ("Adel Beck Secure Children's Home", "Adel Beck", "Adel Beck SCH", "Adel Beck (Leeds)")),
+    ("53.41", "-1.49", ("Aldine House Secure Children's Home", "Aldine House", "Aldine House SCH", "Aldine House (Sheffield)")),
+    ("54.62", "-1.57", ("Aycliffe Secure Centre", "Aycliffe", "Aycliffe SCH", "Aycliffe Secure Children's Home")),
+    ("53.47", "-2.38", ("Barton Moss Secure Care Centre", "Barton Moss", "Barton Moss SCH", "Barton Moss Secure Children's Home")),
+    ("52.93", "-1.27", ("Clayfields House Secure Children's Home", "Clayfields House", "Clayfields House SCH", "Clayfields")),
+    ("51.66", "-3.80", ("Hillside Secure Children's Home", "Hillside", "Hillside SCH", "Hillside (Neath)")),
+    ("53.00", "-0.41", ("Lincolnshire Secure Unit", "Lincolnshire", "Lincolnshire SCH", "Lincolnshire Secure Children's Home")),
+    ("51.50", "-2.49", ("Vinney Green Secure Children's Home", "Vinney Green", "Vinney Green SCH")),
 ]
 
 
@@ -36,13 +37,14 @@ def _key(name):
 
 
 def fill_locations(apps, schema_editor):
-    """Secure-estate agencies whose name is a shipped establishment's (its name or short name, however spelt)
-    and that have no location get its approximate one; a location a service has set is kept."""
+    """Secure-estate agencies named as a shipped establishment (its name, short name or a common spelling, with
+    case and punctuation not counting) that have no location get its approximate one; a location a service has
+    set is kept."""
     Agency = apps.get_model("panels", "Agency")
     by_name = {}
-    for name, short_name, latitude, longitude in LOCATIONS:
-        by_name.setdefault(_key(name), (latitude, longitude))
-        by_name.setdefault(_key(short_name), (latitude, longitude))
+    for latitude, longitude, names in LOCATIONS:
+        for name in names:
+            by_name.setdefault(_key(name), (latitude, longitude))
     for agency in Agency.objects.filter(kind="secure_estate", latitude__isnull=True, longitude__isnull=True):
         found = by_name.get(_key(agency.name))
         if found:

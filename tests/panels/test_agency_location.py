@@ -19,7 +19,8 @@ from panels.models import Agency
 from panels.provisioning import secure_estate_install
 from panels.secure_estate import SECURE_ESTATE
 
-fill_locations = importlib.import_module("panels.migrations.0011_agency_location").fill_locations
+migration = importlib.import_module("panels.migrations.0011_agency_location")
+fill_locations = migration.fill_locations
 
 
 def test_every_shipped_establishment_has_a_location_in_england_or_wales():
@@ -44,6 +45,19 @@ def test_the_migration_fills_an_establishment_that_has_no_location():
     fill_locations(apps, None)
     agency.refresh_from_db()
     assert (agency.latitude, agency.longitude) == (Decimal("51.52"), Decimal("-3.55"))
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_an_establishment_under_a_common_spelling():
+    agency = Agency.objects.create(name="Wetherby YOI", kind=AgencyKind.SECURE_ESTATE, establishment_type="yoi")
+    fill_locations(apps, None)
+    agency.refresh_from_db()
+    assert agency.latitude == Decimal("53.93")
+
+
+def test_the_migrations_frozen_locations_are_the_reference_datas():
+    assert [(lat, lon, names[0]) for lat, lon, names in migration.LOCATIONS] == \
+        [(*e.location, e.name) for e in SECURE_ESTATE if e.location]
 
 
 @pytest.mark.django_db
