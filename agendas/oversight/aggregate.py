@@ -69,11 +69,12 @@ class ChildRow:
 
     @property
     def distance_label(self) -> str:
-        """The distance as a list shows it: "About 170 miles (over 100 miles)", or "Not known"."""
+        """The distance as a list shows it: "About 170 miles (over 100 miles)", "Under a mile (up to 50 miles)",
+        or "Not known"."""
         if self.distance_miles is None:
             return DISTANCE_BANDS[self.distance_band]
-        miles = "1 mile" if self.distance_miles == 1 else f"{self.distance_miles} miles"
-        return f"About {miles} ({DISTANCE_BANDS[self.distance_band].lower()})"
+        miles = {0: "Under a mile", 1: "About 1 mile"}.get(self.distance_miles, f"About {self.distance_miles} miles")
+        return f"{miles} ({DISTANCE_BANDS[self.distance_band].lower()})"
 
     @property
     def legal_status(self) -> str:

@@ -189,3 +189,7 @@ def test_the_distance_download_suppresses_a_small_band():
     shares = shares_of([released(1, 12)])
     body = tables_csv([distance_table(shares, link=lambda key, figure: "")])
     assert "Up to 50 miles,fewer than 5,suppressed,suppressed" in body
+
+
+def test_a_child_held_in_their_home_town_is_under_a_mile_away():
+    assert released(1, 0).distance_label == "Under a mile (up to 50 miles)"

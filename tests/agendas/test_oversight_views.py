@@ -296,3 +296,10 @@ def test_a_new_service_location_shows_at_once(located, client, manager):
     located.service.latitude, located.service.longitude = Decimal("51.50"), Decimal("-0.10")
     located.service.save()
     assert "(up to 50 miles)" in client.get(url.replace("over_100", "up_to_50")).content.decode()
+
+
+def test_custody_breaks_down_by_distance(located, client, manager):
+    client.force_login(manager)
+    located.other_child.episodes.update(custody_entry_date=timezone.localdate() - timedelta(days=30),
+                                        establishment=located.yoi)
+    assert "Over 100 miles" in client.get("/oversight/custody/?by=distance").content.decode()

@@ -124,3 +124,30 @@ def test_the_demo_service_has_a_location():
 
     seed_demo(children=3)
     assert Agency.objects.get(name=SERVICE).latitude is not None
+
+
+@pytest.fixture
+def admin_client(world, client):
+    from panels.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@service.example", "correct-horse-battery",
+                                                     agency=world.service))
+    return client
+
+
+def _admin_form(world, **location):
+    return {"name": world.service.name, "short_name": "", "kind": "yjs", "establishment_type": "", "email": "",
+            "phone": "", "address": "", "latitude": "", "longitude": "", **location}
+
+
+def test_the_admin_sets_the_services_location(world, admin_client):
+    admin_client.post(f"/admin/panels/agency/{world.service.pk}/change/",
+                      _admin_form(world, latitude="53.80", longitude="-1.55"))
+    world.service.refresh_from_db()
+    assert world.service.longitude == Decimal("-1.55")
+
+
+def test_the_admin_refuses_a_latitude_without_a_longitude(world, admin_client):
+    url = f"/admin/panels/agency/{world.service.pk}/change/"
+    response = admin_client.post(url, _admin_form(world, latitude="53.80"))
+    assert "Give both latitude and longitude, or neither." in response.content.decode()
