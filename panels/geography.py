@@ -32,7 +32,7 @@ def miles_between(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
 
 
-def point(latitude, longitude) -> Point | None:
+def point(latitude: Decimal | float | None, longitude: Decimal | float | None) -> Point | None:
     """A point when both coordinates are known, else None."""
     return None if latitude is None or longitude is None else (latitude, longitude)
 
