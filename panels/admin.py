@@ -83,7 +83,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "establishment_type", "email"]
+    list_display = ["name", "kind", "establishment_type", "email", "latitude", "longitude"]
     list_filter = ["kind", "establishment_type"]
     search_fields = ["name", "short_name"]
 

@@ -11,6 +11,7 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.hashers import make_password
@@ -45,6 +46,10 @@ AGENCIES = [
     ("Northbridge Victim Services", "Victim services", AgencyKind.VICTIM_SERVICES, ""),
     ("Second Chances Mentoring", "Mentoring", AgencyKind.VOLUNTARY, ""),
 ]
+# Made-up places for the fictional service (a Midlands town) and its establishments, about 28, 75 and 123 miles
+# away: the distance-from-home figures show each of HMIP's bands.
+DEMO_LOCATIONS = {"Northbridge YJS": ("52.80", "-1.64"), "Larkhollow": ("53.15", "-1.30"),
+                  "Fenmoor": ("52.55", "0.10"), "Ashgrove": ("51.20", "-2.90")}
 
 # username, first, last, agency short name, role, job title
 USERS = [
@@ -300,6 +305,10 @@ def seed_demo(*, today: date | None = None, children: int = 60) -> DemoSummary:
                 name=name, defaults={"short_name": short, "kind": kind, "establishment_type": est,
                                      "email": f"{short.lower().replace(' ', '.')}@agencies.example"},
             )
+            location = DEMO_LOCATIONS.get(short)
+            if location and agency.latitude is None:
+                agency.latitude, agency.longitude = (Decimal(v) for v in location)
+                agency.save(update_fields=["latitude", "longitude"])
             agencies[short] = agency
         service = agencies["Northbridge YJS"]
         users = {}

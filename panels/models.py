@@ -51,6 +51,21 @@ class Agency(models.Model):
     email = models.EmailField(blank=True, help_text="The agency's named contact mailbox.")
     phone = models.CharField(max_length=40, blank=True)
     address = models.TextField(blank=True)
+    # Where the agency is, roughly: for a youth justice service its area (read as the home of its children), for
+    # an establishment the establishment. Only distances from home use it (panels.geography); town level is enough.
+    latitude = models.DecimalField(
+        max_digits=7, decimal_places=5, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Approximate location, in decimal degrees north (e.g. 53.80 for Leeds); town level is enough. "
+                  "For a youth justice service, a point in its area: the reports read it as the children's home "
+                  "when they work out how far from home a child is held. Give both latitude and longitude, or neither.",
+    )
+    longitude = models.DecimalField(
+        max_digits=8, decimal_places=5, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Approximate location, in decimal degrees east; west of Greenwich is negative (e.g. -1.55 for "
+                  "Leeds).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -59,7 +74,17 @@ class Agency(models.Model):
             models.CheckConstraint(
                 name="agency_establishment_type_only_for_secure_estate",
                 condition=Q(kind=AgencyKind.SECURE_ESTATE) | Q(establishment_type=""),
-            )
+            ),
+            models.CheckConstraint(
+                name="agency_location_both_or_neither",
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="agency_location_in_range",
+                condition=Q(latitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,6 +93,9 @@ class Agency(models.Model):
     def clean(self) -> None:
         if self.establishment_type and self.kind != AgencyKind.SECURE_ESTATE:
             raise ValidationError({"establishment_type": "Only secure-estate agencies have an establishment type."})
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            raise ValidationError({missing: "Give both latitude and longitude, or neither."})
 
 
 class User(AbstractUser):

@@ -12,6 +12,11 @@ Wetherby; Feltham and Parc holding children on separate units), one secure train
 eight secure children's homes detaining children on justice grounds; the first secure school (Oasis
 Restore) opened since. Cookham Wood has held adults only since 2024: it stays listed so that older
 records still resolve, but is not offered for new placements (``current=False``).
+
+Locations are approximate, at town level (the town or district each establishment is in, to two decimal places,
+about half a mile): enough for the distance-from-home bands of the reports (``panels.geography``), not a
+postal address. They are public knowledge (each establishment's published town); a service corrects them in the
+admin.
 """
 
 from __future__ import annotations
@@ -28,32 +33,48 @@ class Establishment:
     establishment_type: str  # yoi | stc | sch (cohort format); "" where none fits (the secure school)
     spellings: tuple[str, ...] = ()  # other names people write for it
     current: bool = True  # holds children today
+    location: tuple[str, str] | None = None  # approximate (latitude, longitude), town level, as decimal strings
 
 
 SECURE_ESTATE: tuple[Establishment, ...] = (
-    Establishment("HMYOI Wetherby", "Wetherby", "yoi", ("Wetherby YOI", "HMP YOI Wetherby", "YOI Wetherby")),
-    Establishment("Keppel Unit, HMYOI Wetherby", "Keppel", "yoi", ("Keppel Unit", "Keppel", "Wetherby Keppel Unit")),
-    Establishment("HMYOI Werrington", "Werrington", "yoi", ("Werrington YOI", "YOI Werrington")),
+    Establishment("HMYOI Wetherby", "Wetherby", "yoi", ("Wetherby YOI", "HMP YOI Wetherby", "YOI Wetherby"),
+                  location=("53.93", "-1.39")),  # Wetherby
+    Establishment("Keppel Unit, HMYOI Wetherby", "Keppel", "yoi", ("Keppel Unit", "Keppel", "Wetherby Keppel Unit"),
+                  location=("53.93", "-1.39")),  # Wetherby
+    Establishment("HMYOI Werrington", "Werrington", "yoi", ("Werrington YOI", "YOI Werrington"),
+                  location=("53.02", "-2.08")),  # Werrington, Stoke-on-Trent
     Establishment("HMYOI Feltham", "Feltham", "yoi",
-                  ("Feltham A", "Feltham YOI", "HMP YOI Feltham", "HMP & YOI Feltham", "HMYOI Feltham A")),
-    Establishment("HMP & YOI Parc", "Parc", "yoi", ("Parc YOI", "HMP Parc", "HMYOI Parc", "Parc (Wales)")),
+                  ("Feltham A", "Feltham YOI", "HMP YOI Feltham", "HMP & YOI Feltham", "HMYOI Feltham A"),
+                  location=("51.45", "-0.41")),  # Feltham, London
+    Establishment("HMP & YOI Parc", "Parc", "yoi", ("Parc YOI", "HMP Parc", "HMYOI Parc", "Parc (Wales)"),
+                  location=("51.52", "-3.55")),  # Coity, Bridgend
     Establishment("HMYOI Cookham Wood", "Cookham Wood", "yoi", ("Cookham Wood YOI", "HMP Cookham Wood"),
-                  current=False),
-    Establishment("Oakhill Secure Training Centre", "Oakhill", "stc", ("Oakhill STC", "STC Oakhill")),
+                  current=False, location=("51.37", "0.49")),  # Borstal, Rochester
+    Establishment("Oakhill Secure Training Centre", "Oakhill", "stc", ("Oakhill STC", "STC Oakhill"),
+                  location=("52.02", "-0.80")),  # Milton Keynes
     Establishment("Oasis Restore Secure School", "Oasis Restore", "",
-                  ("Oasis Restore", "Oasis Restore (Medway)", "Medway Secure School", "Oasis Secure School")),
-    Establishment("Adel Beck Secure Children's Home", "Adel Beck", "sch", ("Adel Beck SCH", "Adel Beck (Leeds)")),
+                  ("Oasis Restore", "Oasis Restore (Medway)", "Medway Secure School", "Oasis Secure School"),
+                  location=("51.37", "0.49")),  # Borstal, Rochester (Medway)
+    Establishment("Adel Beck Secure Children's Home", "Adel Beck", "sch", ("Adel Beck SCH", "Adel Beck (Leeds)"),
+                  location=("53.86", "-1.58")),  # Adel, Leeds
     Establishment("Aldine House Secure Children's Home", "Aldine House", "sch",
-                  ("Aldine House SCH", "Aldine House (Sheffield)")),
-    Establishment("Aycliffe Secure Centre", "Aycliffe", "sch", ("Aycliffe SCH", "Aycliffe Secure Children's Home")),
+                  ("Aldine House SCH", "Aldine House (Sheffield)"),
+                  location=("53.41", "-1.49")),  # Sheffield
+    Establishment("Aycliffe Secure Centre", "Aycliffe", "sch", ("Aycliffe SCH", "Aycliffe Secure Children's Home"),
+                  location=("54.62", "-1.57")),  # Newton Aycliffe
     Establishment("Barton Moss Secure Care Centre", "Barton Moss", "sch",
-                  ("Barton Moss SCH", "Barton Moss Secure Children's Home")),
+                  ("Barton Moss SCH", "Barton Moss Secure Children's Home"),
+                  location=("53.47", "-2.38")),  # Eccles, Salford
     Establishment("Clayfields House Secure Children's Home", "Clayfields House", "sch",
-                  ("Clayfields House SCH", "Clayfields")),
-    Establishment("Hillside Secure Children's Home", "Hillside", "sch", ("Hillside SCH", "Hillside (Neath)")),
+                  ("Clayfields House SCH", "Clayfields"),
+                  location=("52.93", "-1.27")),  # Stapleford, Nottingham
+    Establishment("Hillside Secure Children's Home", "Hillside", "sch", ("Hillside SCH", "Hillside (Neath)"),
+                  location=("51.66", "-3.80")),  # Neath
     Establishment("Lincolnshire Secure Unit", "Lincolnshire", "sch",
-                  ("Lincolnshire SCH", "Lincolnshire Secure Children's Home")),
-    Establishment("Vinney Green Secure Children's Home", "Vinney Green", "sch", ("Vinney Green SCH",)),
+                  ("Lincolnshire SCH", "Lincolnshire Secure Children's Home"),
+                  location=("53.00", "-0.41")),  # Sleaford
+    Establishment("Vinney Green Secure Children's Home", "Vinney Green", "sch", ("Vinney Green SCH",),
+                  location=("51.50", "-2.49")),  # Emersons Green, Bristol
 )
 
 

@@ -4,7 +4,8 @@ Every report is a table of groups; every figure in it is a list of children (``F
 page can link each number to the children behind it and a download can count them. ``by`` names the
 breakdown: the report's own groupings (requirement, month, panel, establishment, case manager, legal status)
 or a diversity factor (gender, ethnicity, looked-after status, EHCP, age band: HMIP's "breakdown of diversity
-factors"). ``suppress`` hides counts under 5 in everything that leaves the service.
+factors"), or distance from home (HMIP's bands, ``panels.geography``). ``suppress`` hides counts under 5 in
+everything that leaves the service.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from agendas.statutory import (
     Requirement,
 )
 from agendas.workdays import add_months
+from panels.geography import DISTANCE_BANDS, NOT_KNOWN, distance_band
 
 SMALL = 5  # counts from 1 to SMALL - 1 are suppressed outside the service
 DIVERSITY = {"gender": "Gender", "ethnicity": "Ethnicity", "looked_after": "Looked-after status",
@@ -58,6 +60,21 @@ class ChildRow:
     transfer_reason: str = ""
     pathways_planned: int = 0
     pathways: int = 0
+    distance_miles: int | None = None  # from the service's location to the establishment's (panels.geography)
+
+    @property
+    def distance_band(self) -> str:
+        """The HMIP band of the distance from home (a key of ``panels.geography.DISTANCE_BANDS``)."""
+        return distance_band(self.distance_miles)
+
+    @property
+    def distance_label(self) -> str:
+        """The distance as a list shows it: "About 170 miles (over 100 miles)", "Under a mile (up to 50 miles)",
+        or "Not known"."""
+        if self.distance_miles is None:
+            return DISTANCE_BANDS[self.distance_band]
+        miles = {0: "Under a mile", 1: "About 1 mile"}.get(self.distance_miles, f"About {self.distance_miles} miles")
+        return f"{miles} ({DISTANCE_BANDS[self.distance_band].lower()})"
 
     @property
     def legal_status(self) -> str:
@@ -116,6 +133,20 @@ def diversity_value(by: str, row: ChildRow, today: date) -> str:
     if by == "age_band":
         return age_band(row.facts.date_of_birth, today)
     raise ValueError(f"Unknown breakdown {by!r}")
+
+
+DISTANCE = {"distance": "Distance from home"}
+DISTANCE_ORDER = {key: n for n, key in enumerate(DISTANCE_BANDS)}
+
+
+def distance_key(row: ChildRow) -> tuple[str, str]:
+    """A row's distance band as a group's key and label."""
+    return row.distance_band, DISTANCE_BANDS[row.distance_band]
+
+
+def _group_order(by: str, key: str, label: str) -> tuple[int, str]:
+    """Groups by distance run nearest first; all others by ``label`` (their key or label, as each report sorts)."""
+    return (DISTANCE_ORDER.get(key, len(DISTANCE_ORDER)), label) if by == "distance" else (0, label)
 
 
 def suppress(count: int) -> int | str:
@@ -231,7 +262,7 @@ def monthly_on_time(rows: Sequence[ChildRow], *, months: Sequence[date], today: 
 
 # --- release outcomes --------------------------------------------------------------------------------------
 RELEASE_BY = {"month": "Month of release", "establishment": "Establishment", "case_manager": "Case manager",
-              **DIVERSITY}
+              **DISTANCE, **DIVERSITY}
 RELEASE_FIGURES = {
     "released": "Released",
     "address": "Address confirmed by the day of release",
@@ -277,6 +308,8 @@ def release_outcomes(rows: Iterable[ChildRow], *, start: date, end: date, today:
             key, label = f"{released:%Y-%m}", f"{released:%B %Y}"
         elif by in ("establishment", "case_manager"):
             key = label = getattr(row, by) or NOT_RECORDED
+        elif by == "distance":
+            key, label = distance_key(row)
         else:
             key = label = diversity_value(by, row, today)
         group = groups.get(key)
@@ -293,11 +326,36 @@ def release_outcomes(rows: Iterable[ChildRow], *, start: date, end: date, today:
         for name, holds in checks.items():
             if holds:
                 group.figures[name].add(row.id)
-    return sorted(groups.values(), key=lambda g: g.key)
+    return sorted(groups.values(), key=lambda g: _group_order(by, g.key, g.key))
+
+
+@dataclass(frozen=True)
+class DistanceShare:
+    key: str
+    label: str
+    figure: Figure
+    percent: int | None  # of all the children released
+    percent_known: int | None  # of those whose distance is known (as HMIP's figures); None for "not known"
+
+
+def distance_shares(rows: Iterable[ChildRow], *, start: date, end: date) -> list[DistanceShare]:
+    """The children released from ``start`` to ``end`` (inclusive) by distance from home: every HMIP band,
+    nearest first (an empty band too), with its share of all the children released and of those whose distance
+    is known."""
+    bands = {key: Figure() for key in DISTANCE_BANDS}
+    for row in rows:
+        released = row.facts.actual_release_date
+        if released is not None and start <= released <= end:
+            bands[row.distance_band].add(row.id)
+    total = sum(figure.count for figure in bands.values())
+    known = total - bands[NOT_KNOWN].count
+    return [DistanceShare(key, DISTANCE_BANDS[key], figure, percent(figure.count, total),
+                          None if key == NOT_KNOWN else percent(figure.count, known))
+            for key, figure in bands.items()]
 
 
 # --- custody now, and the youth-to-adult pipeline ----------------------------------------------------------
-CUSTODY_BY = {"establishment": "Establishment", "legal_status": "Legal status", **DIVERSITY}
+CUSTODY_BY = {"establishment": "Establishment", "legal_status": "Legal status", **DISTANCE, **DIVERSITY}
 
 
 @dataclass
@@ -326,6 +384,8 @@ def custody_now(rows: Iterable[ChildRow], *, today: date, by: str = "establishme
         elif by == "legal_status":
             key = row.legal_status
             label = LEGAL_STATUS_LABELS.get(key, key)
+        elif by == "distance":
+            key, label = distance_key(row)
         else:
             key = label = diversity_value(by, row, today)
         group = groups.get(key)
@@ -333,7 +393,7 @@ def custody_now(rows: Iterable[ChildRow], *, today: date, by: str = "establishme
             group = groups[key] = CustodyGroup(key, label)
         group.all.add(row.id)
         group.figure("remand" if row.legal_status == "remand" else "sentenced").add(row.id)
-    return sorted(groups.values(), key=lambda g: g.label)
+    return sorted(groups.values(), key=lambda g: _group_order(by, g.key, g.label))
 
 
 def held_on(facts: ChildFacts, day: date) -> bool:

@@ -22,7 +22,7 @@ from agendas.rules import RuleSettings
 from agendas.selectors import FACT_CHILD_COLUMNS, FACT_EPISODE_COLUMNS, rule_facts
 from agendas.statutory import KIND_OF_CODE, StatutoryFacts, statutory_requirements
 from agendas.workdays import WorkingCalendar
-from panels import permissions
+from panels import geography, permissions
 from panels import selectors as panel_selectors
 from panels.enums import AgencyKind, EpisodeKind, MembershipRole, NetworkRole
 from panels.models import (
@@ -93,7 +93,8 @@ def child_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> list[ChildRo
     remands: dict[int, tuple] = {}
     sentences: dict[int, tuple] = {}
     for episode in (LegalEpisode.objects.filter(is_current=True, child__service_id=service_id)
-                    .values_list(*FACT_EPISODE_COLUMNS, "establishment__name")):
+                    .values_list(*FACT_EPISODE_COLUMNS, "establishment__name", "establishment__latitude",
+                                 "establishment__longitude")):
         (sentences if episode[1] == EpisodeKind.SENTENCE else remands)[episode[0]] = episode
     officers = {child_id: name or " ".join(filter(None, (first, last))) or None
                 for child_id, name, first, last in NetworkMember.objects.filter(
@@ -110,6 +111,7 @@ def child_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> list[ChildRo
                     .values_list(*FACT_CHILD_COLUMNS, *REPORT_CHILD_COLUMNS))
     confirmed = address_confirmed_on(row[0] for row in children)
     extra = len(FACT_CHILD_COLUMNS)
+    home = geography.point(scope.service.latitude, scope.service.longitude)  # the service's area is the home
     rows = []
     for row in children:
         child_id, reference, given_name, preferred_name, family_name = row[:5]
@@ -124,7 +126,8 @@ def child_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> list[ChildRo
         rows.append(ChildRow(
             id=child_id, reference=reference, name=f"{preferred_name or given_name} {family_name}", facts=facts,
             requirements=tuple(requirements), gender=gender, ethnicity=ethnicity, looked_after=looked_after,
-            ehcp=ehcp, establishment=custody[-1] if custody else None,
+            ehcp=ehcp, establishment=custody[-3] if custody else None,
+            distance_miles=geography.distance_from_home(home, geography.point(*custody[-2:]) if custody else None),
             case_manager=" ".join(filter(None, (first, last))) or username,
             address_confirmed_on=address_on, ete_kind=ete_kind or None, ete_starts_on=ete_starts,
             probation_officer=officers.get(child_id), transfer_reason=reasons.get(child_id, ""),
@@ -180,7 +183,7 @@ def cached_child_rows(*, scope: ReportScope, calendar: WorkingCalendar, today: d
     """``child_rows``, kept per worker while the data stamp, today and the panels' settings stay the same."""
     service_id = scope.service.pk
     key = (data_stamp(service_id=service_id), today, tuple(sorted(scope.settings.items())),
-           tuple(sorted(scope.panel_names.items())))
+           tuple(sorted(scope.panel_names.items())), (scope.service.latitude, scope.service.longitude))
     limit = getattr(django_settings, "OVERSIGHT_ROWS_SECONDS", 300)
     with _ROWS_LOCK:
         kept = _ROWS.get(service_id)

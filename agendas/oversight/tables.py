@@ -77,6 +77,18 @@ def release_table(groups: Sequence[agg.ReleaseGroup], *, by: str, link: Link) ->
     return table
 
 
+def distance_table(shares: Sequence[agg.DistanceShare], *, link: Link) -> Table:
+    """The children released by distance from home (HMIP's bands); ``link`` leads to the children of a band."""
+    table = Table("distance", "Distance from home of the children released",
+                  ["Distance from home", "Children released", "Share of all released (%)",
+                   "Share of those with a known distance (%)"], numeric=frozenset({1, 2, 3}))
+    for share in shares:
+        table.rows.append([Cell(share.label), _count(share.figure, link(share.key, "released")),
+                           Cell(share.percent, base=share.figure.count),
+                           Cell(share.percent_known, base=share.figure.count)])
+    return table
+
+
 def custody_table(groups: Sequence[agg.CustodyGroup], *, by: str, link: Link) -> Table:
     table = Table("custody", "Children in custody now", [agg.CUSTODY_BY[by], "Remanded", "Sentenced", "All"],
                   numeric=frozenset({1, 2, 3}))

@@ -148,8 +148,9 @@ def _tables(report: str, groups, rows, query, today) -> tuple[list[tables.Table]
     """The report's tables and charts (each chart with its summary; its data is the table named ``table``)."""
     base = _params(query)
 
-    def link(key: str, figure: str) -> str:
-        return reverse("oversight_children", args=[report]) + "?" + urlencode({**base, "key": key, "figure": figure})
+    def link(key: str, figure: str, by: str = query["by"]) -> str:
+        return reverse("oversight_children", args=[report]) + "?" + urlencode({**base, "by": by, "key": key,
+                                                                                "figure": figure})
 
     if report == "timeliness":
         months = agg.monthly_on_time(rows, months=agg.month_starts(min(query["to"], today), 12), today=today)
@@ -165,7 +166,9 @@ def _tables(report: str, groups, rows, query, today) -> tuple[list[tables.Table]
                  "summary": summary, "table": "trend"}
         return [tables.timeliness_table(groups, by=query["by"], link=link), trend], [chart]
     if report == "releases":
-        return [tables.release_table(groups, by=query["by"], link=link)], []
+        distance = tables.distance_table(agg.distance_shares(rows, start=query["from"], end=query["to"]),
+                                         link=lambda key, figure: link(key, figure, "distance"))
+        return [tables.release_table(groups, by=query["by"], link=link), distance], []
     days = [add_months(first, 1) - timedelta(days=1) for first in agg.month_starts(today, 12)]
     points = agg.custody_population(rows, days=[min(d, today) for d in days])
     summary = (f"{points[-1][1]} children in custody on {points[-1][0]:%-d %B %Y}; "

@@ -125,3 +125,71 @@ def test_the_csv_of_a_table_suppresses_and_neutralises_formulas():
                             start=D("2026-01-01"), end=TODAY, today=TODAY, by="establishment")
     body = tables_csv([timeliness_table(groups, by="establishment", link=lambda key, figure: "")])
     assert "'=HYPERLINK(1),fewer than 5" in body
+
+
+# --- distance from home -------------------------------------------------------------------------------------
+def released(id_, miles):
+    return row(id_, status="released", actual_release_date=D("2026-11-13"), distance_miles=miles)
+
+
+def by_distance(rows):
+    return agg.release_outcomes(rows, start=D("2026-11-01"), end=D("2026-11-30"), today=TODAY, by="distance")
+
+
+def shares_of(rows):
+    return agg.distance_shares(rows, start=D("2026-11-01"), end=D("2026-11-30"))
+
+
+def test_release_outcomes_by_distance_run_nearest_first():
+    groups = by_distance([released(1, None), released(2, 140), released(3, 12), released(4, 75)])
+    assert [g.label for g in groups] == ["Up to 50 miles", "51 to 100 miles", "Over 100 miles", "Not known"]
+
+
+def test_a_child_at_exactly_50_miles_is_within_50():
+    assert by_distance([released(1, 50)])[0].key == "up_to_50"
+
+
+def test_distance_shares_list_every_band_even_an_empty_one():
+    shares = shares_of([released(1, 12)])
+    assert [s.figure.count for s in shares] == [1, 0, 0, 0]
+
+
+def test_distance_shares_leave_out_a_release_outside_the_period():
+    late = row(2, status="released", actual_release_date=D("2026-12-01"), distance_miles=12)
+    assert shares_of([released(1, 12), late])[0].figure.children == [1]
+
+
+def test_distance_shares_of_all_released():
+    shares = shares_of([released(1, 12), released(2, 30), released(3, 140), released(4, None)])
+    assert [s.percent for s in shares] == [50, 0, 25, 25]
+
+
+def test_distance_shares_of_the_known_distances_leave_the_unknown_out():
+    shares = shares_of([released(1, 12), released(2, 30), released(3, 140), released(4, None)])
+    assert [s.percent_known for s in shares] == [67, 0, 33, None]
+
+
+def test_custody_now_by_distance():
+    rows = [row(1, custody_entry_date=D("2026-10-01"), distance_miles=120),
+            row(2, custody_entry_date=D("2026-10-01"), distance_miles=20)]
+    assert [g.key for g in agg.custody_now(rows, today=TODAY, by="distance")] == ["up_to_50", "over_100"]
+
+
+def test_a_childs_distance_as_a_list_shows_it():
+    assert released(1, 169).distance_label == "About 169 miles (over 100 miles)"
+
+
+def test_a_child_without_a_distance_shows_not_known():
+    assert released(1, None).distance_label == "Not known"
+
+
+def test_the_distance_download_suppresses_a_small_band():
+    from agendas.oversight.tables import distance_table
+
+    shares = shares_of([released(1, 12)])
+    body = tables_csv([distance_table(shares, link=lambda key, figure: "")])
+    assert "Up to 50 miles,fewer than 5,suppressed,suppressed" in body
+
+
+def test_a_child_held_in_their_home_town_is_under_a_mile_away():
+    assert released(1, 0).distance_label == "Under a mile (up to 50 miles)"

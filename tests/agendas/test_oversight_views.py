@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.django_db
 READERS = {"chair", "outsider"}  # the panel's chair; a manager (of another service: their own service's reports)
 PAGES = ["/oversight/", "/oversight/timeliness/", "/oversight/releases/", "/oversight/custody/",
          "/oversight/timeliness.csv", "/oversight/timeliness.xlsx", "/oversight/board/", "/oversight/board.pdf",
-         "/oversight/timeliness/children?figure=due&key=RS_INITIAL_PLANNING"]
+         "/oversight/timeliness/children?figure=due&key=RS_INITIAL_PLANNING", "/oversight/releases/?by=distance",
+         "/oversight/releases.csv", "/oversight/releases/children?by=distance&figure=released&key=up_to_50"]
 
 
 @pytest.fixture
@@ -179,7 +181,8 @@ def _more_children(world, n: int) -> None:
     manager = UserFactory(agency=world.service, role=UserRole.CASE_MANAGER)
     for _ in range(n):
         child = ChildFactory(service=world.service, case_manager=manager, legal_status=LegalStatus.SENTENCED)
-        EpisodeFactory(child=child, establishment=world.yoi, establishment_type="yoi")
+        EpisodeFactory(child=child, establishment=world.yoi, establishment_type="yoi",
+                       actual_release_date=timezone.localdate() - timedelta(days=3))
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -233,3 +236,70 @@ def test_the_garbage_collector_runs_again_after_a_view_fails():
     with pytest.raises(RuntimeError):
         failing()
     assert gc.isenabled()
+
+
+# --- distance from home ---------------------------------------------------------------------------------------
+@pytest.fixture
+def located(world):
+    """The service at Leeds, the YOI at London (about 169 miles); YJ-0001 released from it three days ago; the
+    STC has no location."""
+    world.service.latitude, world.service.longitude = Decimal("53.80"), Decimal("-1.55")
+    world.service.save()
+    world.yoi.latitude, world.yoi.longitude = Decimal("51.51"), Decimal("-0.13")
+    world.yoi.save()
+    world.child.legal_status = LegalStatus.RELEASED
+    world.child.save()
+    world.child.episodes.update(custody_entry_date=timezone.localdate() - timedelta(days=90),
+                                actual_release_date=timezone.localdate() - timedelta(days=3))
+    return world
+
+
+def test_release_outcomes_show_the_share_by_distance(located, client, manager):
+    client.force_login(manager)
+    assert "Distance from home of the children released" in client.get("/oversight/releases/").content.decode()
+
+
+def test_release_outcomes_break_down_by_distance(located, client, manager):
+    client.force_login(manager)
+    assert "Over 100 miles" in client.get("/oversight/releases/?by=distance").content.decode()
+
+
+def test_the_children_released_far_from_home_show_their_distance(located, client, manager):
+    client.force_login(manager)
+    body = client.get("/oversight/releases/children?by=distance&figure=released&key=over_100").content.decode()
+    assert "About 169 miles (over 100 miles)" in body
+
+
+def test_the_custody_list_shows_each_childs_distance_band(located, client, manager):
+    client.force_login(manager)
+    located.other_child.episodes.update(custody_entry_date=timezone.localdate() - timedelta(days=30),
+                                        establishment=located.yoi)
+    assert "About 169 miles (over 100 miles)" in client.get("/oversight/custody/").content.decode()
+
+
+def test_the_custody_list_says_when_a_distance_is_not_known(located, client, manager):
+    client.force_login(manager)
+    located.other_child.episodes.update(custody_entry_date=timezone.localdate() - timedelta(days=30))
+    assert "<td class=\"govuk-table__cell\">Not known</td>" in client.get("/oversight/custody/").content.decode()
+
+
+def test_the_release_download_carries_the_distance_suppressed(located, client, manager):
+    client.force_login(manager)
+    rows = list(csv.reader(io.StringIO(client.get("/oversight/releases.csv").content.decode())))
+    assert ["Over 100 miles", "fewer than 5", "suppressed", "suppressed"] in rows
+
+
+def test_a_new_service_location_shows_at_once(located, client, manager):
+    client.force_login(manager)
+    url = "/oversight/releases/children?by=distance&figure=released&key=over_100"
+    client.get(url)
+    located.service.latitude, located.service.longitude = Decimal("51.50"), Decimal("-0.10")
+    located.service.save()
+    assert "(up to 50 miles)" in client.get(url.replace("over_100", "up_to_50")).content.decode()
+
+
+def test_custody_breaks_down_by_distance(located, client, manager):
+    client.force_login(manager)
+    located.other_child.episodes.update(custody_entry_date=timezone.localdate() - timedelta(days=30),
+                                        establishment=located.yoi)
+    assert "Over 100 miles" in client.get("/oversight/custody/?by=distance").content.decode()
