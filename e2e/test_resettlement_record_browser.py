@@ -109,6 +109,7 @@ def test_a_case_manager_plans_a_statutory_meeting_and_records_it_held(server, si
     assert page.locator("#main-content li", has_text="Overdue").filter(has_text=due["title"]).count() == 0, reference
     held = f"{_uk(date.fromisoformat(day))} — {due['title']} held"  # the child's key dates: the *_held_on date
     assert page.locator("#main-content li", has_text=held).count() == 1
+    assert not page.errors, page.errors
 
 
 def test_the_release_address_is_proposed_then_confirmed_and_the_ete_planned(server, signed_in, children):
@@ -163,6 +164,7 @@ def test_the_release_address_is_proposed_then_confirmed_and_the_ete_planned(serv
     assert "Grandmother's flat, Northbridge" in summary
     assert confirmed_on in summary
     assert "Eastfield Bike Works, 25 hours a week" in summary
+    assert not page.errors, page.errors
 
 
 def test_a_plan_row_under_the_unowned_pathway_and_the_childs_own_words(server, signed_in, children):
@@ -195,6 +197,7 @@ def test_a_plan_row_under_the_unowned_pathway_and_the_childs_own_words(server, s
     assert "Book the first appointment before release." in page.locator(
         "#main-content .convene-table-scroll", has=page.locator("caption", has_text=pathway)).inner_text()
     assert "Nobody responsible before release" not in page.locator("#main-content h3", has_text=pathway).inner_text()
+    assert not page.errors, page.errors
 
 
 def test_retaining_a_case_without_a_reason_is_refused_naming_the_reason(server, signed_in, children):
@@ -212,6 +215,7 @@ def test_retaining_a_case_without_a_reason_is_refused_naming_the_reason(server, 
     assert link.get_attribute("href") == "#id_reason"
     after = page.locator("#main-content .govuk-summary-list", has_text="Transfer decision").inner_text()
     assert after == before  # nothing saved
+    assert not page.errors, page.errors
 
 
 def test_an_outsider_gets_the_404_page_for_a_childs_release_page(server, signed_in, children):
