@@ -63,6 +63,7 @@ def _plan_page(request, child, *, form=None, words_form=None, y2a_form=None, sta
     words = view.words
     return render(request, "panels/child_plan.html", {
         "child": child, "view": view, "questions": resettlement.FOUR_QUESTIONS, "plan_audiences": PLAN_AUDIENCES,
+        "page_has_errors": status == 400,
         "form": form or PlanRowForm(child=child),
         "words_form": words_form or ChildWordsForm(initial={n: getattr(words, n) for n, _ in
                                                             resettlement.FOUR_QUESTIONS}),

@@ -25,7 +25,7 @@ def _page(request, child, *, address_form=None, ete_form=None, status=200):
     audit_record(actor=request.user, action="child.release_viewed", child=child, request=request)
     ete = view.ete
     return render(request, "panels/child_release.html", {
-        "child": child, "view": view, "today": today,
+        "child": child, "view": view, "today": today, "page_has_errors": status == 400,
         **child_page_context(child=child, record=child_to_record(child), today=today),
         "address_form": address_form or AddressChangeForm(initial={"on": today.isoformat()}, prefix="address"),
         "ete_form": ete_form or ReleaseEteForm(prefix="ete", initial={

@@ -177,8 +177,14 @@ def test_a_bad_date_is_named_and_nothing_saved(world, client):
     client.force_login(world.users["coordinator"])
     response = client.post(_url(world, "child_release_address"), {"address-status": "assessed", "address-on": "soon"})
     assert response.status_code == 400
-    assert "Enter a valid date" in response.content.decode()
+    assert "Give the date of the change as YYYY-MM-DD" in response.content.decode()
     assert not ReleaseAddressChange.objects.exists()
+
+
+def test_a_page_with_a_refused_change_says_error_first_in_its_title(world, client):
+    client.force_login(world.users["coordinator"])
+    response = client.post(_url(world, "child_release_ete"), {"ete-interview_on": "soon"})
+    assert "<title>Error: Release address and ETE of" in response.content.decode()
 
 
 def test_the_interview_from_the_page_sets_ete_interview_on(world, client):

@@ -164,6 +164,14 @@ def test_the_childs_own_words(world, client):
 
 
 @pytest.mark.django_db
+def test_a_refused_decision_says_error_first_in_the_page_title(world, client):
+    client.force_login(world.users["coordinator"])
+    response = client.post(reverse("child_transfer_decision", args=[world.child.pk]),
+                           {"decision": "retain", "reason": ""})
+    assert "<title>Error: Resettlement plan of" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_retaining_needs_a_reason(world, client):
     client.force_login(world.users["coordinator"])
     url = reverse("child_transfer_decision", args=[world.child.pk])
