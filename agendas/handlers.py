@@ -26,9 +26,17 @@ def rebuild_after_import(name: str, event: Event) -> None:
     from agendas.services import agendas_rebuild_upcoming
     from panels.models import Panel
 
-    assert isinstance(event, CohortImported | TransferDecided | ChildMeetingRecorded | ReleaseChanged)
+    assert isinstance(event, CohortImported)
     for panel in Panel.objects.filter(service_id=event.service_id, is_active=True):
         agendas_rebuild_upcoming(panel=panel)
+
+
+def refresh_after_child_change(name: str, event: Event) -> None:
+    """One child's record changed: only the agendas where that child's item changes are rebuilt."""
+    import agendas.services
+
+    assert isinstance(event, TransferDecided | ChildMeetingRecorded | ReleaseChanged)
+    agendas.services.agendas_refresh_child(service_id=event.service_id, child_id=event.child_id)
 
 
 def build_new_meeting(name: str, event: Event) -> None:
@@ -67,8 +75,8 @@ def connect() -> None:
     child_page_part(release_part)
     event_subscribe(MeetingUpdated.NAME, slots_follow_meeting, in_transaction=True)
     event_subscribe(CohortImported.NAME, rebuild_after_import)
-    event_subscribe(TransferDecided.NAME, rebuild_after_import)  # the resettlement record's Y2A decision
-    event_subscribe(ChildMeetingRecorded.NAME, rebuild_after_import)  # a statutory meeting held (v2 §7)
-    event_subscribe(ReleaseChanged.NAME, rebuild_after_import)  # release address status, ETE interview
+    event_subscribe(TransferDecided.NAME, refresh_after_child_change)  # the resettlement record's Y2A decision
+    event_subscribe(ChildMeetingRecorded.NAME, refresh_after_child_change)  # a statutory meeting held (v2 §7)
+    event_subscribe(ReleaseChanged.NAME, refresh_after_child_change)  # release address status, ETE interview
     event_subscribe(MeetingCreated.NAME, build_new_meeting)
     event_subscribe(MEETING_IN_PROGRESS, close_heard_referrals)

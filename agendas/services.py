@@ -458,6 +458,41 @@ def agendas_rebuild_upcoming(*, panel: Panel, today: date | None = None) -> int:
     return len(meetings)
 
 
+def agendas_refresh_child(*, service_id: int, child_id: int, today: date | None = None) -> int:
+    """After one child's record changed (a statutory meeting held, the release address or ETE, the Y2A
+    decision), rebuild only the upcoming agendas on which that child's item changes. Placement of one child
+    never depends on another (``agendas_compute``'s ``child_ids``), so the child's items are computed alone, in
+    one computation per panel, and compared with the stored ones; a meeting is rebuilt whole (the others'
+    positions, "no longer due") only where they differ. The result is what ``agendas_rebuild_upcoming`` of
+    every panel gives (tests/agendas/test_child_refresh.py). Returns how many agendas were rebuilt."""
+    today = today or timezone.localdate()
+    rebuilt = 0
+    for panel in Panel.objects.filter(service_id=service_id, is_active=True).order_by("pk"):
+        meetings = selectors.meetings_not_held(panel=panel, today=today)
+        if not meetings:
+            continue
+        computed = agendas_compute(panel=panel, today=today, meetings=meetings, child_ids=[child_id])
+        stored = {row["meeting_id"]: row for row in AgendaItem.objects.filter(
+            meeting__in=meetings, child_id=child_id).values("meeting_id", "reasons", "late", "earliest_due", "state")}
+        for meeting in meetings:
+            entry = next(iter(computed.get(meeting.pk, ())), None)
+            if _item_would_change(entry, stored.get(meeting.pk)):
+                agenda_build(meeting=meeting, today=today)
+                rebuilt += 1
+    return rebuilt
+
+
+def _item_would_change(entry: ComputedItem | None, row: dict[str, Any] | None) -> bool:
+    """Would ``agenda_build`` change this child's stored item (``row``) given what was computed (``entry``)?"""
+    if entry is None:  # not due: a stored item goes, or stays as "no longer due" once published
+        return row is not None and row["state"] != AgendaItem.State.NO_LONGER_DUE
+    if row is None:
+        return True
+    state = AgendaItem.State.REMOVED if entry.removed_reason else AgendaItem.State.LISTED
+    return (row["state"] != state or row["reasons"] != entry.reasons or row["late"] != entry.late
+            or row["earliest_due"] != entry.earliest_due)
+
+
 # --- people invited for one child's slot ---------------------------------------------------------------
 @transaction.atomic
 def item_invitation_add(*, item: AgendaItem, actor: User, invitee: MeetingInvitee | None = None, name: str = "",

@@ -305,14 +305,15 @@ def test_address_words():
     assert address_words("confirmed", date(2026, 10, 5)) == "Release address confirmed on 5 October 2026."
 
 
-def test_an_address_change_rebuilds_the_agendas(world, monkeypatch, django_capture_on_commit_callbacks):
+def test_an_address_change_refreshes_the_childs_agendas(world, monkeypatch, django_capture_on_commit_callbacks):
     import agendas.services
 
     rebuilt = []
-    monkeypatch.setattr(agendas.services, "agendas_rebuild_upcoming", lambda *, panel: rebuilt.append(panel))
+    monkeypatch.setattr(agendas.services, "agendas_refresh_child",
+                        lambda *, service_id, child_id: rebuilt.append((service_id, child_id)))
     with django_capture_on_commit_callbacks(execute=True):
         _record(world, ReleaseAddressStatus.CONFIRMED, date(2026, 10, 1))
-    assert world.panel in rebuilt
+    assert rebuilt == [(world.service.pk, world.child.pk)]
 
 
 def test_a_confirmed_address_ends_rs_accommodation_on_the_resettlement_agenda(world):

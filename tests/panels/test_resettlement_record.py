@@ -381,12 +381,13 @@ def test_agenda_page_with_networks_and_plans_costs_the_same_whatever_its_length(
 
 
 @pytest.mark.django_db
-def test_a_transfer_decision_rebuilds_the_agendas(world, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_transfer_decision_refreshes_the_childs_agendas(world, monkeypatch, django_capture_on_commit_callbacks):
     import agendas.services
 
     rebuilt = []
-    monkeypatch.setattr(agendas.services, "agendas_rebuild_upcoming", lambda *, panel: rebuilt.append(panel))
+    monkeypatch.setattr(agendas.services, "agendas_refresh_child",
+                        lambda *, service_id, child_id: rebuilt.append((service_id, child_id)))
     with django_capture_on_commit_callbacks(execute=True):
         record_services.transfer_decision_set(child=world.child, actor=world.users["coordinator"],
                                               decision="transfer", reason="")
-    assert world.panel in rebuilt
+    assert rebuilt == [(world.service.pk, world.child.pk)]
