@@ -257,9 +257,10 @@ def _sync_entry(meeting: Meeting, entry: CalendarEntry | None, wanted: Wanted | 
         entry = CalendarEntry.objects.create(meeting=meeting, item=wanted.item, uid=wanted.uid,
                                              fingerprint=fingerprint, material=material)
     elif entry.cancelled or entry.fingerprint != fingerprint or entry.material != material:
-        if copies and entry.fingerprint != fingerprint:
+        moved = bool(entry.material) and entry.material != material
+        if copies and (entry.fingerprint != fingerprint or moved):  # a reset asks again: a new version
             entry.sequence += 1
-        if entry.material and entry.material != material:
+        if moved:
             _answers_reset(entry, copies, wanted.attendees)
         entry.cancelled = False
         entry.fingerprint, entry.material = fingerprint, material

@@ -16,6 +16,7 @@ and changes nothing (mail scanners follow links); only the POST records the answ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -79,6 +80,7 @@ class ReplyResult:
 
 COMMENT_MAX = 500  # the note for the chair (MeetingInvitee.response_comment, CalendarCopy.comment)
 NAME_MAX = 200  # a deputy's name (MeetingInvitee.name)
+CLOCK_SKEW = timedelta(minutes=15)  # a DTSTAMP further ahead of its arrival is taken as the arrival time
 
 
 def _refuse(field: str, message: str):
@@ -195,7 +197,8 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
                          "only the attendee answers for themself.")
     now = timezone.now()
     sequence = entry.sequence if sequence is None else sequence
-    stamp = stamp or now.replace(microsecond=0)  # DTSTAMPs have whole seconds: equal ones go by arrival
+    if stamp is None or stamp > now + CLOCK_SKEW:  # a clock far ahead would otherwise outrank every later answer
+        stamp = now.replace(microsecond=0)  # DTSTAMPs have whole seconds: equal ones go by arrival
     if sequence > entry.sequence:
         _refuse("sequence", f"SEQUENCE {sequence} is newer than any version of this meeting sent "
                             f"({entry.sequence}).")

@@ -118,6 +118,14 @@ def test_a_reply_from_a_registered_alternative_address_is_applied(world, schedul
     assert partner.response == "tentative"
 
 
+def test_the_attendees_own_address_in_another_case_is_applied(world, scheduled, entry, client):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    ics = client_reply("outlook", uid=entry.uid, email=partner.email, partstat="DECLINED")
+    assert post_email(client, as_email(partner.email.upper(), ics)).status_code == 200
+    partner.refresh_from_db()
+    assert partner.response == "declined"
+
+
 def test_a_bare_calendar_posted_without_a_sender_is_refused(world, scheduled, entry, client):
     partner = invitee_of(world, scheduled, "invited_partner")
     ics = client_reply("outlook", uid=entry.uid, email=partner.email)
@@ -218,6 +226,29 @@ def test_the_api_answers_422_with_the_reason_for_a_bad_sequence(world, scheduled
     ics = client_reply("outlook", uid=entry.uid, email=partner.email, sequence="abc")
     response = post_email(client, as_email(partner.email, ics))
     assert response.status_code == 422 and "SEQUENCE 'abc'" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("broken", ["DTSTAMP:", "DTSTAMP:tomorrow"], ids=["empty", "garbled"])
+def test_a_reply_with_an_unreadable_dtstamp_gets_a_422_with_the_reason(world, scheduled, entry, client, broken):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    ics = client_reply("outlook", uid=entry.uid, email=partner.email).decode()
+    good = "DTSTAMP:" + ics.split("DTSTAMP:", 1)[1].split("\n", 1)[0].strip()
+    response = post_email(client, as_email(partner.email, ics.replace(good, broken, 1).encode()))
+    assert response.status_code == 422
+    assert entry.uid in response.json()["detail"]
+
+
+def test_read_replies_goes_on_after_a_message_with_an_empty_dtstamp(world, scheduled, entry, tmp_path, capsys):
+    partner, yoi = invitee_of(world, scheduled, "invited_partner"), invitee_of(world, scheduled, "invited_yoi")
+    bad = client_reply("outlook", uid=entry.uid, email=partner.email).decode()
+    bad = bad.replace("DTSTAMP:" + bad.split("DTSTAMP:", 1)[1].split("\n", 1)[0].strip(), "DTSTAMP:")
+    (tmp_path / "1-bad.eml").write_bytes(as_email(partner.email, bad.encode()))
+    (tmp_path / "2-good.eml").write_bytes(as_email(yoi.email, client_reply("gmail", uid=entry.uid, email=yoi.email)))
+    with pytest.raises(CommandError):
+        call_command("read_replies", str(tmp_path))
+    assert "1 replies applied, 0 kept without change, 0 refused, 1 messages unreadable" in capsys.readouterr().out
+    yoi.refresh_from_db()
+    assert yoi.response == "accepted"
 
 
 def test_read_replies_applies_the_good_message_after_a_bad_one_and_exits_non_zero(world, scheduled, entry,
@@ -346,6 +377,75 @@ def test_an_older_dtstamp_read_after_a_newer_one_does_not_win(world, scheduled, 
     assert outcome.kept and not outcome.applied
     partner.refresh_from_db()
     assert partner.response == "declined"
+
+
+@pytest.mark.parametrize("order", ["newer first", "older first"])
+def test_the_answer_with_the_later_dtstamp_wins_whatever_the_order(world, scheduled, entry, order):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    now = datetime.now(UTC)
+    newer = client_reply("apple", uid=entry.uid, email=partner.email, partstat="DECLINED", stamp=now)
+    older = client_reply("apple", uid=entry.uid, email=partner.email, partstat="ACCEPTED",
+                         stamp=now - timedelta(minutes=5))
+    for reply in ([newer, older] if order == "newer first" else [older, newer]):
+        replies_apply(reply, sender=partner.email)
+    partner.refresh_from_db()
+    assert partner.response == "declined"
+
+
+def test_a_dtstamp_far_ahead_of_its_arrival_does_not_outrank_a_later_answer(world, scheduled, entry):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    now = datetime.now(UTC)
+    replies_apply(client_reply("outlook", uid=entry.uid, email=partner.email, partstat="ACCEPTED",
+                               stamp=now + timedelta(days=365)), sender=partner.email)  # a clock a year ahead
+    replies_apply(client_reply("gmail", uid=entry.uid, email=partner.email, partstat="DECLINED", stamp=now),
+                  sender=partner.email)
+    partner.refresh_from_db()
+    assert partner.response == "declined"
+
+
+MATERIAL = {"start": {"starts_at": timedelta(hours=-1)}, "end": {"ends_at": timedelta(minutes=30)},
+            "place": {"location": "Room 9, Civic Centre"}, "video link": {"video_link": "https://video.example/r2"}}
+
+
+@pytest.mark.parametrize("change", MATERIAL)
+def test_each_material_change_resets_the_answer_and_asks_again(world, scheduled, entry, change):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    rsvp_record(entry=entry, email=partner.email, response="accepted")
+    fields = {"starts_at": scheduled.starts_at, "ends_at": scheduled.ends_at, "location": scheduled.location,
+              "video_link": scheduled.video_link}
+    for name, value in MATERIAL[change].items():
+        fields[name] = fields[name] + value if isinstance(value, timedelta) else value
+    services.meeting_update(meeting=scheduled, actor=world.users["chair"], **fields)
+    (update,) = waiting(to=partner.email)
+    line = next(a for a in update.ics.replace("\r\n ", "").splitlines()
+                if a.startswith("ATTENDEE") and a.endswith(partner.email))
+    assert "PARTSTAT=NEEDS-ACTION" in line
+    assert "RSVP=TRUE" in line
+
+
+def test_a_material_change_that_reads_alike_in_the_calendar_still_sends_a_new_version(world, scheduled, entry):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    services.meeting_update(meeting=scheduled, actor=world.users["chair"], starts_at=scheduled.starts_at,
+                            ends_at=scheduled.ends_at, location="Room 1 · https://video.example/r", video_link="")
+    OutboxMessage.objects.update(status=Status.SENT)
+    rsvp_record(entry=entry, email=partner.email, response="accepted")
+    sequence = CalendarEntry.objects.get(pk=entry.pk).sequence
+    services.meeting_update(meeting=scheduled, actor=world.users["chair"], starts_at=scheduled.starts_at,
+                            ends_at=scheduled.ends_at, location="Room 1", video_link="https://video.example/r")
+    assert CalendarEntry.objects.get(pk=entry.pk).sequence == sequence + 1
+    assert waiting(to=partner.email)
+
+
+def test_the_material_backfill_stores_what_the_sync_computes(world, scheduled, entry):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("notifications.migrations.0006_calendar_entry_material_backfill")
+    computed = entry.material
+    CalendarEntry.objects.filter(pk=entry.pk).update(material="")
+    backfill.material_backfill(apps, None)
+    assert CalendarEntry.objects.get(pk=entry.pk).material == computed
 
 
 def test_moving_the_meeting_resets_every_answer_and_asks_again(world, scheduled, entry):
