@@ -69,7 +69,8 @@ def token_read(token: str) -> RsvpLink:
 @dataclass
 class ReplyResult:
     """What became of one answer: ``applied``, ``earlier`` (for an older version: kept in the history,
-    changes nothing), ``overtaken`` (an answer written later is already applied) or ``requested``
+    changes nothing), ``overtaken`` (an answer written later is already applied), ``duplicate`` (the
+    same calendar reply read again: nothing is written) or ``requested``
     (a deputy from outside the delegator's agency: waits for the chair)."""
 
     outcome: str
@@ -215,6 +216,9 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
         ReplyRecord.objects.create(outcome=ReplyRecord.Outcome.OVERTAKEN, **history)
         return ReplyResult("overtaken", copy, "A later answer to this version is already applied: kept, "
                                               "but it changes nothing.")
+    if source in ("reply", "mailbox") and (copy.answered_sequence, copy.answered_stamp, copy.response, copy.comment) \
+            == (sequence, stamp, response, comment):  # the same email again (a gateway's retry, a re-read file)
+        return ReplyResult("duplicate", copy, "This reply is already applied: nothing changes.")
     delegation = None
     outcome = "applied"
     if response == "delegated":
@@ -373,7 +377,7 @@ def replies_apply(data: bytes | str, *, sender: str, source: str = "reply") -> R
         except ValidationError as exc:
             outcome.refused.append((reply, "; ".join(m for ms in exc.message_dict.values() for m in ms)))
         else:
-            if result.outcome in ("earlier", "overtaken"):
+            if result.outcome in ("earlier", "overtaken", "duplicate"):
                 outcome.kept.append((reply, result.message))
             else:
                 outcome.applied.append(reply)

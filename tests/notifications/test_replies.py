@@ -164,6 +164,17 @@ def test_a_delegation_through_the_link_to_a_user_of_another_agency_becomes_a_req
     assert DelegationRequest.objects.get().status == DelegationRequest.Status.PENDING
 
 
+def test_a_delegation_through_the_link_within_the_agency_invites_the_deputy_at_once(world, scheduled, entry,
+                                                                                   client):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    colleague = UserFactory(agency=partner.user.agency, email="kim.day@probation.example", first_name="Kim",
+                            last_name="Day")
+    url = reverse("rsvp", args=[token_for(entry_id=entry.pk, email=partner.email)])
+    client.post(url, {"response": "delegated", "deputy_name": "Kim", "deputy_email": colleague.email})
+    deputy = scheduled.invitees.get(email=colleague.email)
+    assert (deputy.user, deputy.agency, deputy.delegate_of) == (colleague, partner.user.agency, partner)
+
+
 def test_a_delegation_request_waits_in_the_chairs_inbox_once(world, scheduled, entry, client):
     from notifications.models import Notification
 
@@ -285,6 +296,29 @@ def test_read_replies_marks_maildir_messages_seen_and_a_second_run_applies_nothi
     assert box.get_message(key).get_subdir() == "cur" and "S" in box.get_message(key).get_flags()
     call_command("read_replies", str(tmp_path / "Maildir"))
     assert "0 replies applied, 0 kept without change, 0 refused" in capsys.readouterr().out
+    assert ReplyRecord.objects.count() == 1
+
+
+def test_the_same_reply_posted_twice_is_applied_once(world, scheduled, entry, client):
+    from panels.models import AuditEntry
+
+    partner = invitee_of(world, scheduled, "invited_partner")
+    raw = as_email(partner.email, client_reply("outlook", uid=entry.uid, email=partner.email))
+    post_email(client, raw)
+    audit = AuditEntry.objects.filter(action="invite.replied").count()
+    again = post_email(client, raw)  # a gateway's retry
+    assert "already applied" in again.json()["kept"][0]["reason"]
+    assert AuditEntry.objects.filter(action="invite.replied").count() == audit
+
+
+def test_read_replies_run_twice_on_a_folder_of_files_applies_nothing_twice(world, scheduled, entry, tmp_path,
+                                                                           capsys):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    (tmp_path / "reply.eml").write_bytes(as_email(partner.email, client_reply("apple", uid=entry.uid,
+                                                                                email=partner.email)))
+    call_command("read_replies", str(tmp_path))
+    call_command("read_replies", str(tmp_path))
+    assert "0 replies applied, 1 kept without change, 0 refused" in capsys.readouterr().out
     assert ReplyRecord.objects.count() == 1
 
 
@@ -512,14 +546,24 @@ def test_changing_site_url_sends_nothing_and_keeps_the_uid(world, scheduled, ent
 
 
 # --- the smaller list ---------------------------------------------------------------------------
-def test_a_cancel_withdrawing_one_invitee_has_no_status_and_no_video_link(world, scheduled):
+def _withdrawn(world, scheduled):
     scheduled.video_link = "https://video.example/panel-room"
     scheduled.save()
     gone = invitee_of(world, scheduled, "invited_stc")
     services.invitee_remove(invitee=gone, actor=world.users["chair"])
     (cancel,) = waiting(to=gone.email)
-    assert "STATUS" not in cancel.ics and "video.example" not in cancel.ics
-    assert "video.example" not in cancel.body_text and "video.example" not in cancel.body_html
+    return cancel
+
+
+def test_a_cancel_withdrawing_one_invitee_has_no_status(world, scheduled):
+    cancel = _withdrawn(world, scheduled)
+    assert "STATUS" not in cancel.ics
+
+
+@pytest.mark.parametrize("part", ["ics", "body_text", "body_html"])
+def test_you_are_no_longer_invited_carries_no_video_link(world, scheduled, part):
+    cancel = _withdrawn(world, scheduled)
+    assert "video.example" not in getattr(cancel, part)
 
 
 def test_gmails_comment_parameter_is_kept(world, scheduled, entry):
