@@ -197,7 +197,8 @@ def _send(meeting: Meeting, entry: CalendarEntry, event: EventData, *, method: s
     links = rsvp.links_for(entry_id=entry.pk, email=to.email) if method == "REQUEST" else {}
     context = {"meeting": meeting, "event": event, "method": method, "update": update, "links": links,
                "starts": when, "ends": timezone.localtime(event.ends_at), "reason": meeting.cancelled_reason,
-               "name": to.name, "location": location_of(meeting, video=not withdrawn), "withdrawn": withdrawn}
+               "name": to.name, "location": location_of(meeting, video=not withdrawn), "withdrawn": withdrawn,
+               "video_link": "" if withdrawn else meeting.video_link}
     outbox_enqueue(
         kind=OutboxMessage.Kind.CANCEL if method == "CANCEL" else OutboxMessage.Kind.INVITE,
         to=to.email, subject=subject, body_text=render_to_string("notifications/email/invite.txt", context),
