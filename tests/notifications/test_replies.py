@@ -48,7 +48,7 @@ Status = OutboxMessage.Status
 def client_reply(app: str, *, uid: str, email: str, partstat: str = "ACCEPTED", sequence: object = 0,
                  stamp: datetime | None = None, name: str = "Someone", comment: str = "",
                  deputy: str = "", deputy_name: str = "") -> bytes:
-    """A REPLY as ``app`` (outlook, gmail, apple, outlook_delegate) writes it."""
+    """A REPLY as ``app`` (outlook, gmail, apple, outlook_delegate, apple_delegate) writes it."""
     text = (FIXTURES / f"{app}.ics").read_bytes().decode()
     stamp = stamp or datetime.now(UTC)
     return (text % {"uid": uid, "email": email, "EMAIL": email.upper(), "partstat": partstat,
@@ -135,11 +135,12 @@ def test_a_bare_calendar_posted_without_a_sender_is_refused(world, scheduled, en
 
 
 # --- delegation: never access by itself ---------------------------------------------------------
+@pytest.mark.parametrize("app", ["outlook_delegate", "apple_delegate"])
 def test_a_delegation_by_email_to_an_outsider_gives_no_access_until_the_chair_accepts(world, scheduled, entry,
-                                                                                      client):
+                                                                                      client, app):
     partner = invitee_of(world, scheduled, "invited_partner")
     nobody = UserFactory(agency=world.police, email="no.panels@police.example", first_name="Nia", last_name="Obi")
-    ics = client_reply("outlook_delegate", uid=entry.uid, email=partner.email, name=partner.name,
+    ics = client_reply(app, uid=entry.uid, email=partner.email, name=partner.name,
                        deputy=nobody.email, deputy_name="Nia Obi")
     assert post_email(client, as_email(partner.email, ics)).status_code == 200
     assert not scheduled.invitees.filter(email=nobody.email).exists()
@@ -621,10 +622,11 @@ def test_a_reply_to_a_cancelled_meeting_is_told_it_was_cancelled(world, schedule
     assert "cancelled" in outcome.refused[0][1] and "not invited" not in outcome.refused[0][1]
 
 
-def test_a_deputy_of_the_same_agency_by_email_keeps_their_own_name(world, scheduled, entry):
+@pytest.mark.parametrize("app", ["outlook_delegate", "apple_delegate"])
+def test_a_deputy_of_the_same_agency_by_email_keeps_their_own_name(world, scheduled, entry, app):
     partner = invitee_of(world, scheduled, "invited_partner")
     UserFactory(agency=world.probation, email="pat.lee@probation.example", first_name="Pat", last_name="Lee")
-    replies_apply(client_reply("outlook_delegate", uid=entry.uid, email=partner.email, name=partner.name,
+    replies_apply(client_reply(app, uid=entry.uid, email=partner.email, name=partner.name,
                                deputy="pat.lee@probation.example", deputy_name=""), sender=partner.email)
     deputy = scheduled.invitees.get(email="pat.lee@probation.example")
     assert (deputy.name, deputy.agency, deputy.delegate_of) == ("Pat Lee", world.probation, partner)
