@@ -151,9 +151,10 @@ def child_calendar_sync(*, child_meeting_id: int) -> None:
         entry = CalendarEntry.objects.create(child_meeting=meeting, uid=meeting.ical_uid, fingerprint=fingerprint,
                                              material=material)
     elif entry.cancelled or entry.fingerprint != fingerprint or entry.material != material:
-        if copies and entry.fingerprint != fingerprint:
+        moved = bool(entry.material) and entry.material != material
+        if copies and (entry.fingerprint != fingerprint or moved):  # a reset asks again: a new version
             entry.sequence += 1
-        if entry.material and entry.material != material:  # time or place changed: every answer is asked again
+        if moved:  # time or place changed: every answer is asked again
             for answered in copies.values():
                 if answered.response != "needs_action":
                     answered.response, answered.comment = "needs_action", ""

@@ -257,6 +257,34 @@ def _stamp_of(event: Any, uid: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def _event_replies(event: Any, uid: str) -> list[Reply]:
+    """Every (attendee, PARTSTAT) of one VEVENT of a REPLY."""
+    attendees = event.get("attendee")
+    if attendees is None:
+        raise ICalError(f"The reply for {uid} names no ATTENDEE.")
+    if not isinstance(attendees, list):
+        attendees = [attendees]
+    sequence = _sequence_of(event, uid)
+    stamp = _stamp_of(event, uid)
+    comment = str(event.get("x-response-comment", "") or event.get("comment", "") or "").strip()
+    recurrence = event.get("recurrence-id")
+    replies: list[Reply] = []
+    for attendee in attendees:
+        partstat = str(attendee.params.get("PARTSTAT", "NEEDS-ACTION")).upper()
+        if partstat not in RESPONSE_OF_PARTSTAT:
+            raise ICalError(f"Unknown PARTSTAT {partstat!r} in the reply for {uid}.")
+        # Gmail puts the attendee's note in an ATTENDEE parameter
+        own = str(attendee.params.get("X-RESPONSE-COMMENT", "") or "").strip()
+        replies.append(Reply(
+            uid=uid, attendee_email=_email_of(attendee), response=RESPONSE_OF_PARTSTAT[partstat],
+            sequence=sequence, comment=(own or comment)[:500],
+            recurrence_id=recurrence.to_ical().decode() if recurrence is not None else "",
+            delegated_to=_email_of(attendee.params.get("DELEGATED-TO", "")),
+            attendee_name=str(attendee.params.get("CN", "")), stamp=stamp,
+        ))
+    return replies
+
+
 def replies_parse(data: bytes | str) -> list[Reply]:
     """Read an iTIP REPLY: every (event, attendee, PARTSTAT) it carries.
 
@@ -276,28 +304,12 @@ def replies_parse(data: bytes | str) -> list[Reply]:
         uid = str(event.get("uid", "")).strip()
         if not uid:
             raise ICalError("The reply has an event without a UID.")
-        attendees = event.get("attendee")
-        if attendees is None:
-            raise ICalError(f"The reply for {uid} names no ATTENDEE.")
-        if not isinstance(attendees, list):
-            attendees = [attendees]
-        sequence = _sequence_of(event, uid)
-        stamp = _stamp_of(event, uid)
-        comment = str(event.get("x-response-comment", "") or event.get("comment", "") or "").strip()
-        recurrence = event.get("recurrence-id")
-        for attendee in attendees:
-            partstat = str(attendee.params.get("PARTSTAT", "NEEDS-ACTION")).upper()
-            if partstat not in RESPONSE_OF_PARTSTAT:
-                raise ICalError(f"Unknown PARTSTAT {partstat!r} in the reply for {uid}.")
-            # Gmail puts the attendee's note in an ATTENDEE parameter
-            own = str(attendee.params.get("X-RESPONSE-COMMENT", "") or "").strip()
-            replies.append(Reply(
-                uid=uid, attendee_email=_email_of(attendee), response=RESPONSE_OF_PARTSTAT[partstat],
-                sequence=sequence, comment=(own or comment)[:500],
-                recurrence_id=recurrence.to_ical().decode() if recurrence is not None else "",
-                delegated_to=_email_of(attendee.params.get("DELEGATED-TO", "")),
-                attendee_name=str(attendee.params.get("CN", "")), stamp=stamp,
-            ))
+        try:
+            replies += _event_replies(event, uid)
+        except ICalError:
+            raise
+        except ValueError as exc:  # icalendar's BrokenCalendarProperty (an empty or garbled DTSTAMP, say)
+            raise ICalError(f"The reply for {uid} cannot be read: {exc}") from exc
     if not replies:
         raise ICalError("The reply holds no event.")
     return replies

@@ -197,7 +197,8 @@ def _send(meeting: Meeting, entry: CalendarEntry, event: EventData, *, method: s
     links = rsvp.links_for(entry_id=entry.pk, email=to.email) if method == "REQUEST" else {}
     context = {"meeting": meeting, "event": event, "method": method, "update": update, "links": links,
                "starts": when, "ends": timezone.localtime(event.ends_at), "reason": meeting.cancelled_reason,
-               "name": to.name, "location": location_of(meeting, video=not withdrawn), "withdrawn": withdrawn}
+               "name": to.name, "location": location_of(meeting, video=not withdrawn), "withdrawn": withdrawn,
+               "video_link": "" if withdrawn else meeting.video_link}
     outbox_enqueue(
         kind=OutboxMessage.Kind.CANCEL if method == "CANCEL" else OutboxMessage.Kind.INVITE,
         to=to.email, subject=subject, body_text=render_to_string("notifications/email/invite.txt", context),
@@ -257,9 +258,10 @@ def _sync_entry(meeting: Meeting, entry: CalendarEntry | None, wanted: Wanted | 
         entry = CalendarEntry.objects.create(meeting=meeting, item=wanted.item, uid=wanted.uid,
                                              fingerprint=fingerprint, material=material)
     elif entry.cancelled or entry.fingerprint != fingerprint or entry.material != material:
-        if copies and entry.fingerprint != fingerprint:
+        moved = bool(entry.material) and entry.material != material
+        if copies and (entry.fingerprint != fingerprint or moved):  # a reset asks again: a new version
             entry.sequence += 1
-        if entry.material and entry.material != material:
+        if moved:
             _answers_reset(entry, copies, wanted.attendees)
         entry.cancelled = False
         entry.fingerprint, entry.material = fingerprint, material

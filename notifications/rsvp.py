@@ -16,6 +16,7 @@ and changes nothing (mail scanners follow links); only the POST records the answ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -68,7 +69,8 @@ def token_read(token: str) -> RsvpLink:
 @dataclass
 class ReplyResult:
     """What became of one answer: ``applied``, ``earlier`` (for an older version: kept in the history,
-    changes nothing), ``overtaken`` (an answer written later is already applied) or ``requested``
+    changes nothing), ``overtaken`` (an answer written later is already applied), ``duplicate`` (the
+    same calendar reply read again: nothing is written) or ``requested``
     (a deputy from outside the delegator's agency: waits for the chair)."""
 
     outcome: str
@@ -79,6 +81,7 @@ class ReplyResult:
 
 COMMENT_MAX = 500  # the note for the chair (MeetingInvitee.response_comment, CalendarCopy.comment)
 NAME_MAX = 200  # a deputy's name (MeetingInvitee.name)
+CLOCK_SKEW = timedelta(minutes=15)  # a DTSTAMP further ahead of its arrival is taken as the arrival time
 
 
 def _refuse(field: str, message: str):
@@ -195,7 +198,8 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
                          "only the attendee answers for themself.")
     now = timezone.now()
     sequence = entry.sequence if sequence is None else sequence
-    stamp = stamp or now.replace(microsecond=0)  # DTSTAMPs have whole seconds: equal ones go by arrival
+    if stamp is None or stamp > now + CLOCK_SKEW:  # a clock far ahead would otherwise outrank every later answer
+        stamp = now.replace(microsecond=0)  # DTSTAMPs have whole seconds: equal ones go by arrival
     if sequence > entry.sequence:
         _refuse("sequence", f"SEQUENCE {sequence} is newer than any version of this meeting sent "
                             f"({entry.sequence}).")
@@ -212,6 +216,9 @@ def rsvp_record(*, entry, email: str, response: str, comment: str = "", deputy_n
         ReplyRecord.objects.create(outcome=ReplyRecord.Outcome.OVERTAKEN, **history)
         return ReplyResult("overtaken", copy, "A later answer to this version is already applied: kept, "
                                               "but it changes nothing.")
+    if source in ("reply", "mailbox") and (copy.answered_sequence, copy.answered_stamp, copy.response, copy.comment) \
+            == (sequence, stamp, response, comment):  # the same email again (a gateway's retry, a re-read file)
+        return ReplyResult("duplicate", copy, "This reply is already applied: nothing changes.")
     delegation = None
     outcome = "applied"
     if response == "delegated":
@@ -370,7 +377,7 @@ def replies_apply(data: bytes | str, *, sender: str, source: str = "reply") -> R
         except ValidationError as exc:
             outcome.refused.append((reply, "; ".join(m for ms in exc.message_dict.values() for m in ms)))
         else:
-            if result.outcome in ("earlier", "overtaken"):
+            if result.outcome in ("earlier", "overtaken", "duplicate"):
                 outcome.kept.append((reply, result.message))
             else:
                 outcome.applied.append(reply)

@@ -48,7 +48,7 @@ Status = OutboxMessage.Status
 def client_reply(app: str, *, uid: str, email: str, partstat: str = "ACCEPTED", sequence: object = 0,
                  stamp: datetime | None = None, name: str = "Someone", comment: str = "",
                  deputy: str = "", deputy_name: str = "") -> bytes:
-    """A REPLY as ``app`` (outlook, gmail, apple, outlook_delegate) writes it."""
+    """A REPLY as ``app`` (outlook, gmail, apple, outlook_delegate, apple_delegate) writes it."""
     text = (FIXTURES / f"{app}.ics").read_bytes().decode()
     stamp = stamp or datetime.now(UTC)
     return (text % {"uid": uid, "email": email, "EMAIL": email.upper(), "partstat": partstat,
@@ -118,6 +118,14 @@ def test_a_reply_from_a_registered_alternative_address_is_applied(world, schedul
     assert partner.response == "tentative"
 
 
+def test_the_attendees_own_address_in_another_case_is_applied(world, scheduled, entry, client):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    ics = client_reply("outlook", uid=entry.uid, email=partner.email, partstat="DECLINED")
+    assert post_email(client, as_email(partner.email.upper(), ics)).status_code == 200
+    partner.refresh_from_db()
+    assert partner.response == "declined"
+
+
 def test_a_bare_calendar_posted_without_a_sender_is_refused(world, scheduled, entry, client):
     partner = invitee_of(world, scheduled, "invited_partner")
     ics = client_reply("outlook", uid=entry.uid, email=partner.email)
@@ -127,11 +135,12 @@ def test_a_bare_calendar_posted_without_a_sender_is_refused(world, scheduled, en
 
 
 # --- delegation: never access by itself ---------------------------------------------------------
+@pytest.mark.parametrize("app", ["outlook_delegate", "apple_delegate"])
 def test_a_delegation_by_email_to_an_outsider_gives_no_access_until_the_chair_accepts(world, scheduled, entry,
-                                                                                      client):
+                                                                                      client, app):
     partner = invitee_of(world, scheduled, "invited_partner")
     nobody = UserFactory(agency=world.police, email="no.panels@police.example", first_name="Nia", last_name="Obi")
-    ics = client_reply("outlook_delegate", uid=entry.uid, email=partner.email, name=partner.name,
+    ics = client_reply(app, uid=entry.uid, email=partner.email, name=partner.name,
                        deputy=nobody.email, deputy_name="Nia Obi")
     assert post_email(client, as_email(partner.email, ics)).status_code == 200
     assert not scheduled.invitees.filter(email=nobody.email).exists()
@@ -154,6 +163,17 @@ def test_a_delegation_through_the_link_to_a_user_of_another_agency_becomes_a_req
     assert response.status_code == 200 and "the chair decides" in response.content.decode()
     assert not scheduled.invitees.filter(user=world.users["uninvited_partner"]).exists()
     assert DelegationRequest.objects.get().status == DelegationRequest.Status.PENDING
+
+
+def test_a_delegation_through_the_link_within_the_agency_invites_the_deputy_at_once(world, scheduled, entry,
+                                                                                   client):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    colleague = UserFactory(agency=partner.user.agency, email="kim.day@probation.example", first_name="Kim",
+                            last_name="Day")
+    url = reverse("rsvp", args=[token_for(entry_id=entry.pk, email=partner.email)])
+    client.post(url, {"response": "delegated", "deputy_name": "Kim", "deputy_email": colleague.email})
+    deputy = scheduled.invitees.get(email=colleague.email)
+    assert (deputy.user, deputy.agency, deputy.delegate_of) == (colleague, partner.user.agency, partner)
 
 
 def test_a_delegation_request_waits_in_the_chairs_inbox_once(world, scheduled, entry, client):
@@ -220,6 +240,29 @@ def test_the_api_answers_422_with_the_reason_for_a_bad_sequence(world, scheduled
     assert response.status_code == 422 and "SEQUENCE 'abc'" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("broken", ["DTSTAMP:", "DTSTAMP:tomorrow"], ids=["empty", "garbled"])
+def test_a_reply_with_an_unreadable_dtstamp_gets_a_422_with_the_reason(world, scheduled, entry, client, broken):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    ics = client_reply("outlook", uid=entry.uid, email=partner.email).decode()
+    good = "DTSTAMP:" + ics.split("DTSTAMP:", 1)[1].split("\n", 1)[0].strip()
+    response = post_email(client, as_email(partner.email, ics.replace(good, broken, 1).encode()))
+    assert response.status_code == 422
+    assert entry.uid in response.json()["detail"]
+
+
+def test_read_replies_goes_on_after_a_message_with_an_empty_dtstamp(world, scheduled, entry, tmp_path, capsys):
+    partner, yoi = invitee_of(world, scheduled, "invited_partner"), invitee_of(world, scheduled, "invited_yoi")
+    bad = client_reply("outlook", uid=entry.uid, email=partner.email).decode()
+    bad = bad.replace("DTSTAMP:" + bad.split("DTSTAMP:", 1)[1].split("\n", 1)[0].strip(), "DTSTAMP:")
+    (tmp_path / "1-bad.eml").write_bytes(as_email(partner.email, bad.encode()))
+    (tmp_path / "2-good.eml").write_bytes(as_email(yoi.email, client_reply("gmail", uid=entry.uid, email=yoi.email)))
+    with pytest.raises(CommandError):
+        call_command("read_replies", str(tmp_path))
+    assert "1 replies applied, 0 kept without change, 0 refused, 1 messages unreadable" in capsys.readouterr().out
+    yoi.refresh_from_db()
+    assert yoi.response == "accepted"
+
+
 def test_read_replies_applies_the_good_message_after_a_bad_one_and_exits_non_zero(world, scheduled, entry,
                                                                                    tmp_path, capsys):
     partner, yoi = invitee_of(world, scheduled, "invited_partner"), invitee_of(world, scheduled, "invited_yoi")
@@ -254,6 +297,29 @@ def test_read_replies_marks_maildir_messages_seen_and_a_second_run_applies_nothi
     assert box.get_message(key).get_subdir() == "cur" and "S" in box.get_message(key).get_flags()
     call_command("read_replies", str(tmp_path / "Maildir"))
     assert "0 replies applied, 0 kept without change, 0 refused" in capsys.readouterr().out
+    assert ReplyRecord.objects.count() == 1
+
+
+def test_the_same_reply_posted_twice_is_applied_once(world, scheduled, entry, client):
+    from panels.models import AuditEntry
+
+    partner = invitee_of(world, scheduled, "invited_partner")
+    raw = as_email(partner.email, client_reply("outlook", uid=entry.uid, email=partner.email))
+    post_email(client, raw)
+    audit = AuditEntry.objects.filter(action="invite.replied").count()
+    again = post_email(client, raw)  # a gateway's retry
+    assert "already applied" in again.json()["kept"][0]["reason"]
+    assert AuditEntry.objects.filter(action="invite.replied").count() == audit
+
+
+def test_read_replies_run_twice_on_a_folder_of_files_applies_nothing_twice(world, scheduled, entry, tmp_path,
+                                                                           capsys):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    (tmp_path / "reply.eml").write_bytes(as_email(partner.email, client_reply("apple", uid=entry.uid,
+                                                                                email=partner.email)))
+    call_command("read_replies", str(tmp_path))
+    call_command("read_replies", str(tmp_path))
+    assert "0 replies applied, 1 kept without change, 0 refused" in capsys.readouterr().out
     assert ReplyRecord.objects.count() == 1
 
 
@@ -348,6 +414,75 @@ def test_an_older_dtstamp_read_after_a_newer_one_does_not_win(world, scheduled, 
     assert partner.response == "declined"
 
 
+@pytest.mark.parametrize("order", ["newer first", "older first"])
+def test_the_answer_with_the_later_dtstamp_wins_whatever_the_order(world, scheduled, entry, order):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    now = datetime.now(UTC)
+    newer = client_reply("apple", uid=entry.uid, email=partner.email, partstat="DECLINED", stamp=now)
+    older = client_reply("apple", uid=entry.uid, email=partner.email, partstat="ACCEPTED",
+                         stamp=now - timedelta(minutes=5))
+    for reply in ([newer, older] if order == "newer first" else [older, newer]):
+        replies_apply(reply, sender=partner.email)
+    partner.refresh_from_db()
+    assert partner.response == "declined"
+
+
+def test_a_dtstamp_far_ahead_of_its_arrival_does_not_outrank_a_later_answer(world, scheduled, entry):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    now = datetime.now(UTC)
+    replies_apply(client_reply("outlook", uid=entry.uid, email=partner.email, partstat="ACCEPTED",
+                               stamp=now + timedelta(days=365)), sender=partner.email)  # a clock a year ahead
+    replies_apply(client_reply("gmail", uid=entry.uid, email=partner.email, partstat="DECLINED",
+                               stamp=now + timedelta(minutes=1)), sender=partner.email)  # after the first arrived
+    partner.refresh_from_db()
+    assert partner.response == "declined"
+
+
+MATERIAL = {"start": {"starts_at": timedelta(hours=-1)}, "end": {"ends_at": timedelta(minutes=30)},
+            "place": {"location": "Room 9, Civic Centre"}, "video link": {"video_link": "https://video.example/r2"}}
+
+
+@pytest.mark.parametrize("change", MATERIAL)
+def test_each_material_change_resets_the_answer_and_asks_again(world, scheduled, entry, change):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    rsvp_record(entry=entry, email=partner.email, response="accepted")
+    fields = {"starts_at": scheduled.starts_at, "ends_at": scheduled.ends_at, "location": scheduled.location,
+              "video_link": scheduled.video_link}
+    for name, value in MATERIAL[change].items():
+        fields[name] = fields[name] + value if isinstance(value, timedelta) else value
+    services.meeting_update(meeting=scheduled, actor=world.users["chair"], **fields)
+    (update,) = waiting(to=partner.email)
+    line = next(a for a in update.ics.replace("\r\n ", "").splitlines()
+                if a.startswith("ATTENDEE") and a.endswith(partner.email))
+    assert "PARTSTAT=NEEDS-ACTION" in line
+    assert "RSVP=TRUE" in line
+
+
+def test_a_material_change_that_reads_alike_in_the_calendar_still_sends_a_new_version(world, scheduled, entry):
+    partner = invitee_of(world, scheduled, "invited_partner")
+    services.meeting_update(meeting=scheduled, actor=world.users["chair"], starts_at=scheduled.starts_at,
+                            ends_at=scheduled.ends_at, location="Room 1 · https://video.example/r", video_link="")
+    OutboxMessage.objects.update(status=Status.SENT)
+    rsvp_record(entry=entry, email=partner.email, response="accepted")
+    sequence = CalendarEntry.objects.get(pk=entry.pk).sequence
+    services.meeting_update(meeting=scheduled, actor=world.users["chair"], starts_at=scheduled.starts_at,
+                            ends_at=scheduled.ends_at, location="Room 1", video_link="https://video.example/r")
+    assert CalendarEntry.objects.get(pk=entry.pk).sequence == sequence + 1
+    assert waiting(to=partner.email)
+
+
+def test_the_material_backfill_stores_what_the_sync_computes(world, scheduled, entry):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("notifications.migrations.0006_calendar_entry_material_backfill")
+    computed = entry.material
+    CalendarEntry.objects.filter(pk=entry.pk).update(material="")
+    backfill.material_backfill(apps, None)
+    assert CalendarEntry.objects.get(pk=entry.pk).material == computed
+
+
 def test_moving_the_meeting_resets_every_answer_and_asks_again(world, scheduled, entry):
     partner = invitee_of(world, scheduled, "invited_partner")
     rsvp_record(entry=entry, email=partner.email, response="accepted")
@@ -412,14 +547,24 @@ def test_changing_site_url_sends_nothing_and_keeps_the_uid(world, scheduled, ent
 
 
 # --- the smaller list ---------------------------------------------------------------------------
-def test_a_cancel_withdrawing_one_invitee_has_no_status_and_no_video_link(world, scheduled):
+def _withdrawn(world, scheduled):
     scheduled.video_link = "https://video.example/panel-room"
     scheduled.save()
     gone = invitee_of(world, scheduled, "invited_stc")
     services.invitee_remove(invitee=gone, actor=world.users["chair"])
     (cancel,) = waiting(to=gone.email)
-    assert "STATUS" not in cancel.ics and "video.example" not in cancel.ics
-    assert "video.example" not in cancel.body_text and "video.example" not in cancel.body_html
+    return cancel
+
+
+def test_a_cancel_withdrawing_one_invitee_has_no_status(world, scheduled):
+    cancel = _withdrawn(world, scheduled)
+    assert "STATUS" not in cancel.ics
+
+
+@pytest.mark.parametrize("part", ["ics", "body_text", "body_html"])
+def test_you_are_no_longer_invited_carries_no_video_link(world, scheduled, part):
+    cancel = _withdrawn(world, scheduled)
+    assert "video.example" not in getattr(cancel, part)
 
 
 def test_gmails_comment_parameter_is_kept(world, scheduled, entry):
@@ -477,10 +622,11 @@ def test_a_reply_to_a_cancelled_meeting_is_told_it_was_cancelled(world, schedule
     assert "cancelled" in outcome.refused[0][1] and "not invited" not in outcome.refused[0][1]
 
 
-def test_a_deputy_of_the_same_agency_by_email_keeps_their_own_name(world, scheduled, entry):
+@pytest.mark.parametrize("app", ["outlook_delegate", "apple_delegate"])
+def test_a_deputy_of_the_same_agency_by_email_keeps_their_own_name(world, scheduled, entry, app):
     partner = invitee_of(world, scheduled, "invited_partner")
     UserFactory(agency=world.probation, email="pat.lee@probation.example", first_name="Pat", last_name="Lee")
-    replies_apply(client_reply("outlook_delegate", uid=entry.uid, email=partner.email, name=partner.name,
+    replies_apply(client_reply(app, uid=entry.uid, email=partner.email, name=partner.name,
                                deputy="pat.lee@probation.example", deputy_name=""), sender=partner.email)
     deputy = scheduled.invitees.get(email="pat.lee@probation.example")
     assert (deputy.name, deputy.agency, deputy.delegate_of) == ("Pat Lee", world.probation, partner)

@@ -303,6 +303,100 @@ def test_an_itip_reply_is_applied_and_a_cancelled_meeting_takes_none(world):
     assert replies_apply(reply, sender="parent@example.org").refused
 
 
+def _parent_reply(entry, *, response="accepted", sequence=0, stamp=None):
+    return reply_bytes(uid=entry.uid, sequence=sequence, stamp=stamp or timezone.now(),
+                       attendee=Person("Fictional Parent", "parent@example.org", response=response),
+                       organizer=Person("Org", "org@example.org"))
+
+
+def _parent_answer(meeting):
+    return meeting.participants.get(email="parent@example.org").response
+
+
+def _moved(world, meeting, members, *, hours=2):
+    cms.child_meeting_change(meeting=meeting, actor=world.users["case_manager"], kind=meeting.kind,
+                             starts_at=meeting.starts_at + timedelta(hours=hours),
+                             ends_at=meeting.ends_at + timedelta(hours=hours), place=meeting.place,
+                             location=meeting.location, members=members, staff=[world.users["case_manager"]])
+
+
+@pytest.mark.django_db
+def test_a_child_meeting_reply_from_another_sender_is_refused_and_changes_nothing(world):
+    meeting = _plan(world)
+    entry = CalendarEntry.objects.get(child_meeting=meeting)
+    outcome = replies_apply(_parent_reply(entry, response="declined"), sender="mallory@evil.example")
+    assert "only the attendee answers for themself" in outcome.refused[0][1]
+    assert _parent_answer(meeting) == "needs_action"
+
+
+@pytest.mark.django_db
+def test_a_child_meeting_reply_from_the_attendee_in_another_case_is_applied(world):
+    meeting = _plan(world)
+    entry = CalendarEntry.objects.get(child_meeting=meeting)
+    replies_apply(_parent_reply(entry, response="declined"), sender="Parent@Example.ORG")
+    assert _parent_answer(meeting) == "declined"
+
+
+@pytest.mark.django_db
+def test_a_child_meeting_reply_for_an_earlier_sequence_is_kept_but_changes_nothing(world):
+    members = _network(world)
+    meeting = _plan(world, members=members)
+    _moved(world, meeting, members)
+    entry = CalendarEntry.objects.get(child_meeting=meeting)
+    assert entry.sequence == 1
+    outcome = replies_apply(_parent_reply(entry, sequence=0), sender="parent@example.org")
+    assert "earlier version" in outcome.kept[0][1]
+    assert _parent_answer(meeting) == "needs_action"
+
+
+@pytest.mark.django_db
+def test_a_child_meeting_reply_above_the_sequence_sent_is_refused(world):
+    meeting = _plan(world)
+    entry = CalendarEntry.objects.get(child_meeting=meeting)
+    outcome = replies_apply(_parent_reply(entry, sequence=5), sender="parent@example.org")
+    assert "newer than any version" in outcome.refused[0][1]
+    assert _parent_answer(meeting) == "needs_action"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", ["newer first", "older first"])
+def test_a_child_meeting_answer_with_the_later_dtstamp_wins_whatever_the_order(world, order):
+    meeting = _plan(world)
+    entry = CalendarEntry.objects.get(child_meeting=meeting)
+    now = timezone.now()
+    newer = _parent_reply(entry, response="declined", stamp=now)
+    older = _parent_reply(entry, response="accepted", stamp=now - timedelta(minutes=5))
+    for reply in ([newer, older] if order == "newer first" else [older, newer]):
+        replies_apply(reply, sender="parent@example.org")
+    assert _parent_answer(meeting) == "declined"
+
+
+@pytest.mark.django_db
+def test_moving_a_child_meeting_resets_every_answer(world):
+    members = _network(world)
+    meeting = _plan(world, members=members)
+    entry = CalendarEntry.objects.get(child_meeting=meeting)
+    replies_apply(_parent_reply(entry), sender="parent@example.org")
+    _moved(world, meeting, members)
+    assert _parent_answer(meeting) == "needs_action"
+    assert CalendarCopy.objects.get(entry=entry, email="parent@example.org").response == "needs_action"
+
+
+@pytest.mark.django_db
+def test_moving_a_child_meeting_asks_every_attendee_again(world):
+    members = _network(world)
+    meeting = _plan(world, members=members)
+    entry = CalendarEntry.objects.get(child_meeting=meeting)
+    replies_apply(_parent_reply(entry), sender="parent@example.org")
+    OutboxMessage.objects.update(status=OutboxMessage.Status.SENT)
+    _moved(world, meeting, members)
+    (update,) = waiting(to="parent@example.org")
+    (line,) = [a for a in unfolded_lines(update.ics.encode()) if a.startswith("ATTENDEE") and
+               a.lower().endswith("parent@example.org")]
+    assert "PARTSTAT=NEEDS-ACTION" in line
+    assert "RSVP=TRUE" in line
+
+
 @pytest.mark.django_db
 def test_the_rsvp_page_of_a_child_meeting_names_no_child_and_offers_no_deputy(world, client):
     from notifications.rsvp import token_for

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
-
 from notifications.escalation import escalation_run
+from notifications.management.daily import DailyJobCommand
 
 
-class Command(BaseCommand):
+class Command(DailyJobCommand):
     help = ("Walk every missed statutory timescale of every open child up its panel's escalation ladder and "
             "send what is new. Safe to run again.")
 
-    def add_arguments(self, parser):
-        parser.add_argument("--date", help="Run as if today were YYYY-MM-DD (default: today)")
-        parser.add_argument("--no-send", action="store_true", help="Record the steps, send nothing")
+    def run(self, *, today, send):
+        return escalation_run(today=today, send=send)
 
-    def handle(self, *args, **options):
-        today = None
-        if options["date"]:
-            try:
-                today = date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"--date: {options['date']!r} is not a date (YYYY-MM-DD)") from exc
-        summary = escalation_run(today=today, send=not options["no_send"])
-        self.stdout.write(
-            f"{summary.requirements_missed} missed statutory timescales; {summary.steps_recorded} steps recorded "
-            f"({summary.superseded} superseded, {summary.nobody_to_tell} with nobody to tell); "
-            f"{summary.emails_queued} emails queued, {summary.emails_sent} delivered now (the outbox retries the "
-            f"rest).")
+    def summary_line(self, summary) -> str:
+        return (f"{summary.requirements_missed} missed statutory timescales; {summary.steps_recorded} steps "
+                f"recorded ({summary.superseded} superseded, {summary.nobody_to_tell} with nobody to tell); "
+                f"{summary.emails_queued} emails queued, {summary.emails_sent} delivered now (the outbox retries "
+                f"the rest).")

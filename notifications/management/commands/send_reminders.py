@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
-
+from notifications.management.daily import DailyJobCommand
 from notifications.reminders import reminders_run
 
 
-class Command(BaseCommand):
+class Command(DailyJobCommand):
     help = "Walk every open action up its panel's reminder ladder and send what is new. Safe to run again."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--date", help="Run as if today were YYYY-MM-DD (default: today)")
-        parser.add_argument("--no-send", action="store_true", help="Record the steps, send nothing")
+    def run(self, *, today, send):
+        return reminders_run(today=today, send=send)
 
-    def handle(self, *args, **options):
-        today = None
-        if options["date"]:
-            try:
-                today = date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"--date: {options['date']!r} is not a date (YYYY-MM-DD)") from exc
-        summary = reminders_run(today=today, send=not options["no_send"])
-        self.stdout.write(
-            f"{summary.actions_checked} open actions checked; {summary.steps_recorded} steps recorded "
-            f"({summary.superseded} superseded, {summary.nobody_to_tell} with nobody to tell); "
-            f"{summary.emails_queued} emails queued for {summary.notices_sent} steps, {summary.emails_sent} "
-            f"delivered now (the outbox retries the rest).")
+    def summary_line(self, summary) -> str:
+        return (f"{summary.actions_checked} open actions checked; {summary.steps_recorded} steps recorded "
+                f"({summary.superseded} superseded, {summary.nobody_to_tell} with nobody to tell); "
+                f"{summary.emails_queued} emails queued for {summary.notices_sent} steps, {summary.emails_sent} "
+                f"delivered now (the outbox retries the rest).")
