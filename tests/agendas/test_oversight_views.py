@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 READERS = {"chair", "outsider"}  # the panel's chair; a manager (of another service: their own service's reports)
 PAGES = ["/oversight/", "/oversight/timeliness/", "/oversight/releases/", "/oversight/custody/",
          "/oversight/timeliness.csv", "/oversight/timeliness.xlsx", "/oversight/board/", "/oversight/board.pdf",
-         "/oversight/timeliness/children?figure=due&key=RS_INITIAL_PLANNING"]
+         "/oversight/timeliness/children/?figure=due&key=RS_INITIAL_PLANNING"]
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def expected(persona: str, path: str) -> int:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("path", ["/oversight/", "/oversight/timeliness/",
-                                  "/oversight/timeliness/children?figure=due&key=RS_INITIAL_PLANNING"])
+                                  "/oversight/timeliness/children/?figure=due&key=RS_INITIAL_PLANNING"])
 def test_who_may_read_the_reports(world, login, persona, path):
     assert login(world, persona).get(path).status_code == expected(persona, path)
 
@@ -98,7 +98,7 @@ def test_timeliness_counts_a_late_meeting(late_ipm, client, manager):
 
 def test_the_children_behind_a_figure_are_listed_and_audited(late_ipm, client, manager):
     client.force_login(manager)
-    response = client.get("/oversight/timeliness/children?figure=met_late&key=RS_INITIAL_PLANNING")
+    response = client.get("/oversight/timeliness/children/?figure=met_late&key=RS_INITIAL_PLANNING")
     assert "YJ-0001" in response.content.decode()
     entry = AuditEntry.objects.get(action="oversight.children_viewed")
     assert list(AuditEntryChild.objects.filter(entry=entry).values_list("child_reference", flat=True)) == ["YJ-0001"]
@@ -106,7 +106,7 @@ def test_the_children_behind_a_figure_are_listed_and_audited(late_ipm, client, m
 
 def test_a_chair_sees_the_figure_but_not_children_outside_their_caseload(late_ipm, login):
     body = login(late_ipm, "chair").get(
-        "/oversight/timeliness/children?figure=met_late&key=RS_INITIAL_PLANNING").content.decode()
+        "/oversight/timeliness/children/?figure=met_late&key=RS_INITIAL_PLANNING").content.decode()
     assert "YJ-0001" not in body
     assert "whom you may not see" in body
 
@@ -197,7 +197,7 @@ def test_queries_do_not_grow_with_the_children(world, client, manager, django_as
 
 def test_a_change_to_a_record_shows_at_once(late_ipm, client, manager):
     client.force_login(manager)
-    url = "/oversight/timeliness/children?figure=met_late&key=RS_INITIAL_PLANNING"
+    url = "/oversight/timeliness/children/?figure=met_late&key=RS_INITIAL_PLANNING"
     assert "YJ-0001" in client.get(url).content.decode()
     late_ipm.child.ipm_held_on = timezone.localdate() - timedelta(days=39)
     late_ipm.child.save()
