@@ -20,7 +20,7 @@ from _setup import aware, django_setup, timed
 
 PAGES = ["/oversight/", "/oversight/timeliness/", "/oversight/timeliness/?by=ethnicity",
          "/oversight/timeliness/?by=case_manager", "/oversight/releases/", "/oversight/releases/?by=age_band",
-         "/oversight/custody/", "/oversight/timeliness/children?figure=open&key=RS_FINAL_REVIEW",
+         "/oversight/custody/", "/oversight/timeliness/children/?figure=open&key=RS_FINAL_REVIEW",
          "/oversight/timeliness.csv", "/oversight/timeliness.xlsx", "/oversight/board/",
          "/oversight/board/?audience=summary", "/oversight/board.pdf"]
 

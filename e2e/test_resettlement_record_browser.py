@@ -208,7 +208,7 @@ def test_retaining_a_case_without_a_reason_is_refused_naming_the_reason(server, 
     page.get_by_label("Transfer decision").select_option(label="Retain in the youth justice service")
     page.get_by_label("Reason", exact=True).fill("")
     page.get_by_role("button", name="Record the decision").click()
-    page.wait_for_url(f"**/children/{child_id}/transfer-decision")
+    page.wait_for_url(f"**/children/{child_id}/transfer-decision/")
     check(page, "transfer decision: retain without a reason", error=True)
     link = page.locator(".govuk-error-summary a")
     assert "reason for retaining" in link.inner_text()

@@ -1,4 +1,4 @@
-"""The minutes app's pages, one module per area (``minutes/urls.py`` maps them):
+"""The minutes app's pages, one module per area (``config/urls.py`` maps them):
 
 - ``record``: the live minutes page and its forms (decisions, actions, attendance, next reviews);
 - ``cockpit``: the meeting cockpit, one item at a time, answering with htmx fragments;

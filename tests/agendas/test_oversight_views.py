@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 READERS = {"chair", "outsider"}  # the panel's chair; a manager (of another service: their own service's reports)
 PAGES = ["/oversight/", "/oversight/timeliness/", "/oversight/releases/", "/oversight/custody/",
          "/oversight/timeliness.csv", "/oversight/timeliness.xlsx", "/oversight/board/", "/oversight/board.pdf",
-         "/oversight/timeliness/children?figure=due&key=RS_INITIAL_PLANNING", "/oversight/releases/?by=distance",
-         "/oversight/releases.csv", "/oversight/releases/children?by=distance&figure=released&key=up_to_50"]
+         "/oversight/timeliness/children/?figure=due&key=RS_INITIAL_PLANNING", "/oversight/releases/?by=distance",
+         "/oversight/releases.csv", "/oversight/releases/children/?by=distance&figure=released&key=up_to_50"]
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def expected(persona: str, path: str) -> int:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("path", ["/oversight/", "/oversight/timeliness/",
-                                  "/oversight/timeliness/children?figure=due&key=RS_INITIAL_PLANNING"])
+                                  "/oversight/timeliness/children/?figure=due&key=RS_INITIAL_PLANNING"])
 def test_who_may_read_the_reports(world, login, persona, path):
     assert login(world, persona).get(path).status_code == expected(persona, path)
 
@@ -100,7 +100,7 @@ def test_timeliness_counts_a_late_meeting(late_ipm, client, manager):
 
 def test_the_children_behind_a_figure_are_listed_and_audited(late_ipm, client, manager):
     client.force_login(manager)
-    response = client.get("/oversight/timeliness/children?figure=met_late&key=RS_INITIAL_PLANNING")
+    response = client.get("/oversight/timeliness/children/?figure=met_late&key=RS_INITIAL_PLANNING")
     assert "YJ-0001" in response.content.decode()
     entry = AuditEntry.objects.get(action="oversight.children_viewed")
     assert list(AuditEntryChild.objects.filter(entry=entry).values_list("child_reference", flat=True)) == ["YJ-0001"]
@@ -108,7 +108,7 @@ def test_the_children_behind_a_figure_are_listed_and_audited(late_ipm, client, m
 
 def test_a_chair_sees_the_figure_but_not_children_outside_their_caseload(late_ipm, login):
     body = login(late_ipm, "chair").get(
-        "/oversight/timeliness/children?figure=met_late&key=RS_INITIAL_PLANNING").content.decode()
+        "/oversight/timeliness/children/?figure=met_late&key=RS_INITIAL_PLANNING").content.decode()
     assert "YJ-0001" not in body
     assert "whom you may not see" in body
 
@@ -200,7 +200,7 @@ def test_queries_do_not_grow_with_the_children(world, client, manager, django_as
 
 def test_a_change_to_a_record_shows_at_once(late_ipm, client, manager):
     client.force_login(manager)
-    url = "/oversight/timeliness/children?figure=met_late&key=RS_INITIAL_PLANNING"
+    url = "/oversight/timeliness/children/?figure=met_late&key=RS_INITIAL_PLANNING"
     assert "YJ-0001" in client.get(url).content.decode()
     late_ipm.child.ipm_held_on = timezone.localdate() - timedelta(days=39)
     late_ipm.child.save()
@@ -266,7 +266,7 @@ def test_release_outcomes_break_down_by_distance(located, client, manager):
 
 def test_the_children_released_far_from_home_show_their_distance(located, client, manager):
     client.force_login(manager)
-    body = client.get("/oversight/releases/children?by=distance&figure=released&key=over_100").content.decode()
+    body = client.get("/oversight/releases/children/?by=distance&figure=released&key=over_100").content.decode()
     assert "About 169 miles (over 100 miles)" in body
 
 
@@ -291,7 +291,7 @@ def test_the_release_download_carries_the_distance_suppressed(located, client, m
 
 def test_a_new_service_location_shows_at_once(located, client, manager):
     client.force_login(manager)
-    url = "/oversight/releases/children?by=distance&figure=released&key=over_100"
+    url = "/oversight/releases/children/?by=distance&figure=released&key=over_100"
     client.get(url)
     located.service.latitude, located.service.longitude = Decimal("51.50"), Decimal("-0.10")
     located.service.save()

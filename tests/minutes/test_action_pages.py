@@ -244,7 +244,7 @@ def test_a_signed_link_cannot_decide_a_date(held, client):
     asked = services.due_date_request(action=a, actor=None, actor_label="duty@stc.example", reason="Later",
                                       new_due_date=a.due_date + timedelta(7))
     link = reverse("action_link", args=[a.pk, token])
-    assert client.post(f"{link}due-date-requests/{asked.pk}/decision", {"agree": "1"}).status_code == 404
+    assert client.post(f"{link}due-date-requests/{asked.pk}/decision/", {"agree": "1"}).status_code == 404
     response = client.post(reverse("action_date_decide", args=[a.pk, asked.pk]), {"agree": "1"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     asked.refresh_from_db()

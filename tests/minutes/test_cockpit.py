@@ -45,9 +45,9 @@ def test_a_child_the_viewer_may_not_see_is_not_found_as_an_item(live, login):
 
 def test_an_outsider_gets_not_found_on_every_cockpit_page(live, login):
     client = login(live, "outsider")
-    for tail in ("", "meeting/", "meeting/records", "focus", f"{live.child.pk}/"):
+    for tail in ("", "meeting/", "meeting/records/", "focus/", f"{live.child.pk}/"):
         assert client.get(run_url(live, tail)).status_code == 404, tail
-    assert client.post(run_url(live, f"{live.child.pk}/record"), {}).status_code == 404
+    assert client.post(run_url(live, f"{live.child.pk}/record/"), {}).status_code == 404
 
 
 def test_reading_a_child_item_is_audited_with_the_child(live, login):
@@ -70,7 +70,7 @@ def test_the_cockpit_page_makes_a_bounded_number_of_queries(live, login, django_
 
 def test_a_decision_saved_answers_with_the_records_and_a_fresh_form(live, login):
     key = live.child.pk
-    response = login(live, "chair").post(run_url(live, f"{key}/record"), {f"decision-{key}-text": "Refer to CAMHS"},
+    response = login(live, "chair").post(run_url(live, f"{key}/record/"), {f"decision-{key}-text": "Refer to CAMHS"},
                                          **HX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -83,7 +83,7 @@ def test_a_decision_saved_answers_with_the_records_and_a_fresh_form(live, login)
 def test_a_decision_over_its_limit_is_refused_saying_the_limit_and_keeping_the_text(live, login):
     key = live.child.pk
     text = "x" * 4001
-    response = login(live, "chair").post(run_url(live, f"{key}/record"), {f"decision-{key}-text": text}, **HX)
+    response = login(live, "chair").post(run_url(live, f"{key}/record/"), {f"decision-{key}-text": text}, **HX)
     html = response.content.decode()
     assert response["HX-Retarget"] == "#cockpit-form"
     assert "The decision must be 4,000 characters or fewer (it has 4,001)." in html
@@ -96,7 +96,7 @@ def test_an_action_owned_by_a_named_person_takes_their_agency(live, login):
     key = live.child.pk
     yoi = live.users["invited_yoi"]
     due = (timezone.localdate() + timedelta(days=14)).isoformat()
-    login(live, "chair").post(run_url(live, f"{key}/record"), {
+    login(live, "chair").post(run_url(live, f"{key}/record/"), {
         f"action-{key}-description": "Book the visit", f"action-{key}-owner": yoi.pk,
         f"action-{key}-due_date": due}, **HX)
     action = Action.objects.get(meeting=live.meeting)
@@ -106,7 +106,7 @@ def test_an_action_owned_by_a_named_person_takes_their_agency(live, login):
 def test_an_action_with_neither_person_nor_agency_is_refused(live, login):
     key = live.child.pk
     due = (timezone.localdate() + timedelta(days=14)).isoformat()
-    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
+    html = login(live, "chair").post(run_url(live, f"{key}/record/"), {
         f"action-{key}-description": "Book the visit", f"action-{key}-due_date": due}, **HX).content.decode()
     assert "Name the person or the agency who owns the action." in html
     assert not Action.objects.exists()
@@ -115,7 +115,7 @@ def test_an_action_with_neither_person_nor_agency_is_refused(live, login):
 def test_an_action_due_in_the_past_is_refused(live, login):
     key = live.child.pk
     past = (timezone.localdate() - timedelta(days=1)).isoformat()
-    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
+    html = login(live, "chair").post(run_url(live, f"{key}/record/"), {
         f"action-{key}-description": "Book the visit", f"action-{key}-owner_agency": live.yoi.pk,
         f"action-{key}-due_date": past}, **HX).content.decode()
     assert "The due date must not be in the past." in html
@@ -133,7 +133,7 @@ def test_attendance_is_ticked_from_the_invitee_list(live, login):
     probation = live.meeting.invitees.get(user=live.users["invited_partner"])
     cockpit = cockpit_for(meeting_get_for_user(user=live.users["chair"], meeting_id=live.meeting.pk), key="meeting")
     index = [a.name for a in cockpit.attendees].index(probation.name)
-    login(live, "chair").post(run_url(live, "meeting/record"), {f"attendance-meeting-status_{index}": "apologies"},
+    login(live, "chair").post(run_url(live, "meeting/record/"), {f"attendance-meeting-status_{index}": "apologies"},
                         **HX)
     record = Attendance.objects.get(meeting=live.meeting, child=None)
     assert (record.name, record.status) == (probation.name, "apologies")
@@ -141,9 +141,9 @@ def test_attendance_is_ticked_from_the_invitee_list(live, login):
 
 def test_a_guest_added_once_joins_the_list_and_is_not_added_twice(live, login):
     client = login(live, "chair")
-    client.post(run_url(live, "meeting/record"), {"attendance-meeting-guest_name": "Dana Visitor",
+    client.post(run_url(live, "meeting/record/"), {"attendance-meeting-guest_name": "Dana Visitor",
                                                        "attendance-meeting-guest_status": "present"}, **HX)
-    html = client.post(run_url(live, "meeting/record"), {"attendance-meeting-guest_name": "dana visitor"},
+    html = client.post(run_url(live, "meeting/record/"), {"attendance-meeting-guest_name": "dana visitor"},
                        **HX).content.decode()
     assert "is on the list already" in html
     assert Attendance.objects.filter(meeting=live.meeting, name__iexact="dana visitor").count() == 1
@@ -152,11 +152,11 @@ def test_a_guest_added_once_joins_the_list_and_is_not_added_twice(live, login):
 def test_the_next_review_is_set_for_the_child_and_not_before_the_meeting(live, login):
     key = live.child.pk
     client = login(live, "chair")
-    early = client.post(run_url(live, f"{key}/record"),
+    early = client.post(run_url(live, f"{key}/record/"),
                         {f"review-{key}-review_by": live.meeting.local_date.isoformat()}, **HX).content.decode()
     assert "The next review must be after this meeting." in early
     later = live.meeting.local_date + timedelta(days=28)
-    client.post(run_url(live, f"{key}/record"), {f"review-{key}-review_by": later.isoformat()}, **HX)
+    client.post(run_url(live, f"{key}/record/"), {f"review-{key}-review_by": later.isoformat()}, **HX)
     assert NextReview.objects.get(meeting=live.meeting, child=live.child).review_by == later
 
 
@@ -165,21 +165,21 @@ def test_someone_who_may_only_read_gets_no_forms_and_cannot_post(live, login):
     html = client.get(run_url(live, f"{live.child.pk}/"), **HX).content.decode()
     assert 'id="cockpit-form"' not in html
     key = live.child.pk
-    assert client.post(run_url(live, f"{key}/record"), {f"decision-{key}-text": "x"}, **HX).status_code == 404
+    assert client.post(run_url(live, f"{key}/record/"), {f"decision-{key}-text": "x"}, **HX).status_code == 404
 
 
 def test_the_chairs_move_is_the_focus_others_may_follow(live, login):
-    login(live, "chair").post(run_url(live, "focus"), {"item": str(live.child.pk)})
-    assert login(live, "invited_yoi").get(run_url(live, "focus")).json()["item"] == str(live.child.pk)
+    login(live, "chair").post(run_url(live, "focus/"), {"item": str(live.child.pk)})
+    assert login(live, "invited_yoi").get(run_url(live, "focus/")).json()["item"] == str(live.child.pk)
 
 
 def test_the_focus_is_not_told_to_someone_who_may_not_see_that_child(live, login):
-    login(live, "chair").post(run_url(live, "focus"), {"item": str(live.child.pk)})
-    assert login(live, "invited_stc").get(run_url(live, "focus")).json()["item"] is None
+    login(live, "chair").post(run_url(live, "focus/"), {"item": str(live.child.pk)})
+    assert login(live, "invited_stc").get(run_url(live, "focus/")).json()["item"] is None
 
 
 def test_only_the_chair_moves_the_focus(live, login):
-    assert login(live, "coordinator").post(run_url(live, "focus"), {"item": "meeting"}).status_code == 404
+    assert login(live, "coordinator").post(run_url(live, "focus/"), {"item": "meeting"}).status_code == 404
     assert not MeetingEvent.objects.filter(kind="focus").exists()
 
 
@@ -234,7 +234,7 @@ def test_everything_filled_in_for_an_item_is_saved_together(live, login):
     key = live.child.pk
     due = (timezone.localdate() + timedelta(days=14)).isoformat()
     review = (live.meeting.local_date + timedelta(days=28)).isoformat()
-    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
+    html = login(live, "chair").post(run_url(live, f"{key}/record/"), {
         f"decision-{key}-text": "Keep on the panel", f"action-{key}-description": "Book the visit",
         f"action-{key}-owner_agency": live.yoi.pk, f"action-{key}-due_date": due,
         f"review-{key}-review_by": review}, **HX).content.decode()
@@ -247,7 +247,7 @@ def test_everything_filled_in_for_an_item_is_saved_together(live, login):
 def test_one_bad_part_saves_nothing_and_keeps_every_input(live, login):
     key = live.child.pk
     past = (timezone.localdate() - timedelta(days=1)).isoformat()
-    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
+    html = login(live, "chair").post(run_url(live, f"{key}/record/"), {
         f"decision-{key}-text": "Keep on the panel", f"action-{key}-description": "Book the visit",
         f"action-{key}-owner_agency": live.yoi.pk, f"action-{key}-due_date": past}, **HX).content.decode()
     assert "The due date must not be in the past." in html
@@ -264,13 +264,13 @@ def test_a_part_the_service_refuses_rolls_back_the_parts_already_saved(live):
 
 
 def test_saving_an_empty_form_says_there_is_nothing_to_save(live, login):
-    html = login(live, "chair").post(run_url(live, "meeting/record"), {}, **HX).content.decode()
+    html = login(live, "chair").post(run_url(live, "meeting/record/"), {}, **HX).content.decode()
     assert "Nothing to save" in html
 
 
 def test_only_the_parts_filled_in_are_checked(live, login):
     key = live.child.pk
-    html = login(live, "chair").post(run_url(live, f"{key}/record"), {f"action-{key}-description": "Visit"},
+    html = login(live, "chair").post(run_url(live, f"{key}/record/"), {f"action-{key}-description": "Visit"},
                                      **HX).content.decode()
     assert "Give the date the action is due by." in html
     assert "Write the decision." not in html
@@ -282,7 +282,7 @@ def test_an_actions_due_date_comes_filled_in_with_the_panels_next_meeting(live, 
     client = login(live, "chair")
     html = client.get(run_url(live, f"{key}/"), **HX).content.decode()
     assert f'value="{live.draft_meeting.local_date.isoformat()}"' in html
-    client.post(run_url(live, f"{key}/record"), {
+    client.post(run_url(live, f"{key}/record/"), {
         f"action-{key}-description": "Book the visit", f"action-{key}-owner_agency": live.yoi.pk,
         f"action-{key}-due_date": live.draft_meeting.local_date.isoformat()}, **HX)
     assert Action.objects.get(meeting=live.meeting).due_date == live.draft_meeting.local_date
@@ -290,6 +290,6 @@ def test_an_actions_due_date_comes_filled_in_with_the_panels_next_meeting(live, 
 
 def test_the_filled_in_due_date_alone_saves_no_action(live, login):
     key = live.child.pk
-    html = login(live, "chair").post(run_url(live, f"{key}/record"), {
+    html = login(live, "chair").post(run_url(live, f"{key}/record/"), {
         f"action-{key}-due_date": live.draft_meeting.local_date.isoformat()}, **HX).content.decode()
     assert "Nothing to save" in html

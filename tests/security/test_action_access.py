@@ -45,7 +45,7 @@ def w(world):
 
 def _note(client, url, action):
     """A progress note through the page's update form (``status``, under the page's URL, signed in or by link)."""
-    return client.post(url + "status", {"version": action.version, "status": "", "note": "Stored?"})
+    return client.post(url + "status/", {"version": action.version, "status": "", "note": "Stored?"})
 
 
 def test_a_colleague_of_the_named_owner_gets_404_and_stores_nothing(w, client):

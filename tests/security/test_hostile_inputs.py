@@ -81,7 +81,7 @@ def test_an_odd_number_in_a_filter_or_form_is_never_a_500(on_agenda, client, val
     assert client.get("/api/meetings/", {"panel": value}).status_code in (200, 400)
     assert client.get("/api/referrals/", {"panel": value}).status_code in (200, 400)
     item = on_agenda.meeting.agenda_items.get()
-    response = client.post(f"/meetings/{on_agenda.meeting.pk}/agenda/items/{item.pk}/invite",
+    response = client.post(f"/meetings/{on_agenda.meeting.pk}/agenda/items/{item.pk}/invite/",
                            {"name": "Pat", "email": "pat@health.example", "agency": value})
     assert response.status_code == 400  # the form again: "Choose the agency from the list." (issue 15.7)
 

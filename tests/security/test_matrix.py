@@ -20,6 +20,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import resolve
 
+from config.urls import SLASH_ADDED
 from tests.security.matrix import (
     ACCEPT,
     BAD_REQUEST,
@@ -139,8 +140,8 @@ ROWS: dict[str, list[Row]] = {
             label="someone else's"),
     ],
     "accounts/users/": [Row(lambda w: "/accounts/users/", who({"outsider"}))],  # agency managers only
-    "accounts/users/<int:user_id>/<slug:action>": [  # only a manager of the user's own agency
-        Row(lambda w: f"/accounts/users/{w.users['case_manager'].pk}/deactivate", POST_ONLY,
+    "accounts/users/<int:user_id>/<slug:action>/": [  # only a manager of the user's own agency
+        Row(lambda w: f"/accounts/users/{w.users['case_manager'].pk}/deactivate/", POST_ONLY,
             refused=refused(())),
     ],
     "audit/": [Row(lambda w: "/audit/", who(SERVICE_WIDE))],
@@ -172,12 +173,12 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/meetings/{w.meeting.pk}/", who(MEETING_VIEWERS), label="scheduled"),
         Row(lambda w: f"/meetings/{w.draft_meeting.pk}/", who(MANAGERS), label="draft: partners never"),
     ],
-    M + "status/<slug:action>": [
+    M + "status/<slug:action>/": [
         # GET: the confirmation page (opening before the start asks first, issue 15.7); it changes nothing
-        Row(lambda w: f"/meetings/{w.meeting.pk}/status/start", who(MANAGERS), refused=refused(MANAGERS)),
+        Row(lambda w: f"/meetings/{w.meeting.pk}/status/start/", who(MANAGERS), refused=refused(MANAGERS)),
     ],
-    M + "change": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/change", POST_ONLY, refused=refused(MANAGERS),
+    M + "change/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/change/", POST_ONLY, refused=refused(MANAGERS),
             data=lambda w: {"day": str(w.meeting.local_date + timedelta(days=1)), "starts": "09:00",
                             "ends": "11:00", "location": "Room 9"}),
     ],
@@ -185,88 +186,88 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/meetings/{w.meeting.pk}/invitees/", POST_ONLY, refused=refused(MANAGERS),
             data=lambda w: {"name": "New Person", "email": "new@agency.example", "agency": w.probation.pk}),
     ],
-    M + "invitees/<int:invitee_id>/remove": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/invitees/{w.invitee.pk}/remove", who(MANAGERS),
+    M + "invitees/<int:invitee_id>/remove/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/invitees/{w.invitee.pk}/remove/", who(MANAGERS),
             refused=refused(MANAGERS)),
     ],
-    M + "rsvp": [  # an invitee answers on the page; the chair and coordinator are not invitees
-        Row(lambda w: f"/meetings/{w.extras['sent_meeting'].pk}/rsvp", POST_ONLY,
+    M + "rsvp/": [  # an invitee answers on the page; the chair and coordinator are not invitees
+        Row(lambda w: f"/meetings/{w.extras['sent_meeting'].pk}/rsvp/", POST_ONLY,
             refused=refused(PARTNERS_INVITED), data={"response": "accepted"}),
     ],
     M + "deliveries/": [Row(lambda w: f"/meetings/{w.meeting.pk}/deliveries/", who(MANAGERS))],
-    M + "delegations/<int:request_id>": [  # the chair or coordinator decides on a deputy; others get 404
-        Row(lambda w: f"/meetings/{w.meeting.pk}/delegations/999999", POST_ONLY, refused=refused(MANAGERS),
+    M + "delegations/<int:request_id>/": [  # the chair or coordinator decides on a deputy; others get 404
+        Row(lambda w: f"/meetings/{w.meeting.pk}/delegations/999999/", POST_ONLY, refused=refused(MANAGERS),
             data={"decision": "decline"}),
     ],
     # --- agendas ---
     M + "agenda/": [Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/", who(MEETING_VIEWERS))],
     M + "agenda/pack.<str:fmt>": [Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/pack.html", who(MEETING_VIEWERS))],
-    M + "agenda/rebuild": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/rebuild", POST_ONLY, refused=refused(MANAGERS)),
+    M + "agenda/rebuild/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/rebuild/", POST_ONLY, refused=refused(MANAGERS)),
     ],
-    M + "agenda/add": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/add", POST_ONLY, refused=refused(MANAGERS),
+    M + "agenda/add/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/add/", POST_ONLY, refused=refused(MANAGERS),
             data=lambda w: {"reference": w.other_child.reference, "reason": "Again"}),
     ],
-    M + "agenda/items/<int:item_id>/remove": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/items/{w.item.pk}/remove", POST_ONLY,
+    M + "agenda/items/<int:item_id>/remove/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/items/{w.item.pk}/remove/", POST_ONLY,
             refused=refused(MANAGERS), data={"reason": "Not due"}),
     ],
-    M + "agenda/items/<int:item_id>/slot": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/items/{w.item.pk}/slot", POST_ONLY,
+    M + "agenda/items/<int:item_id>/slot/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/items/{w.item.pk}/slot/", POST_ONLY,
             refused=refused(MANAGERS),
             data=lambda w: {"version": w.item.version, "slot_start": "10:00", "slot_minutes": 15}),
     ],
-    M + "agenda/items/<int:item_id>/invite": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/items/{w.item.pk}/invite", POST_ONLY,
+    M + "agenda/items/<int:item_id>/invite/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/items/{w.item.pk}/invite/", POST_ONLY,
             refused=refused(MANAGERS), data={"name": "Pat Nurse", "email": "nurse@health.example"}),
     ],
-    M + "agenda/items/<int:item_id>/invitations/<int:link_id>/withdraw": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/items/{w.item.pk}/invitations/{w.slot_link.pk}/withdraw",
+    M + "agenda/items/<int:item_id>/invitations/<int:link_id>/withdraw/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/items/{w.item.pk}/invitations/{w.slot_link.pk}/withdraw/",
             who(MANAGERS), refused=refused(MANAGERS)),
     ],
-    M + "agenda/slots": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/slots", POST_ONLY, refused=refused(MANAGERS)),
+    M + "agenda/slots/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/slots/", POST_ONLY, refused=refused(MANAGERS)),
     ],
-    M + "agenda/publish": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/publish", POST_ONLY, refused=refused(MANAGERS)),
+    M + "agenda/publish/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/agenda/publish/", POST_ONLY, refused=refused(MANAGERS)),
     ],
     # --- minutes ---
     M + "minutes/": [Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/", who(MEETING_VIEWERS))],
-    M + "minutes/decisions": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/decisions", POST_ONLY, refused=refused(MANAGERS),
+    M + "minutes/decisions/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/decisions/", POST_ONLY, refused=refused(MANAGERS),
             data={"text": "Decided"}),
     ],
-    M + "minutes/actions": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/actions", POST_ONLY, refused=refused(MANAGERS),
+    M + "minutes/actions/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/actions/", POST_ONLY, refused=refused(MANAGERS),
             data=lambda w: {"description": "Do it", "owner_agency": w.yoi.pk,
                             "due_date": str(w.meeting.local_date + timedelta(days=7))}),
     ],
-    M + "minutes/attendance": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/attendance", POST_ONLY, refused=refused(MANAGERS),
+    M + "minutes/attendance/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/attendance/", POST_ONLY, refused=refused(MANAGERS),
             data={"name": "Ada", "status": "present"}),
     ],
-    M + "minutes/reviews": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/reviews", POST_ONLY, refused=refused(MANAGERS),
+    M + "minutes/reviews/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/minutes/reviews/", POST_ONLY, refused=refused(MANAGERS),
             data=lambda w: {"child": w.child.pk, "review_by": str(w.meeting.local_date + timedelta(days=30))}),
     ],
     # --- the meeting cockpit (forms: only while the minutes are writable, so nobody on a scheduled meeting) ---
     M + "run/": [Row(lambda w: f"/meetings/{w.meeting.pk}/run/", who(MEETING_VIEWERS))],
-    M + "run/focus": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/run/focus", who(MEETING_VIEWERS), refused=refused({"chair"}),
+    M + "run/focus/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/run/focus/", who(MEETING_VIEWERS), refused=refused({"chair"}),
             data={"item": "meeting"}),
     ],
     M + "run/<str:key>/": [Row(lambda w: f"/meetings/{w.meeting.pk}/run/meeting/", who(MEETING_VIEWERS))],
-    M + "run/<str:key>/records": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/run/meeting/records", who(MEETING_VIEWERS)),
+    M + "run/<str:key>/records/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/run/meeting/records/", who(MEETING_VIEWERS)),
     ],
-    M + "run/<str:key>/record": [
-        Row(lambda w: f"/meetings/{w.meeting.pk}/run/{w.child.pk}/record", POST_ONLY, refused=refused(()),
+    M + "run/<str:key>/record/": [
+        Row(lambda w: f"/meetings/{w.meeting.pk}/run/{w.child.pk}/record/", POST_ONLY, refused=refused(()),
             data=lambda w: {f"decision-{w.child.pk}-text": "Decided"}),
     ],
-    M + "minutes/approve": [
+    M + "minutes/approve/": [
         # GET: the confirmation page when approving early or an empty record (issue 15.7); here neither: back
-        Row(lambda w: f"/meetings/{w.held.pk}/minutes/approve", who(MANAGERS, yes=REDIRECT), refused=refused(MANAGERS),
+        Row(lambda w: f"/meetings/{w.held.pk}/minutes/approve/", who(MANAGERS, yes=REDIRECT), refused=refused(MANAGERS),
             data={"reason": "Amended"}),
     ],
     M + "minutes/approved/": [Row(lambda w: f"/meetings/{w.held.pk}/minutes/approved/", who(MEETING_VIEWERS))],
@@ -276,12 +277,12 @@ ROWS: dict[str, list[Row]] = {
     M + "minutes/approved/<int:number>.<str:fmt>": [
         Row(lambda w: f"/meetings/{w.held.pk}/minutes/approved/{w.revision.number}.docx", who(MEETING_VIEWERS)),
     ],
-    M + "minutes/approved/<int:number>/corrections": [  # anyone who reads the minutes may ask
-        Row(lambda w: f"/meetings/{w.held.pk}/minutes/approved/{w.revision.number}/corrections", POST_ONLY,
+    M + "minutes/approved/<int:number>/corrections/": [  # anyone who reads the minutes may ask
+        Row(lambda w: f"/meetings/{w.held.pk}/minutes/approved/{w.revision.number}/corrections/", POST_ONLY,
             refused=refused(MEETING_VIEWERS), data={"text": "Wrong date"}),
     ],
-    M + "minutes/corrections/<int:correction_id>/decline": [
-        Row(lambda w: f"/meetings/{w.held.pk}/minutes/corrections/{w.correction.pk}/decline", POST_ONLY,
+    M + "minutes/corrections/<int:correction_id>/decline/": [
+        Row(lambda w: f"/meetings/{w.held.pk}/minutes/corrections/{w.correction.pk}/decline/", POST_ONLY,
             refused=refused(MANAGERS), data={"resolution": "It stands"}),
     ],
     # --- actions ---
@@ -289,21 +290,21 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/actions/{w.action.pk}/", who(ACTION_VIEWERS), refused=refused((), no=NOT_ALLOWED),
             data=lambda w: {"form": "update", "note": "Done", "status": "", "version": w.action.version}),
     ],
-    "actions/<int:action_id>/status": [
-        Row(lambda w: f"/actions/{w.action.pk}/status", POST_ONLY,
+    "actions/<int:action_id>/status/": [
+        Row(lambda w: f"/actions/{w.action.pk}/status/", POST_ONLY,
             refused=refused(ACTION_UPDATERS),  # the case manager reads, does not update
             data=lambda w: {"note": "Done", "status": "", "version": w.action.version}),
     ],
-    "actions/<int:action_id>/due-date": [
-        Row(lambda w: f"/actions/{w.action.pk}/due-date", POST_ONLY, refused=refused(ACTION_UPDATERS),
+    "actions/<int:action_id>/due-date/": [
+        Row(lambda w: f"/actions/{w.action.pk}/due-date/", POST_ONLY, refused=refused(ACTION_UPDATERS),
             data=lambda w: {"new_due_date": str(w.date_request.new_due_date + timedelta(days=7)), "reason": "Later"}),
     ],
-    "actions/<int:action_id>/due-date-requests/<int:request_id>/decision": [
-        Row(lambda w: f"/actions/{w.action.pk}/due-date-requests/{w.date_request.pk}/decision", POST_ONLY,
+    "actions/<int:action_id>/due-date-requests/<int:request_id>/decision/": [
+        Row(lambda w: f"/actions/{w.action.pk}/due-date-requests/{w.date_request.pk}/decision/", POST_ONLY,
             refused=refused(MANAGERS), data={"agree": "1"}),
     ],
-    "actions/<int:action_id>/escalate": [  # readers who are not managers are told no (302 + message)
-        Row(lambda w: f"/actions/{w.action.pk}/escalate", POST_ONLY,
+    "actions/<int:action_id>/escalate/": [  # readers who are not managers are told no (302 + message)
+        Row(lambda w: f"/actions/{w.action.pk}/escalate/", POST_ONLY,
             refused=refused(MANAGERS, case_manager=REDIRECT, invited_yoi=REDIRECT), data={"note": "Overdue"}),
     ],
     "actions/<int:action_id>/link/<str:token>/": [  # signed link: the token, not the session, decides
@@ -315,19 +316,19 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/actions/{w.action.pk}/link/{_wrong_action_token(w)}/", everyone(FORBIDDEN),
             label="another action's token"),
     ],
-    "actions/<int:action_id>/link/<str:token>/status": [
-        Row(lambda w: f"/actions/{w.action.pk}/link/{tampered(_action_token(w))}/status", everyone(NOT_ALLOWED),
+    "actions/<int:action_id>/link/<str:token>/status/": [
+        Row(lambda w: f"/actions/{w.action.pk}/link/{tampered(_action_token(w))}/status/", everyone(NOT_ALLOWED),
             refused=everyone(FORBIDDEN), label="tampered",
             data=lambda w: {"note": "Done", "status": "", "version": w.action.version}),
-        Row(lambda w: f"/actions/{w.action.pk}/link/{_wrong_action_token(w)}/status", everyone(NOT_ALLOWED),
+        Row(lambda w: f"/actions/{w.action.pk}/link/{_wrong_action_token(w)}/status/", everyone(NOT_ALLOWED),
             refused=everyone(FORBIDDEN), label="another action's token",
             data=lambda w: {"note": "Done", "status": "", "version": w.action.version}),
     ],
-    "actions/<int:action_id>/link/<str:token>/due-date": [
-        Row(lambda w: f"/actions/{w.action.pk}/link/{tampered(_action_token(w))}/due-date", everyone(NOT_ALLOWED),
+    "actions/<int:action_id>/link/<str:token>/due-date/": [
+        Row(lambda w: f"/actions/{w.action.pk}/link/{tampered(_action_token(w))}/due-date/", everyone(NOT_ALLOWED),
             refused=everyone(FORBIDDEN), label="tampered",
             data=lambda w: {"new_due_date": str(w.date_request.new_due_date + timedelta(days=7)), "reason": "Later"}),
-        Row(lambda w: f"/actions/{w.action.pk}/link/{_wrong_action_token(w)}/due-date", everyone(NOT_ALLOWED),
+        Row(lambda w: f"/actions/{w.action.pk}/link/{_wrong_action_token(w)}/due-date/", everyone(NOT_ALLOWED),
             refused=everyone(FORBIDDEN), label="another action's token",
             data=lambda w: {"new_due_date": str(w.date_request.new_due_date + timedelta(days=7)), "reason": "Later"}),
     ],
@@ -342,8 +343,8 @@ ROWS: dict[str, list[Row]] = {
     "oversight/board.pdf": [Row(lambda w: "/oversight/board.pdf", who(REPORT_READERS))],
     "oversight/<slug:report>/": [Row(lambda w: "/oversight/timeliness/", who(REPORT_READERS)),
                                  Row(lambda w: "/oversight/custody/", who(REPORT_READERS), label="custody")],
-    "oversight/<slug:report>/children": [
-        Row(lambda w: "/oversight/custody/children", who(REPORT_READERS), query="figure=all&key=HMYOI Larkhollow"),
+    "oversight/<slug:report>/children/": [
+        Row(lambda w: "/oversight/custody/children/", who(REPORT_READERS), query="figure=all&key=HMYOI Larkhollow"),
     ],
     "oversight/<slug:report>.<str:fmt>": [Row(lambda w: "/oversight/releases.csv", who(REPORT_READERS)),
                                           Row(lambda w: "/oversight/timeliness.xlsx", who(REPORT_READERS),
@@ -358,34 +359,34 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/children/{w.child.pk}/network/", who(CHILD_READERS), refused=refused(CHILD_READERS),
             data={"role": "mentor", "name": "Mo Mentor"}),
     ],
-    "children/<int:child_id>/network/<int:member_id>/remove": [
-        Row(lambda w: f"/children/{w.child.pk}/network/{w.extras['network_member'].pk}/remove", POST_ONLY,
+    "children/<int:child_id>/network/<int:member_id>/remove/": [
+        Row(lambda w: f"/children/{w.child.pk}/network/{w.extras['network_member'].pk}/remove/", POST_ONLY,
             refused=refused(CHILD_READERS)),
     ],
     "children/<int:child_id>/plan/": [
         Row(lambda w: f"/children/{w.child.pk}/plan/", who(CHILD_READERS), refused=refused(CHILD_READERS),
             data=lambda w: {"pathway": w.extras["plan_row"].pathway_id, "setting": "custody", "goal": "Another"}),
     ],
-    "children/<int:child_id>/plan/rows/<int:row_id>": [
-        Row(lambda w: f"/children/{w.child.pk}/plan/rows/{w.extras['plan_row'].pk}", POST_ONLY,
+    "children/<int:child_id>/plan/rows/<int:row_id>/": [
+        Row(lambda w: f"/children/{w.child.pk}/plan/rows/{w.extras['plan_row'].pk}/", POST_ONLY,
             refused=refused(CHILD_READERS), data={"action": "remove"}),
     ],
-    "children/<int:child_id>/plan/words": [
-        Row(lambda w: f"/children/{w.child.pk}/plan/words", POST_ONLY, refused=refused(CHILD_READERS),
+    "children/<int:child_id>/plan/words/": [
+        Row(lambda w: f"/children/{w.child.pk}/plan/words/", POST_ONLY, refused=refused(CHILD_READERS),
             data={"who_are_you": "Changed"}),
     ],
-    "children/<int:child_id>/transfer-decision": [
-        Row(lambda w: f"/children/{w.child.pk}/transfer-decision", POST_ONLY, refused=refused(CHILD_READERS),
+    "children/<int:child_id>/transfer-decision/": [
+        Row(lambda w: f"/children/{w.child.pk}/transfer-decision/", POST_ONLY, refused=refused(CHILD_READERS),
             data={"decision": "retain", "reason": "Changed"}),
     ],
     # the release address and ETE (issue 16, point 4): the same readers as the record itself
     "children/<int:child_id>/release/": [Row(lambda w: f"/children/{w.child.pk}/release/", who(CHILD_READERS))],
-    "children/<int:child_id>/release/address": [
-        Row(lambda w: f"/children/{w.child.pk}/release/address", POST_ONLY, refused=refused(CHILD_READERS),
+    "children/<int:child_id>/release/address/": [
+        Row(lambda w: f"/children/{w.child.pk}/release/address/", POST_ONLY, refused=refused(CHILD_READERS),
             data={"address-status": "proposed", "address-on": "2026-01-05", "address-summary": "Aunt's house"}),
     ],
-    "children/<int:child_id>/release/ete": [
-        Row(lambda w: f"/children/{w.child.pk}/release/ete", POST_ONLY, refused=refused(CHILD_READERS),
+    "children/<int:child_id>/release/ete/": [
+        Row(lambda w: f"/children/{w.child.pk}/release/ete/", POST_ONLY, refused=refused(CHILD_READERS),
             data={"ete-kind": "training", "ete-interview_on": "2026-01-05"}),
     ],
     "children/<int:child_id>/plan.<str:fmt>": [
@@ -402,12 +403,12 @@ ROWS: dict[str, list[Row]] = {
             data={"kind": "initial_planning", "day": "2027-01-13", "start": "10:00", "end": "11:00",
                   "place": "video"}),
     ],
-    "children/<int:child_id>/meetings/<int:meeting_id>/held": [
-        Row(lambda w: f"/children/{w.child.pk}/meetings/{w.extras['child_meeting'].pk}/held", POST_ONLY,
+    "children/<int:child_id>/meetings/<int:meeting_id>/held/": [
+        Row(lambda w: f"/children/{w.child.pk}/meetings/{w.extras['child_meeting'].pk}/held/", POST_ONLY,
             refused=refused(CHILD_READERS), data={"held_on": "2026-10-01"}),
     ],
-    "children/<int:child_id>/meetings/<int:meeting_id>/cancel": [
-        Row(lambda w: f"/children/{w.child.pk}/meetings/{w.extras['child_meeting'].pk}/cancel", POST_ONLY,
+    "children/<int:child_id>/meetings/<int:meeting_id>/cancel/": [
+        Row(lambda w: f"/children/{w.child.pk}/meetings/{w.extras['child_meeting'].pk}/cancel/", POST_ONLY,
             refused=refused(CHILD_READERS), data={"action": "cancel"}),
     ],
     # the link in a child meeting's calendar invite names only the meeting: the child's readers are taken there
@@ -422,13 +423,13 @@ ROWS: dict[str, list[Row]] = {
     "cohort/imports/<int:import_id>/": [
         Row(lambda w: f"/cohort/imports/{w.cohort_import.pk}/", who({"coordinator"})),
     ],
-    "cohort/imports/<int:import_id>/retry": [
-        Row(lambda w: f"/cohort/imports/{w.cohort_import.pk}/retry", POST_ONLY, refused=refused({"coordinator"})),
+    "cohort/imports/<int:import_id>/retry/": [
+        Row(lambda w: f"/cohort/imports/{w.cohort_import.pk}/retry/", POST_ONLY, refused=refused({"coordinator"})),
     ],
     # --- notifications ---
     "outbox/<int:message_id>/": [Row(lambda w: f"/outbox/{w.message.pk}/", who(MANAGERS))],
-    "outbox/<int:message_id>/retry": [
-        Row(lambda w: f"/outbox/{w.message.pk}/retry", POST_ONLY, refused=refused(MANAGERS)),
+    "outbox/<int:message_id>/retry/": [
+        Row(lambda w: f"/outbox/{w.message.pk}/retry/", POST_ONLY, refused=refused(MANAGERS)),
     ],
     "feeds/<str:token>.ics": [  # the secret address is the credential; a dead or tampered one is not there
         Row(lambda w: f"/feeds/{w.feed_token}.ics", everyone(OK), label="valid"),
@@ -540,6 +541,13 @@ ROWS: dict[str, list[Row]] = {
         Row(lambda w: f"/admin/panels/child/{w.child.pk}/change/", everyone(LOGIN), label="a child"),
     ],
 }
+
+# The old addresses of the routes that gained their trailing slash (config/urls.py, issue 18): 308 to the new
+# address for everyone, whatever they may do there; one row each, made from the first row of the new route.
+PERMANENT_REDIRECT = 308
+for _old in SLASH_ADDED.values():
+    _row = ROWS[_old + "/"][0]
+    ROWS[_old] = [Row(lambda w, r=_row: r.url(w).removesuffix("/"), everyone(PERMANENT_REDIRECT), query=_row.query)]
 
 # Websocket routes: accept or close at connect, per persona.
 ROOM_VIEWERS = MANAGERS | {"invited_partner", "invited_yoi"} | GUESTS  # the child's item: not the STC
