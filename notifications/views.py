@@ -257,13 +257,18 @@ def calendar_settings(request):
     """Make, replace or revoke the secret address of my calendar feed. The address is shown once."""
     new_url = None
     if request.method == "POST":
-        if request.POST.get("action") == "revoke":
-            if feeds.feed_token_revoke(user=request.user, request=request):
-                messages.success(request, "Your calendar address has been revoked: it no longer works.")
-            return redirect("calendar_settings")
         new_url = feeds.feed_url(feeds.feed_token_create(user=request.user, request=request))
     token = FeedToken.objects.filter(user=request.user).first()
     return render(request, "notifications/calendar_settings.html", {"token": token, "new_url": new_url})
+
+
+@login_required
+@require_POST
+def calendar_revoke(request):
+    """Revoke the secret address of my calendar feed: it stops working at once."""
+    if feeds.feed_token_revoke(user=request.user, request=request):
+        messages.success(request, "Your calendar address has been revoked: it no longer works.")
+    return redirect("calendar_settings")
 
 
 # --- in-app notices ------------------------------------------------------------------------------

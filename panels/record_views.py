@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from panels import record_selectors, record_services, resettlement, selectors
 from panels.audit import audit_record
-from panels.forms import REFUSED, error_text, form_add_service_error, form_error_text, form_submit
+from panels.forms import REFUSED, error_text, form_error_text, form_submit
 from panels.models import NetworkMember, Pathway, PlanRow
 from panels.permissions import Viewer, can_manage_own_service
 from panels.record_forms import (
@@ -90,13 +90,9 @@ def child_plan(request, child_id: int):
 @login_required
 @require_POST
 def child_plan_row(request, child_id: int, row_id: int):
-    """Change a plan row (``action=save``) or remove it (``action=remove``)."""
+    """Change a plan row (its form's Remove button posts to ``child_plan_row_remove`` instead)."""
     child = selectors.child_get_for_user(user=request.user, child_id=child_id)
     row = get_object_or_404(PlanRow, pk=row_id, child=child)
-    if request.POST.get("action") == "remove":
-        record_services.plan_row_remove(row=row, actor=request.user)
-        messages.success(request, "Plan row removed.")
-        return redirect("child_plan", child_id=child.pk)
     form = PlanRowForm(request.POST, child=child)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
@@ -106,6 +102,16 @@ def child_plan_row(request, child_id: int, row_id: int):
         messages.success(request, "Plan row saved.")
     except ValidationError as exc:
         messages.error(request, error_text(exc))
+    return redirect("child_plan", child_id=child.pk)
+
+
+@login_required
+@require_POST
+def child_plan_row_remove(request, child_id: int, row_id: int):
+    child = selectors.child_get_for_user(user=request.user, child_id=child_id)
+    row = get_object_or_404(PlanRow, pk=row_id, child=child)
+    record_services.plan_row_remove(row=row, actor=request.user)
+    messages.success(request, "Plan row removed.")
     return redirect("child_plan", child_id=child.pk)
 
 
@@ -134,49 +140,72 @@ def child_transfer_decision(request, child_id: int):
     return _plan_page(request, child, y2a_form=form, status=400)
 
 
-# --- the service's pathway set ----------------------------------------------------------------------------------
-def _require_service_manager(request):
-    viewer = Viewer.of(request.user)
-    if not can_manage_own_service(viewer):
+# --- the service's pathway set: managers and coordinators (can_manage_own_service); anyone else gets 404 ---------
+def _managed_service(request):
+    if not can_manage_own_service(Viewer.of(request.user)):
         raise Http404("No such page")
     return request.user.agency
+
+
+def _pathway_page(request, service, *, add_form=None, preset_form=None, status=200):
+    return render(request, "panels/pathway_list.html", {
+        "pathways": list(record_selectors.pathways_for_service(service_id=service.pk, active_only=False)),
+        "add_form": add_form or PathwayAddForm(), "preset_form": preset_form or PathwayPresetForm(),
+    }, status=status)
+
+
+def _managed_pathway(request, pathway_id: int) -> Pathway:
+    return get_object_or_404(Pathway, pk=pathway_id, service=_managed_service(request))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def pathway_list(request):
-    """The service's managers and coordinators choose a preset set of pathways and edit it."""
-    service = _require_service_manager(request)
-    add_form, preset_form = PathwayAddForm(), PathwayPresetForm()
-    if request.method == "POST":
-        try:
-            if "preset" in request.POST:
-                preset_form = PathwayPresetForm(request.POST)
-                if preset_form.is_valid():
-                    record_services.pathways_apply_preset(service=service, preset=preset_form.cleaned_data["preset"],
-                                                          actor=request.user)
-                    messages.success(request, "Pathway set applied.")
-                    return redirect("pathway_list")
-            elif "pathway" in request.POST:
-                pathway = get_object_or_404(Pathway, pk=request.POST.get("pathway") or 0, service=service)
-                if "rename" in request.POST:
-                    record_services.pathway_rename(pathway=pathway, name=request.POST["rename"], actor=request.user)
-                else:
-                    record_services.pathway_set_active(pathway=pathway, active=request.POST.get("active") == "1",
-                                                       actor=request.user)
-                return redirect("pathway_list")
-            else:
-                add_form = PathwayAddForm(request.POST)
-                if add_form.is_valid():
-                    record_services.pathway_add(service=service, name=add_form.cleaned_data["name"],
-                                                actor=request.user)
-                    messages.success(request, "Pathway added.")
-                    return redirect("pathway_list")
-        except (ValidationError, ValueError) as exc:
-            if isinstance(exc, ValueError):
-                raise Http404("No such pathway") from None
-            form_add_service_error(add_form, exc)
-    return render(request, "panels/pathway_list.html", {
-        "pathways": list(record_selectors.pathways_for_service(service_id=service.pk, active_only=False)),
-        "add_form": add_form, "preset_form": preset_form,
-    }, status=400 if add_form.errors or preset_form.errors else 200)
+    """The service's pathways; POST adds one. A preset, a new name and retiring have their own addresses."""
+    service = _managed_service(request)
+    if request.method == "GET":
+        return _pathway_page(request, service)
+    form = PathwayAddForm(request.POST)
+    if form_submit(form, lambda data: record_services.pathway_add(
+            service=service, name=data["name"], actor=request.user)) is not REFUSED:
+        messages.success(request, "Pathway added.")
+        return redirect("pathway_list")
+    return _pathway_page(request, service, add_form=form, status=400)
+
+
+@login_required
+@require_POST
+def pathway_preset(request):
+    """Start from Enfield's 9 or Camden's 7: the preset's pathways are made active, the others retired."""
+    service = _managed_service(request)
+    form = PathwayPresetForm(request.POST)
+    if form_submit(form, lambda data: record_services.pathways_apply_preset(
+            service=service, preset=data["preset"], actor=request.user)) is not REFUSED:
+        messages.success(request, "Pathway set applied.")
+        return redirect("pathway_list")
+    return _pathway_page(request, service, preset_form=form, status=400)
+
+
+@login_required
+@require_POST
+def pathway_rename(request, pathway_id: int):
+    """A new name for a pathway; a refusal is said at the top of the list (the name as it was stays)."""
+    pathway = _managed_pathway(request, pathway_id)
+    form = PathwayAddForm(request.POST)
+    if form_submit(form, lambda data: record_services.pathway_rename(
+            pathway=pathway, name=data["name"], actor=request.user)) is REFUSED:
+        messages.error(request, f"{pathway.name} was not renamed: {form_error_text(form)}")
+    else:
+        messages.success(request, "Pathway renamed.")
+    return redirect("pathway_list")
+
+
+@login_required
+@require_POST
+def pathway_active(request, pathway_id: int):
+    """Retire a pathway (``active=0``: it stays on the plans and actions that use it) or bring it back."""
+    pathway = _managed_pathway(request, pathway_id)
+    active = request.POST.get("active") == "1"
+    record_services.pathway_set_active(pathway=pathway, active=active, actor=request.user)
+    messages.success(request, f"{pathway.name} {'brought back' if active else 'retired'}.")
+    return redirect("pathway_list")

@@ -167,14 +167,14 @@ def test_a_slot_invitee_feed_has_the_slot_only(world, scheduled, client):
 def test_calendar_settings_page(world, login, persona, django_assert_max_num_queries):
     client = login(world, persona)
     with django_assert_max_num_queries(16):
-        response = client.post(reverse("calendar_settings"), {"action": "create"})
+        response = client.post(reverse("calendar_settings"))
     if persona == "anonymous":
         assert response.status_code == 302
         return
     assert response.status_code == 200 and "webcal://" in response.content.decode()
     assert FeedToken.objects.filter(user=world.users[persona]).exists()
     assert "webcal://" not in client.get(reverse("calendar_settings")).content.decode()  # shown once
-    client.post(reverse("calendar_settings"), {"action": "revoke"})
+    client.post(reverse("calendar_revoke"))
     assert not FeedToken.objects.filter(user=world.users[persona]).exists()
 
 

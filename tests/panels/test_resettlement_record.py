@@ -145,7 +145,7 @@ def test_plan_rows_by_pathway_and_the_unowned_flag(world, client):
     foreign = Pathway.objects.create(service=world.other_service, name="Elsewhere")
     assert client.post(url, {"pathway": foreign.pk, "setting": "custody", "goal": "x"}).status_code == 400
     row = world.child.plan_rows.first()
-    client.post(reverse("child_plan_row", args=[world.child.pk, row.pk]), {"action": "remove"})
+    client.post(reverse("child_plan_row_remove", args=[world.child.pk, row.pk]))
     body = client.get(url).content.decode()
     assert f"Nobody is responsible before release for: {pathways[0].name}" in body
     # switching to Camden's 7 retires Enfield's others but keeps them on the plan that uses them
@@ -260,17 +260,41 @@ def test_network_members_are_suggested_on_the_slot_invite_form(world, client):
 @pytest.mark.django_db
 def test_pathway_set_page_is_for_the_services_managers(world, client):
     client.force_login(world.users["coordinator"])
-    assert client.post(reverse("pathway_list"), {"preset": "enfield_9"}).status_code == 302
+    assert client.post(reverse("pathway_preset"), {"preset": "enfield_9"}).status_code == 302
     assert client.post(reverse("pathway_list"), {"name": "Faith and culture"}).status_code == 302
     assert Pathway.objects.filter(service=world.service, is_active=True).count() == 10
     assert "Faith and culture" in client.get(reverse("pathway_list")).content.decode()
     faith = Pathway.objects.get(service=world.service, name="Faith and culture")
-    assert client.post(reverse("pathway_list"), {"pathway": faith.pk, "rename": "Faith"}).status_code == 302
-    assert client.post(reverse("pathway_list"), {"pathway": faith.pk, "active": "0"}).status_code == 302
+    assert client.post(reverse("pathway_rename", args=[faith.pk]), {"name": "Faith"}).status_code == 302
+    assert client.post(reverse("pathway_active", args=[faith.pk]), {"active": "0"}).status_code == 302
     faith.refresh_from_db()
-    assert faith.name == "Faith" and not faith.is_active
+    assert faith.name == "Faith"
+    assert not faith.is_active
     client.force_login(world.users["case_manager"])
     assert client.get(reverse("pathway_list")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_refused_new_name_is_said_and_the_add_form_is_left_alone(world, client):
+    client.force_login(world.users["coordinator"])
+    client.post(reverse("pathway_preset"), {"preset": "enfield_9"})
+    first, second = Pathway.objects.filter(service=world.service).order_by("pk")[:2]
+    response = client.post(reverse("pathway_rename", args=[first.pk]), {"name": second.name}, follow=True)
+    body = response.content.decode()
+    assert f"{first.name} was not renamed: New pathway: There is already a pathway called {second.name}." in body
+    first.refresh_from_db()
+    assert first.name != second.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ["pathway_rename", "pathway_active"])
+def test_another_services_pathway_is_not_found(world, client, route):
+    foreign = Pathway.objects.create(service=world.other_service, name="Elsewhere")
+    client.force_login(world.users["coordinator"])
+    assert client.post(reverse(route, args=[foreign.pk]), {"name": "Mine", "active": "0"}).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.name == "Elsewhere"
+    assert foreign.is_active
 
 
 @pytest.mark.django_db
@@ -391,3 +415,24 @@ def test_a_transfer_decision_refreshes_the_childs_agendas(world, monkeypatch, dj
         record_services.transfer_decision_set(child=world.child, actor=world.users["coordinator"],
                                               decision="transfer", reason="")
     assert rebuilt == [(world.service.pk, world.child.pk)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "data"), [
+    ("pathway_preset", {"preset": "camden_7"}),
+    ("pathway_rename", {"name": "Renamed"}),
+    ("pathway_active", {"active": "0"}),
+    ("child_plan_row_remove", {}),
+])
+def test_each_pathway_and_plan_row_action_costs_a_bounded_number_of_queries(world, client, route, data,
+                                                                            django_assert_max_num_queries):
+    coordinator = world.users["coordinator"]
+    record_services.pathways_apply_preset(service=world.service, preset="enfield_9", actor=coordinator)
+    pathway = Pathway.objects.filter(service=world.service).order_by("pk").first()
+    row = record_services.plan_row_save(child=world.child, actor=coordinator, pathway=pathway,
+                                        setting=PlanSetting.CUSTODY, goal="A goal")
+    args = {"pathway_preset": [], "pathway_rename": [pathway.pk], "pathway_active": [pathway.pk],
+            "child_plan_row_remove": [world.child.pk, row.pk]}[route]
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(40):
+        assert client.post(reverse(route, args=args), data).status_code == 302

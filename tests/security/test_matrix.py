@@ -118,6 +118,7 @@ ROWS: dict[str, list[Row]] = {
     "notifications/": [Row(lambda w: "/notifications/", who(SIGNED_IN))],
     "accounts/emails/": [Row(lambda w: "/accounts/emails/", who(SIGNED_IN))],
     "accounts/calendar/": [Row(lambda w: "/accounts/calendar/", who(SIGNED_IN))],
+    "accounts/calendar/revoke/": [Row(lambda w: "/accounts/calendar/revoke/", POST_ONLY, refused=refused(SIGNED_IN))],
     # the old addresses: a permanent redirect for everyone (the new page then asks anonymous to sign in)
     "account/emails/": [Row(lambda w: "/account/emails/", everyone(REDIRECT))],
     "account/calendar/": [Row(lambda w: "/account/calendar/", everyone(REDIRECT))],
@@ -369,7 +370,12 @@ ROWS: dict[str, list[Row]] = {
     ],
     "children/<int:child_id>/plan/rows/<int:row_id>/": [
         Row(lambda w: f"/children/{w.child.pk}/plan/rows/{w.extras['plan_row'].pk}/", POST_ONLY,
-            refused=refused(CHILD_READERS), data={"action": "remove"}),
+            refused=refused(CHILD_READERS),
+            data=lambda w: {"pathway": w.extras["plan_row"].pathway_id, "setting": "custody", "goal": "Changed"}),
+    ],
+    "children/<int:child_id>/plan/rows/<int:row_id>/remove/": [
+        Row(lambda w: f"/children/{w.child.pk}/plan/rows/{w.extras['plan_row'].pk}/remove/", POST_ONLY,
+            refused=refused(CHILD_READERS)),
     ],
     "children/<int:child_id>/plan/words/": [
         Row(lambda w: f"/children/{w.child.pk}/plan/words/", POST_ONLY, refused=refused(CHILD_READERS),
@@ -417,6 +423,17 @@ ROWS: dict[str, list[Row]] = {
     ],
     "pathways/": [Row(lambda w: "/pathways/", who(SERVICE_WIDE), refused=refused(SERVICE_WIDE),
                       data={"name": "Faith"})],
+    "pathways/preset/": [Row(lambda w: "/pathways/preset/", POST_ONLY, refused=refused(SERVICE_WIDE),
+                             data={"preset": "camden_7"})],
+    # one pathway of the world's service: its coordinator only (the outsider manages another service)
+    "pathways/<int:pathway_id>/rename/": [
+        Row(lambda w: f"/pathways/{w.extras['plan_row'].pathway_id}/rename/", POST_ONLY,
+            refused=refused({"coordinator"}), data={"name": "Renamed"}),
+    ],
+    "pathways/<int:pathway_id>/active/": [
+        Row(lambda w: f"/pathways/{w.extras['plan_row'].pathway_id}/active/", POST_ONLY,
+            refused=refused({"coordinator"}), data={"active": "0"}),
+    ],
     # --- cohort (the outsider manages their own service's cohort) ---
     "cohort/": [Row(lambda w: "/cohort/", who(SERVICE_WIDE), refused=refused(SERVICE_WIDE), data={})],
     "cohort/export.csv": [Row(lambda w: "/cohort/export.csv", who(SERVICE_WIDE))],
