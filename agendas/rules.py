@@ -260,7 +260,9 @@ class Reason:
 
     @property
     def explanation(self) -> str:
-        return self.template.format(due=fmt(self.due), **{name: fmt(day) for name, day in self.dates.items()})
+        words = {name: fmt(day) for name, day in self.dates.items()}
+        words["due"] = fmt(self.due)
+        return self.template.format_map(words)
 
 
 @dataclass(frozen=True)
@@ -381,14 +383,14 @@ def reasons_for_child(
     if child.legal_status == "closed":
         return []
     out: list[Reason] = []
+    disabled = settings.disabled_rules
 
     def add(code: str, kind_: str, template: str, **dates: date) -> None:
-        if not settings.enabled(code):
+        if code in disabled:
             return
         window = _TIMESCALES[code](child, settings, calendar)
-        if window is None:
-            return
-        out.append(Reason(code, kind_, window[0], window[1], template, dates))
+        if window is not None:
+            out.append(Reason(code, kind_, window[0], window[1], template, dates))
 
     S, R, A = child.sentence_date, child.release, child.actual_release_date
     sentenced = child.legal_status == "sentenced"
