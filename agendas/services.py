@@ -129,7 +129,8 @@ def agendas_compute(
     for meeting in wanted:
         by_date.setdefault(meeting.local_date, meeting)
     dates = sorted(by_date)
-    facts, names = selectors.cohort_facts(service_id=panel.service_id, child_ids=child_ids)
+    facts, names = selectors.cohort_facts(service_id=panel.service_id, child_ids=child_ids,
+                                           kind=panel.kind)
     id_by_ref = {f.reference: child_id for child_id, f in facts.items()}
     wanted_dates = {m.local_date: m for m in wanted}
     placed = place_for_panel(facts.values(), kind=panel.kind, meeting_dates=dates,
