@@ -73,6 +73,11 @@ class MeetingInputs:
     provided: Mapping[int, tuple[Reason, ...]] = field(default_factory=dict)  # other apps' finished reasons
     decisions: tuple[DecisionIn, ...] = ()
 
+    def child_ids(self) -> set[int]:
+        """Every child something here is about."""
+        return {*self.placed, *self.dated, *(r.child_id for r in self.referrals), *self.provided,
+                *(d.child_id for d in self.decisions)}
+
 
 @dataclass
 class MergedItem:
@@ -94,6 +99,8 @@ def merge_meeting(inputs: MeetingInputs, *, children: Collection[int],
     done = set(satisfied)
 
     def live(child_id: int, reasons: Iterable[Reason]) -> list[Reason]:
+        if not done:  # the panel has discussed nothing yet: nothing to check
+            return list(reasons)
         return [r for r in reasons if (child_id, r.code, r.due) not in done]
 
     items: dict[int, MergedItem] = {}

@@ -132,6 +132,25 @@ class ChildFacts:
 
 _CHILD_FACT_NAMES = tuple(f.name for f in fields(ChildFacts))
 
+# The facts each panel kind's rules read (``reasons_for_child``, ``recurring_windows``); the others may be left
+# empty without changing a reason or its words (tests/agendas/test_rules_properties.py holds this), so the live
+# builder reads only these columns.
+_READ_BY_EVERY_KIND = frozenset({"reference", "legal_status", "sentence_date", "release_date", "early_release_date",
+                                 "actual_release_date"})
+FACTS_READ_BY_KIND: dict[str, frozenset[str]] = {
+    "high_risk": _READ_BY_EVERY_KIND | {"rosh"},
+    "education": _READ_BY_EVERY_KIND | {"date_of_birth", "school_age", "remand_date", "custody_entry_date",
+                                        "sentence_type", "ete_interview_on"},
+    "y2a": _READ_BY_EVERY_KIND | {"date_of_birth", "order_end_date", "licence_end_date", "transfer_decision",
+                                  "transfer_date", "sentence_type", "transition_meeting_held_on"},
+    "resettlement": _READ_BY_EVERY_KIND | {"remand_date", "custody_entry_date", "sentence_type", "ipm_held_on",
+                                           "remand_planning_held_on", "first_planning_held_on",
+                                           "penultimate_held_on", "final_review_held_on",
+                                           "post_release_review_held_on", "release_address_status"},
+    "mappa": _READ_BY_EVERY_KIND | {"sentence_length_months", "mappa_level", "mappa_referred_on"},
+    "custom": _READ_BY_EVERY_KIND,
+}
+
 
 def school_leaving_date(date_of_birth: date) -> date:
     """The last Friday of June of the school year (1 Sep–31 Aug) in which the child turns 16."""
@@ -260,7 +279,9 @@ class Reason:
 
     @property
     def explanation(self) -> str:
-        return self.template.format(due=fmt(self.due), **{name: fmt(day) for name, day in self.dates.items()})
+        words = {name: fmt(day) for name, day in self.dates.items()}
+        words["due"] = fmt(self.due)
+        return self.template.format_map(words)
 
 
 @dataclass(frozen=True)
@@ -381,14 +402,14 @@ def reasons_for_child(
     if child.legal_status == "closed":
         return []
     out: list[Reason] = []
+    disabled = settings.disabled_rules
 
     def add(code: str, kind_: str, template: str, **dates: date) -> None:
-        if not settings.enabled(code):
+        if code in disabled:
             return
         window = _TIMESCALES[code](child, settings, calendar)
-        if window is None:
-            return
-        out.append(Reason(code, kind_, window[0], window[1], template, dates))
+        if window is not None:
+            out.append(Reason(code, kind_, window[0], window[1], template, dates))
 
     S, R, A = child.sentence_date, child.release, child.actual_release_date
     sentenced = child.legal_status == "sentenced"

@@ -7,7 +7,7 @@ the result. Everything a chair does is audited; publishing freezes a numbered ve
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
@@ -30,7 +30,7 @@ from agendas.events import (
 from agendas.freetext import named_children_warning, warning_text
 from agendas.merge import DecisionIn, MeetingInputs, Reason, ReferralIn, merge_meeting
 from agendas.models import AgendaDecision, AgendaItem, AgendaVersion, ItemInvitation, Referral
-from agendas.rules import RuleSettings, place_for_panel, place_reason
+from agendas.rules import PlacedReason, RuleSettings, place_for_panel, place_reason
 from agendas.timing import CLOSING_MINUTES, OPENING_MINUTES
 from agendas.workdays import WorkingCalendar
 from panels.audit import audit_record
@@ -86,15 +86,19 @@ class ComputedItem:
     reasons: list[dict[str, Any]] = field(default_factory=list)
     removed_reason: str = ""
     name: str = ""
+    # read by the sort and again by the build: worked out once, from the reasons given (not changed after)
+    late: bool = field(init=False, compare=False, repr=False)
+    earliest_due: date | None = field(init=False, compare=False, repr=False)
 
-    @property
-    def late(self) -> bool:
-        return any(r["late"] for r in self.reasons)
-
-    @property
-    def earliest_due(self) -> date | None:
-        dues = [r["due"] for r in self.reasons if r.get("due")]
-        return date.fromisoformat(min(dues)) if dues else None
+    def __post_init__(self) -> None:
+        late, first_due = False, None
+        for reason in self.reasons:
+            late = late or reason["late"]
+            due = reason.get("due")
+            if due and (first_due is None or due < first_due):
+                first_due = due
+        self.late = bool(late)
+        self.earliest_due = date.fromisoformat(first_due) if first_due else None
 
     def sort_key(self) -> tuple:
         due = self.earliest_due
@@ -125,7 +129,8 @@ def agendas_compute(
     for meeting in wanted:
         by_date.setdefault(meeting.local_date, meeting)
     dates = sorted(by_date)
-    facts, names = selectors.cohort_facts(service_id=panel.service_id, child_ids=child_ids)
+    facts, names = selectors.cohort_facts(service_id=panel.service_id, child_ids=child_ids,
+                                           kind=panel.kind)
     id_by_ref = {f.reference: child_id for child_id, f in facts.items()}
     wanted_dates = {m.local_date: m for m in wanted}
     placed = place_for_panel(facts.values(), kind=panel.kind, meeting_dates=dates,
@@ -151,24 +156,42 @@ def agendas_compute(
             decision.child_id, add, f"{'Added' if add else 'Removed'} by {decision.actor}: {decision.reason}"))
     out: dict[int, list[ComputedItem]] = {m.pk: [] for m in wanted}
     first_date = dates[0] if dates else None
+    discussed = {child_id for child_id, _code, _due in satisfied}
     for result in placed:
         meeting = wanted_dates.get(result.date)
         if meeting is None:
             continue
         inputs = MeetingInputs(
-            placed={id_by_ref[p.child]: tuple(Reason(r.code, r.kind, r.due, r.late, r.explanation)
-                                              for r in p.reasons) for p in result.items},
             dated={child_id: tuple(reasons) for child_id, reasons in dated.get(result.date, {}).items()},
             referrals=referrals if meeting.local_date == first_date else (),
             provided=_provided(panel=panel, meeting=meeting, child_ids=facts.keys()),
             decisions=tuple(decisions.get(meeting.pk, ())),
         )
-        merged = merge_meeting(inputs, children=facts.keys(), satisfied=satisfied)
-        out[meeting.pk] = sorted(
-            (ComputedItem(item.child_id, facts[item.child_id].reference, [r.stored() for r in item.reasons],
-                          item.removed_reason, names.get(item.child_id, "")) for item in merged.values()),
-            key=ComputedItem.sort_key)
+        # A child whom no live input touches (nothing discussed, dated, referred, provided or decided) is listed
+        # with exactly the rules' reasons, already in code order: stored straight from them. Only the others go
+        # through the merge (most of a large cohort is the first kind).
+        touched = discussed | inputs.child_ids()
+        items, placed_touched = [], {}
+        for p in result.items:
+            child_id = id_by_ref[p.child]
+            if child_id in touched:
+                placed_touched[child_id] = tuple(Reason(r.code, r.kind, r.due, r.late, r.explanation)
+                                                 for r in p.reasons)
+            else:
+                items.append(ComputedItem(child_id, p.child, [_stored(r) for r in p.reasons], "",
+                                          names.get(child_id, "")))
+        merged = merge_meeting(replace(inputs, placed=placed_touched), children=facts.keys(), satisfied=satisfied)
+        items += [ComputedItem(item.child_id, facts[item.child_id].reference, [r.stored() for r in item.reasons],
+                               item.removed_reason, names.get(item.child_id, "")) for item in merged.values()]
+        out[meeting.pk] = sorted(items, key=ComputedItem.sort_key)
     return out
+
+
+def _stored(reason: PlacedReason) -> dict[str, Any]:
+    """A rules' reason as kept on an agenda item: the same dict as ``merge.Reason(...).stored()``."""
+    due = reason.due
+    return {"code": reason.code, "kind": reason.kind, "due": due.isoformat() if due else None,
+            "late": bool(reason.late), "explanation": reason.explanation}
 
 
 def _provided(*, panel: Panel, meeting: Meeting, child_ids) -> dict[int, tuple[Reason, ...]]:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left
+from dataclasses import fields, replace
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agendas.rules import ChildFacts, RuleSettings, place_for_panel, reasons_for_child, recurring_codes_on
+from agendas.rules import (
+    FACTS_READ_BY_KIND,
+    ChildFacts,
+    RuleSettings,
+    place_for_panel,
+    reasons_for_child,
+    recurring_codes_on,
+)
 from agendas.workdays import WorkingCalendar
 
 CAL = WorkingCalendar.england(2018, 2033)
@@ -180,3 +188,22 @@ def test_asking_for_one_meeting_gives_that_meetings_agenda_from_the_full_run(coh
                                                calendar=CAL)}
     only = place_for_panel(cohort, kind=kind, meeting_dates=meetings, settings=DEFAULTS, calendar=CAL, only={day})
     assert only == [full[day]]
+
+
+def _agendas(cohort, kind, meetings):
+    """Every meeting's items with each reason in full: code, kind, due, late and the words."""
+    return [(result.date, [(item.child, item.late, [(r.code, r.kind, r.due, r.late, r.explanation)
+                                                    for r in item.reasons]) for item in result.items])
+            for result in place_for_panel(cohort, kind=kind, meeting_dates=meetings, settings=DEFAULTS,
+                                          calendar=CAL)]
+
+
+@common
+@given(cohort=cohorts, meetings=meeting_sets, kind=st.sampled_from([*KINDS, "custom"]))
+def test_a_kind_reads_only_the_facts_it_declares(cohort, meetings, kind):
+    """The live builder reads only ``FACTS_READ_BY_KIND[kind]`` from the database: the others left empty, every
+    agenda is the same, words included."""
+    read = FACTS_READ_BY_KIND[kind]
+    blanked = [replace(child, **{f.name: None for f in fields(ChildFacts) if f.name not in read})
+               for child in cohort]
+    assert _agendas(blanked, kind, meetings) == _agendas(cohort, kind, meetings)
