@@ -31,6 +31,14 @@ def rebuild_after_import(name: str, event: Event) -> None:
         agendas_rebuild_upcoming(panel=panel)
 
 
+def oversight_rows_after_change(name: str, event: Event) -> None:
+    """A change the oversight reports read: their rows are computed again in the background (after the commit)."""
+    from agendas.oversight.snapshots import oversight_rows_request
+
+    assert isinstance(event, CohortImported | TransferDecided | ChildMeetingRecorded | ReleaseChanged)
+    oversight_rows_request(service_id=event.service_id)
+
+
 def build_new_meeting(name: str, event: Event) -> None:
     from agendas.services import agenda_build
     from panels.models import Meeting
@@ -65,10 +73,16 @@ def connect() -> None:
 
     child_page_part(child_page_meetings_due)
     child_page_part(release_part)
+    from agendas.oversight.snapshots import JOB_KIND, oversight_rows_build, oversight_rows_fail_stuck
+    from panels.jobs import job_kind_register
+
+    job_kind_register(JOB_KIND, oversight_rows_build, fail_stuck=oversight_rows_fail_stuck)
     event_subscribe(MeetingUpdated.NAME, slots_follow_meeting, in_transaction=True)
     event_subscribe(CohortImported.NAME, rebuild_after_import)
     event_subscribe(TransferDecided.NAME, rebuild_after_import)  # the resettlement record's Y2A decision
     event_subscribe(ChildMeetingRecorded.NAME, rebuild_after_import)  # a statutory meeting held (v2 §7)
     event_subscribe(ReleaseChanged.NAME, rebuild_after_import)  # release address status, ETE interview
+    for changed in (CohortImported, TransferDecided, ChildMeetingRecorded, ReleaseChanged):
+        event_subscribe(changed.NAME, oversight_rows_after_change)  # the rows of the oversight reports
     event_subscribe(MeetingCreated.NAME, build_new_meeting)
     event_subscribe(MEETING_IN_PROGRESS, close_heard_referrals)
