@@ -9,9 +9,12 @@ Reading and computing 10,000 children takes seconds, and the figures change only
   key of what they were made from (the data stamp, the panels' names and settings, the rows' format);
 - a reader (``report_rows``) reads the stamp (one query) and the stored row's key (one query): the same key, the
   stored rows (kept in memory by each process while the key stands, else one more query to load them); another
-  key (a change the events do not carry: the API, an episode edited in place), the last complete rows with the
+  key (a change the events do not carry: a record page, the API), the last complete rows with the
   time they were made, shown on the page as "figures as of HH:MM, being updated", and a rebuild asked for; no
-  stored rows yet (the service's first reading), the rows computed in the request, as before, and stored.
+  stored rows yet (the service's first reading), the rows computed in the request, as before, and stored;
+  stored rows older than ``OVERSIGHT_ROWS_SECONDS`` (ten minutes) are served as current and rebuilt behind, so
+  a change neither the events nor the stamp see (an episode's dates corrected in place on its page) shows
+  within that time;
 - a job stuck longer than ``JOB_TIMEOUT_SECONDS`` is failed with a message (``oversight_rows_fail_stuck``, on beat
   with the imports' and on the next reading); a failed one is run again on the next reading or change.
 
@@ -129,6 +132,8 @@ def report_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> RowsRead:
         oversight_rows_store(service_id=service_id, key=key, rows=rows)
         return RowsRead(rows)
     if stored[1] == key:
+        if timezone.now() - built_at > timedelta(seconds=getattr(settings, "OVERSIGHT_ROWS_SECONDS", 600)):
+            oversight_rows_request(service_id=service_id, pk=stored[0])  # a change no stamp sees shows by then
         return RowsRead(rows)
     oversight_rows_request(service_id=service_id, pk=stored[0])
     return RowsRead(rows, updating_since=built_at)

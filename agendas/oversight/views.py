@@ -269,6 +269,11 @@ def oversight_children(request, report: str, scope, today: date, rows, query: di
 @report_request
 def oversight_download(request, report: str, scope, today: date, rows, query: dict[str, Any], fmt: str):
     report_tables, _ = _tables(report, _groups(report, rows, query, today, scope), rows, query, today)
+    if scope.updating_since is not None:  # never stale silently: the download says so first
+        as_of = timezone.localtime(scope.updating_since)
+        report_tables = [tables.Table("as_of", f"Figures as of {as_of:%H:%M} on {as_of.day} {as_of:%b %Y}, being "
+                                      "updated: a record changed since and the new figures were being computed", []),
+                         *report_tables]
     audit_record(actor=request.user, action="oversight.downloaded", request=request,
                  detail={"report": report, "format": fmt, **_params(query)})
     name = f"convene-{report}-{query['from']}-{query['to']}.{fmt}"

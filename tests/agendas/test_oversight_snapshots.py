@@ -270,3 +270,21 @@ def test_the_board_pack_pdf_lists_every_child_in_custody(world, client, manager)
     client.get("/oversight/board.pdf")
     entry = AuditEntry.objects.get(action="oversight.board_pack_viewed")
     assert AuditEntryChild.objects.filter(entry=entry).count() == 57  # the world has two in custody
+
+
+def test_a_download_of_figures_being_updated_says_so_first(late_ipm, client, manager):
+    client.force_login(manager)
+    client.get("/oversight/")
+    _met_on_time(late_ipm)
+    body = client.get("/oversight/timeliness.csv").content.decode()
+    assert body.startswith("\"Figures as of")
+
+
+def test_rows_older_than_their_limit_are_rebuilt_behind_without_a_note(late_ipm, client, manager):
+    """A change neither the events nor the stamp see shows within ``OVERSIGHT_ROWS_SECONDS``."""
+    client.force_login(manager)
+    client.get("/oversight/")
+    with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=False):
+        client.get("/oversight/")
+    assert OversightRows.objects.get(service=late_ipm.service).status == Status.PENDING
+
