@@ -120,8 +120,8 @@ def _setup(request):
 PAGE_SIZE = 50  # children per page of a case list on screen (the downloads and the PDF list them all)
 
 
-def _page(request, items: list) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page", "")[:6])
+def _page(request, items: list, param: str = "page") -> Page:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get(param, "")[:6])
 
 
 def _by_next_date(cases: list, today: date) -> list:
@@ -229,9 +229,12 @@ def oversight_report(request, report: str, scope, today: date, rows, query: dict
         listed = _by_next_date([(r, r.next_due(today)) for r in custody if r.id in visible], today)
         context["custody_page"] = page = _page(request, listed)  # paged on screen; the downloads list them all
         context["custody_list"] = list(page.object_list)
-        context["page_query"] = urlencode(_params(query))
-        context["pipeline"] = [p for p in pipeline if p.row.id in visible]
-        context["hidden"] = len(custody) + len(pipeline) - len(listed) - len(context["pipeline"])
+        turning = [p for p in pipeline if p.row.id in visible]
+        context["pipeline_page"] = pipeline_page = _page(request, turning, "pipeline_page")
+        context["pipeline"] = list(pipeline_page.object_list)
+        context["custody_query"] = urlencode({**_params(query), "pipeline_page": pipeline_page.number})
+        context["pipeline_query"] = urlencode({**_params(query), "page": page.number})
+        context["hidden"] = len(custody) + len(pipeline) - len(listed) - len(turning)
         shown = [(r.id, r.reference) for r, _ in context["custody_list"]] + \
             [(p.row.id, p.row.reference) for p in context["pipeline"]]
         audit_children_read(actor=request.user, action="oversight.custody_viewed", children=shown, request=request)

@@ -288,3 +288,15 @@ def test_rows_older_than_their_limit_are_rebuilt_behind_without_a_note(late_ipm,
         client.get("/oversight/")
     assert OversightRows.objects.get(service=late_ipm.service).status == Status.PENDING
 
+
+
+def test_the_pipeline_is_paged_apart_from_the_custody_list(world, client, manager):
+    from datetime import date
+
+    today = timezone.localdate()
+    turning = date(today.year - 18, today.month, 1) + timedelta(days=62)
+    for _ in range(52):
+        ChildFactory(service=world.service, case_manager=manager, date_of_birth=turning)
+    client.force_login(manager)
+    body = client.get("/oversight/custody/?pipeline_page=2").content.decode()
+    assert "51 to 52 of 52" in body
