@@ -228,7 +228,10 @@ VIDEO  # unused variable (panels/enums.py: ChildMeetingPlace, a choice)
 _.pathways_planned  # unused variable (agendas/oversight/aggregate.py): the board pack template reads it
 _.x_labels  # unused attribute (agendas/oversight/charts.py): pygal reads it
 _.numeric  # unused variable (agendas/oversight/tables.py): the report table template reads it
-forget_rows  # unused function (agendas/oversight/selectors.py): bench/oversight.py times the first reading with it
+forget_rows  # unused function (agendas/oversight/snapshots.py): bench/oversight.py times a process's first reading
+built_at  # a model field (agendas/models.py OversightRows), read in a query by name
+requested_at  # a model field (agendas/models.py OversightRows), read in a query by name
+again  # a model field (agendas/models.py OversightRows), read in a query by name
 statutory_requirements  # unused function (agendas/statutory.py): the oversight reports and escalation read it
 _.days_late  # unused method (agendas/statutory.py): the oversight reports and escalation read it
 # the statutory escalation ladder (issue 17.5): dataclass fields and form fields read by name (getattr, templates)

@@ -39,6 +39,14 @@ def refresh_after_child_change(name: str, event: Event) -> None:
     agendas.services.agendas_refresh_child(service_id=event.service_id, child_id=event.child_id)
 
 
+def oversight_rows_after_change(name: str, event: Event) -> None:
+    """A change the oversight reports read: their rows are computed again in the background (after the commit)."""
+    from agendas.oversight.snapshots import oversight_rows_request
+
+    assert isinstance(event, CohortImported | TransferDecided | ChildMeetingRecorded | ReleaseChanged)
+    oversight_rows_request(service_id=event.service_id)
+
+
 def build_new_meeting(name: str, event: Event) -> None:
     from agendas.services import agenda_build
     from panels.models import Meeting
@@ -73,10 +81,16 @@ def connect() -> None:
 
     child_page_part(child_page_meetings_due)
     child_page_part(release_part)
+    from agendas.oversight.snapshots import JOB_KIND, oversight_rows_build, oversight_rows_fail_stuck
+    from panels.jobs import job_kind_register
+
+    job_kind_register(JOB_KIND, oversight_rows_build, fail_stuck=oversight_rows_fail_stuck)
     event_subscribe(MeetingUpdated.NAME, slots_follow_meeting, in_transaction=True)
     event_subscribe(CohortImported.NAME, rebuild_after_import)
     event_subscribe(TransferDecided.NAME, refresh_after_child_change)  # the resettlement record's Y2A decision
     event_subscribe(ChildMeetingRecorded.NAME, refresh_after_child_change)  # a statutory meeting held (v2 §7)
     event_subscribe(ReleaseChanged.NAME, refresh_after_child_change)  # release address status, ETE interview
+    for changed in (CohortImported, TransferDecided, ChildMeetingRecorded, ReleaseChanged):
+        event_subscribe(changed.NAME, oversight_rows_after_change)  # the rows of the oversight reports
     event_subscribe(MeetingCreated.NAME, build_new_meeting)
     event_subscribe(MEETING_IN_PROGRESS, close_heard_referrals)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from panels.models import Child, Meeting, MeetingInvitee, Panel
+from panels.models import Agency, Child, Meeting, MeetingInvitee, Panel
 
 
 class Referral(models.Model):
@@ -137,3 +137,32 @@ class ItemInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitee} for item {self.item_id}"
+
+
+class OversightRows(models.Model):
+    """The oversight reports' rows of one service, computed in the background once per change (a job of
+    ``panels/jobs.py``, kind "oversight_rows"; agendas/oversight/snapshots.py) so that no reader waits for them.
+    The row is both the last complete snapshot and the job that makes the next one."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Computing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    service = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.READY)
+    key = models.CharField(max_length=64, blank=True,
+                           help_text="What the stored rows were made from (the data stamp, the panels' settings).")
+    rows = models.BinaryField(default=b"", help_text="The rows, pickled, compressed and signed.")
+    built_at = models.DateTimeField(null=True, blank=True, help_text="When the stored rows were computed.")
+    requested_at = models.DateTimeField(null=True, blank=True, help_text="When a rebuild was last asked for.")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a run last took the job.")
+    again = models.BooleanField(default=False, help_text="A change came while the job ran: run it once more.")
+    message = models.TextField(blank=True, help_text="Why the last rebuild failed.")
+
+    class Meta:
+        verbose_name_plural = "oversight rows"
+
+    def __str__(self) -> str:
+        return f"Oversight rows of service {self.service_id} ({self.get_status_display()})"

@@ -35,6 +35,15 @@ def _cohort_import(job_id: int) -> None:
 JOB_KINDS: dict[str, Callable[[int], None]] = {
     "cohort_import": _cohort_import,
 }
+# what fails the stuck jobs of the kinds other apps register (the imports' own: cohort_import.jobs_fail_stuck)
+STUCK_CHECKS: list[Callable[[], int]] = []
+
+
+def job_kind_register(kind: str, run: Callable[[int], None], *, fail_stuck: Callable[[], int]) -> None:
+    """A kind of job of an app to the right of panels (called from its ``AppConfig.ready``). Idempotent."""
+    JOB_KINDS[kind] = run
+    if fail_stuck not in STUCK_CHECKS:
+        STUCK_CHECKS.append(fail_stuck)
 
 
 def job_execute(kind: str, job_id: int) -> None:

@@ -26,5 +26,6 @@ def run_job_task(kind: str, job_id: int) -> None:
 def jobs_fail_stuck_task() -> dict:
     """Fail the jobs stuck longer than their timeout (every few minutes on beat)."""
     from panels.cohort_import import jobs_fail_stuck
+    from panels.jobs import STUCK_CHECKS
 
-    return {"failed": jobs_fail_stuck()}
+    return {"failed": jobs_fail_stuck() + sum(check() for check in STUCK_CHECKS)}

@@ -6,14 +6,10 @@ bench/oversight_bench.py times it over 10,000 children).
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from django.conf import settings as django_settings
 from django.db.models import Count, Max, Q, Subquery, Value
 from django.http import Http404
 
@@ -52,6 +48,7 @@ class ReportScope:
     viewer: Viewer
     panel_names: dict[str, str]
     settings: dict[str, RuleSettings]
+    updating_since: datetime | None = None  # the rows were made then; newer ones are being computed
 
     def panel_of(self, code: str) -> str:
         return self.panel_names.get(KIND_OF_CODE[code], "No panel of this kind")
@@ -69,10 +66,15 @@ def report_scope_for(*, user) -> ReportScope:
     if service_id is None or not permissions.can_view_reports(
             viewer, service_id=service_id, leads_or_chairs_a_panel=service_id in roles):
         raise Http404("No such page")
-    service = Agency.objects.get(pk=service_id, kind=AgencyKind.YJS)
+    return service_scope(Agency.objects.get(pk=service_id, kind=AgencyKind.YJS), viewer=viewer)
+
+
+def service_scope(service: Agency, *, viewer: Viewer = permissions.ANONYMOUS) -> ReportScope:
+    """The service's panels (names and rule settings by kind) for its reports; one query. The background rebuild
+    (agendas/oversight/snapshots.py) reads it with no viewer: what it computes is the same for every reader."""
     names: dict[str, str] = {}
     settings: dict[str, RuleSettings] = {}
-    for panel in Panel.objects.filter(service_id=service_id, is_active=True).order_by("pk"):
+    for panel in Panel.objects.filter(service_id=service.pk, is_active=True).order_by("pk"):
         if panel.kind not in names:  # a service with two panels of one kind: the older one oversees
             names[panel.kind] = panel.name
             parsed, _errors = RuleSettings.from_dict(panel.rule_settings or {})
@@ -139,18 +141,7 @@ def child_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> list[ChildRo
 visible_child_ids = panel_selectors.child_ids_visible_to
 
 
-# --- the rows, kept for a few minutes --------------------------------------------------------------------
-# Reading and computing 10,000 children takes seconds; the figures change only when a record does. So each
-# worker keeps the rows of the last few services, with a stamp read in one query (how many children, episodes,
-# address changes, ETE plans, plan rows, network members and panels there are, and the latest change or id of
-# each): any change made through a page, the import or the API changes the stamp and the rows are read again.
-# A change the stamp cannot see (an episode corrected in place by the import while nothing else changes) shows
-# after ``OVERSIGHT_ROWS_SECONDS`` at the latest. Who may see which child is never cached: the lists ask live.
-_ROWS: OrderedDict[int, tuple[tuple, float, list[ChildRow]]] = OrderedDict()
-_ROWS_LOCK = threading.Lock()
-_ROWS_KEPT = 4  # services per worker
-
-
+# --- what the rows were made from (agendas/oversight/snapshots.py stores them per service) ----------------------
 def _latest(qs, expression) -> Subquery:
     return Subquery(qs.order_by().annotate(one=Value(1)).values("one").annotate(v=expression).values("v")[:1])
 
@@ -177,29 +168,3 @@ def data_stamp(*, service_id: int) -> tuple:
     named = {f"stamp_{name}": expression for name, expression in parts.items()}  # clear of the model's fields
     row = Agency.objects.filter(pk=service_id).annotate(**named).values_list(*named).first()
     return tuple(row or ())
-
-
-def cached_child_rows(*, scope: ReportScope, calendar: WorkingCalendar, today: date) -> list[ChildRow]:
-    """``child_rows``, kept per worker while the data stamp, today and the panels' settings stay the same."""
-    service_id = scope.service.pk
-    key = (data_stamp(service_id=service_id), today, tuple(sorted(scope.settings.items())),
-           tuple(sorted(scope.panel_names.items())), (scope.service.latitude, scope.service.longitude))
-    limit = getattr(django_settings, "OVERSIGHT_ROWS_SECONDS", 300)
-    with _ROWS_LOCK:
-        kept = _ROWS.get(service_id)
-        if kept is not None and kept[0] == key and time.monotonic() - kept[1] < limit:
-            _ROWS.move_to_end(service_id)
-            return kept[2]
-    rows = child_rows(scope=scope, calendar=calendar)
-    with _ROWS_LOCK:
-        _ROWS[service_id] = (key, time.monotonic(), rows)
-        _ROWS.move_to_end(service_id)
-        while len(_ROWS) > _ROWS_KEPT:
-            _ROWS.popitem(last=False)
-    return rows
-
-
-def forget_rows() -> None:
-    """Drop every kept row (the bench times the first reading with it)."""
-    with _ROWS_LOCK:
-        _ROWS.clear()

@@ -8,6 +8,7 @@ service: counts from 1 to 4 in them are suppressed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import threading
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -24,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agendas.oversight import aggregate as agg
-from agendas.oversight import charts, selectors, tables
+from agendas.oversight import charts, selectors, snapshots, tables
 from agendas.services import working_calendar
 from agendas.statutory import REQUIREMENT_CODES, TITLES
 from agendas.workdays import add_months
@@ -106,9 +108,25 @@ def _bad(message: str) -> HttpResponse:
 
 
 def _setup(request):
+    """The viewer's scope, today and the service's rows (agendas/oversight/snapshots.py: stored once per change;
+    while newer ones are computed, ``scope.updating_since`` says when these were made and the pages say so)."""
     scope = selectors.report_scope_for(user=request.user)
-    today = timezone.localdate()
-    return scope, today, selectors.cached_child_rows(scope=scope, calendar=working_calendar(), today=today)
+    read = snapshots.report_rows(scope=scope, calendar=working_calendar())
+    if read.updating_since is not None:
+        scope = dataclasses.replace(scope, updating_since=read.updating_since)
+    return scope, timezone.localdate(), read.rows
+
+
+PAGE_SIZE = 50  # children per page of a case list on screen (the downloads and the PDF list them all)
+
+
+def _page(request, items: list, param: str = "page") -> Page:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get(param, "")[:6])
+
+
+def _by_next_date(cases: list, today: date) -> list:
+    """(row, next requirement) pairs, the soonest next key date first (overdue ones first), none open last."""
+    return sorted(cases, key=lambda c: (c[1] is None, c[1].due if c[1] else today, c[0].reference))
 
 
 def report_request(view):
@@ -207,13 +225,19 @@ def oversight_report(request, report: str, scope, today: date, rows, query: dict
         "download": urlencode(_params(query)), "today": today,
     }
     if report == "custody":  # case-level lists: only the children the viewer may see, audited
-        custody = sorted(agg.in_custody(rows, today=today), key=lambda r: (r.establishment or "", r.reference))
+        custody = agg.in_custody(rows, today=today)
         pipeline = agg.y2a_pipeline(rows, today=today)
         visible = selectors.visible_child_ids(user=request.user, child_ids=[r.id for r in custody]
                                               + [p.row.id for p in pipeline])
-        context["custody_list"] = [(r, r.next_due(today)) for r in custody if r.id in visible]
-        context["pipeline"] = [p for p in pipeline if p.row.id in visible]
-        context["hidden"] = len(custody) + len(pipeline) - len(context["custody_list"]) - len(context["pipeline"])
+        listed = _by_next_date([(r, r.next_due(today)) for r in custody if r.id in visible], today)
+        context["custody_page"] = page = _page(request, listed)  # paged on screen; the downloads list them all
+        context["custody_list"] = list(page.object_list)
+        turning = [p for p in pipeline if p.row.id in visible]
+        context["pipeline_page"] = pipeline_page = _page(request, turning, "pipeline_page")
+        context["pipeline"] = list(pipeline_page.object_list)
+        context["custody_query"] = urlencode({**_params(query), "pipeline_page": pipeline_page.number})
+        context["pipeline_query"] = urlencode({**_params(query), "page": page.number})
+        context["hidden"] = len(custody) + len(pipeline) - len(listed) - len(turning)
         shown = [(r.id, r.reference) for r, _ in context["custody_list"]] + \
             [(p.row.id, p.row.reference) for p in context["pipeline"]]
         audit_children_read(actor=request.user, action="oversight.custody_viewed", children=shown, request=request)
@@ -251,6 +275,11 @@ def oversight_children(request, report: str, scope, today: date, rows, query: di
 @report_request
 def oversight_download(request, report: str, scope, today: date, rows, query: dict[str, Any], fmt: str):
     report_tables, _ = _tables(report, _groups(report, rows, query, today, scope), rows, query, today)
+    if scope.updating_since is not None:  # never stale silently: the download says so first
+        as_of = timezone.localtime(scope.updating_since)
+        report_tables = [tables.Table("as_of", f"Figures as of {as_of:%H:%M} on {as_of.day} {as_of:%b %Y}, being "
+                                      "updated: a record changed since and the new figures were being computed", []),
+                         *report_tables]
     audit_record(actor=request.user, action="oversight.downloaded", request=request,
                  detail={"report": report, "format": fmt, **_params(query)})
     name = f"convene-{report}-{query['from']}-{query['to']}.{fmt}"
@@ -264,7 +293,8 @@ def oversight_download(request, report: str, scope, today: date, rows, query: di
 
 
 # --- the board pack ----------------------------------------------------------------------------------------
-def _board_context(request) -> dict[str, Any]:
+def _board_context(request, *, paged: bool) -> dict[str, Any]:
+    """The board pack's figures and case list: on screen a page of the list (``PAGE_SIZE``), in the PDF all."""
     scope, today, rows = _setup(request)
     raw = request.GET.get("period", "")[:7] or f"{today:%Y-%m}"
     try:
@@ -286,7 +316,9 @@ def _board_context(request) -> dict[str, Any]:
                   and r.due >= add_months(today, -12))
     custody = sorted(agg.in_custody(rows, today=last), key=lambda r: (r.establishment or "", r.reference))
     visible = selectors.visible_child_ids(user=request.user, child_ids=[r.id for r in custody])
-    cases = [(r, r.next_due(today)) for r in custody if r.id in visible]
+    listed = [(r, r.next_due(today)) for r in custody if r.id in visible]
+    page = _page(request, listed) if paged else None
+    cases = list(page.object_list) if page is not None else listed
     audit_children_read(actor=request.user, action="oversight.board_pack_viewed", children=[(r.id, r.reference)
                         for r, _ in cases], request=request, detail={"period": raw, "audience": audience})
     trend = tables.trend_table(months)
@@ -295,7 +327,8 @@ def _board_context(request) -> dict[str, Any]:
     return {
         "scope": scope, "first": first, "last": last, "period": raw, "audience": audience, "audiences": AUDIENCES,
         "months": months, "this_month": months[-1], "points": points, "release": release, "overdue": overdue,
-        "cases": cases, "hidden": len(custody) - len(cases), "trend": trend, "population": population,
+        "cases": cases, "cases_page": page, "listed": len(listed),
+        "hidden": len(custody) - len(listed), "trend": trend, "population": population,
         "suppressed": audience == "summary", "today": today, "generated": timezone.now(),
         "trend_chart": charts.line_chart(title="Statutory requirements met on time (%)",
                                          labels=[m.label for m in months],
@@ -314,7 +347,7 @@ def _board_context(request) -> dict[str, Any]:
 @cyclic_gc_paused
 def oversight_board(request):
     try:
-        context = _board_context(request)
+        context = _board_context(request, paged=True)
     except BadQuery as exc:
         return _bad(str(exc))
     return render(request, "oversight/board.html", {**context, "for_pdf": False})
@@ -327,7 +360,7 @@ def oversight_board_pdf(request):
     from weasyprint import HTML
 
     try:
-        context = _board_context(request)
+        context = _board_context(request, paged=False)
     except BadQuery as exc:
         return _bad(str(exc))
     html = render_to_string("oversight/board_pdf.html", {**context, "for_pdf": True}, request=request)
