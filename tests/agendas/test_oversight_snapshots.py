@@ -19,7 +19,7 @@ from panels.models import AuditEntry, AuditEntryChild
 from tests.factories import ChildFactory, EpisodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-LATE = "/oversight/timeliness/children?figure=met_late&key=RS_INITIAL_PLANNING"
+LATE = "/oversight/timeliness/children/?figure=met_late&key=RS_INITIAL_PLANNING"
 Status = OversightRows.Status
 
 
