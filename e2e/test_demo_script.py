@@ -1,7 +1,8 @@
 """``bash .ci/demo`` as a newcomer meets it (issue 15, point 11): with PORT set the emails link to that port; the
 logins are the last thing printed, once the server listens; no background log lines or warnings bury them.
 
-Slow (it seeds the whole demo service): it runs with the other end-to-end tests, in its own var directory."""
+Slow (it seeds the whole demo service): .ci/test runs it in a process of its own, alongside the other end-to-end
+tests (each with its own var directory and demo database)."""
 
 from __future__ import annotations
 
