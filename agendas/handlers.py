@@ -85,6 +85,9 @@ def connect() -> None:
     from panels.jobs import job_kind_register
 
     job_kind_register(JOB_KIND, oversight_rows_build, fail_stuck=oversight_rows_fail_stuck)
+    from agendas.oversight import board_files
+
+    job_kind_register(board_files.JOB_KIND, board_files.board_file_build, fail_stuck=board_files.board_files_fail_stuck)
     event_subscribe(MeetingUpdated.NAME, slots_follow_meeting, in_transaction=True)
     event_subscribe(CohortImported.NAME, rebuild_after_import)
     event_subscribe(TransferDecided.NAME, refresh_after_child_change)  # the resettlement record's Y2A decision

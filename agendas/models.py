@@ -166,3 +166,41 @@ class OversightRows(models.Model):
 
     def __str__(self) -> str:
         return f"Oversight rows of service {self.service_id} ({self.get_status_display()})"
+
+
+class BoardPackFile(models.Model):
+    """The board pack PDF of one period and audience as one reader asked for it, made in the background (a job
+    of ``panels/jobs.py``, kind "board_pack_pdf"; agendas/oversight/board_files.py): the row is the job and,
+    once done, the file. Its case list is the children its reader may see, so each reader has their own."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Being prepared"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    service = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=7, help_text="The month of the pack, YYYY-MM.")
+    audience = models.CharField(max_length=10, help_text="full or summary (agendas/oversight/views.py AUDIENCES).")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True, help_text="Why the last run failed.")
+    requested_at = models.DateTimeField(help_text="When the PDF was last asked for.")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a run last took the job.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="When the stored PDF was made.")
+    rows_key = models.CharField(max_length=64, blank=True,
+                                help_text="The key of the oversight rows the PDF was made from (stale when it moves).")
+    children = models.JSONField(default=list, blank=True,
+                                help_text="[id, reference] of the children listed in the PDF (audited on download).")
+    pdf = models.BinaryField(default=b"", help_text="The PDF, once made.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "period", "audience", "requested_by"],
+                                               name="board_pack_file_once_per_reader")]
+
+    def __str__(self) -> str:
+        return f"Board pack {self.period} ({self.audience}) of service {self.service_id}: {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

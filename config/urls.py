@@ -133,7 +133,8 @@ urlpatterns = [
     # oversight (issue 17): service managers, strategic leads and chairs (permissions.can_view_reports)
     path("oversight/", oversight_views.oversight_index, name="oversight_index"),
     path("oversight/board/", oversight_views.oversight_board, name="oversight_board"),
-    path("oversight/board.pdf", oversight_views.oversight_board_pdf, name="oversight_board_pdf"),
+    path("oversight/board/prepare/", oversight_views.oversight_board_prepare, name="oversight_board_prepare"),
+    path("oversight/board/<int:file_id>.pdf", oversight_views.oversight_board_file, name="oversight_board_file"),
     path("oversight/<slug:report>/", oversight_views.oversight_report, name="oversight_report"),
     slashed("oversight/<slug:report>/children/", oversight_views.oversight_children, "oversight_children"),
     path("oversight/<slug:report>.<str:fmt>", oversight_views.oversight_download, name="oversight_download"),

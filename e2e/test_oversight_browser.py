@@ -34,3 +34,17 @@ def test_a_manager_reads_a_report_its_children_and_its_download(server, signed_i
     check(page, "board pack (summary)")
     page.goto(server["url"] + "/oversight/custody/")
     check(page, "custody now")
+
+
+def test_a_manager_prepares_the_board_pack_pdf_and_downloads_it(server, signed_in):
+    """The PDF is made in the background (agendas/oversight/board_files.py): the page says "Being prepared",
+    polls with htmx, and offers the download once made (the embedded shape's thread runs it at once)."""
+    page = signed_in("chair")
+    page.goto(server["url"] + "/oversight/board/?audience=summary")
+    page.get_by_role("button", name="Prepare the PDF").click()
+    download_link = page.get_by_role("link", name="Download the PDF")
+    download_link.wait_for(timeout=90_000)  # the status area is swapped in by htmx when the job ends
+    check(page, "board pack with its PDF made")
+    with page.expect_download() as download_info:
+        download_link.click()
+    assert Path(download_info.value.path()).read_bytes()[:5] == b"%PDF-"

@@ -65,6 +65,7 @@ class RowsRead:
 
     rows: list[ChildRow]
     updating_since: datetime | None = None
+    key: str = ""  # what the service's data is now (``rows_key``): a file made from an older key is out of date
 
 
 def rows_key(stamp: tuple, scope: ReportScope) -> str:
@@ -132,13 +133,13 @@ def report_rows(*, scope: ReportScope, calendar: WorkingCalendar) -> RowsRead:
     if stored is None or built_at is None or rows is None:  # the first reading (or a blob that failed its check)
         rows = child_rows(scope=scope, calendar=calendar)
         oversight_rows_store(service_id=service_id, key=key, rows=rows)
-        return RowsRead(rows)
+        return RowsRead(rows, key=key)
     if stored[1] == key:
         if timezone.now() - built_at > timedelta(seconds=getattr(settings, "OVERSIGHT_ROWS_SECONDS", 600)):
             oversight_rows_request(service_id=service_id, pk=stored[0])  # a change no stamp sees shows by then
-        return RowsRead(rows)
+        return RowsRead(rows, key=key)
     oversight_rows_request(service_id=service_id, pk=stored[0])
-    return RowsRead(rows, updating_since=built_at)
+    return RowsRead(rows, updating_since=built_at, key=key)
 
 
 def oversight_rows_store(*, service_id: int, key: str, rows: list[ChildRow]) -> None:

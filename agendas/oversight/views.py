@@ -19,14 +19,14 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from agendas.models import BoardPackFile
 from agendas.oversight import aggregate as agg
-from agendas.oversight import charts, selectors, snapshots, tables
+from agendas.oversight import board_files, charts, selectors, snapshots, tables
 from agendas.services import working_calendar
 from agendas.statutory import REQUIREMENT_CODES, TITLES
 from agendas.workdays import add_months
@@ -293,20 +293,26 @@ def oversight_download(request, report: str, scope, today: date, rows, query: di
 
 
 # --- the board pack ----------------------------------------------------------------------------------------
-def _board_context(request, *, paged: bool) -> dict[str, Any]:
-    """The board pack's figures and case list: on screen a page of the list (``PAGE_SIZE``), in the PDF all."""
-    scope, today, rows = _setup(request)
-    raw = request.GET.get("period", "")[:7] or f"{today:%Y-%m}"
+def board_params(params, today: date) -> tuple[str, str, date, date]:
+    """The board pack's period (as asked, its first and last day) and audience, checked (``BadQuery``)."""
+    raw = params.get("period", "")[:7] or f"{today:%Y-%m}"
     try:
         first = date.fromisoformat(raw + "-01")
     except ValueError:
         raise BadQuery(f"period: {raw!r} is not a month (write it as YYYY-MM)") from None
-    audience = request.GET.get("audience", "full")
+    audience = params.get("audience", "full")
     if audience not in AUDIENCES:
         raise BadQuery(f"audience: {audience!r} is not one of {', '.join(AUDIENCES)}")
     last = min(add_months(first, 1) - timedelta(days=1), today)
     if last < first:
         raise BadQuery(f"period: {raw} has not begun")
+    return raw, audience, first, last
+
+
+def board_context(*, user, scope, rows, today: date, params, page: str | None) -> dict[str, Any]:
+    """The board pack's figures and case list (the children ``user`` may see): on screen one page of the list
+    (``page``, ``PAGE_SIZE``), in the PDF (``page`` None) all. Not audited: the page and the download are."""
+    raw, audience, first, last = board_params(params, today)
     months = agg.monthly_on_time(rows, months=agg.month_starts(last, 6), today=today)
     points = agg.custody_population(rows, days=[min(add_months(m, 1) - timedelta(days=1), today)
                                                 for m in agg.month_starts(last, 6)])
@@ -315,21 +321,19 @@ def _board_context(request, *, paged: bool) -> dict[str, Any]:
     overdue = sum(1 for row in rows for r in row.requirements if r.status(today) == "overdue"
                   and r.due >= add_months(today, -12))
     custody = sorted(agg.in_custody(rows, today=last), key=lambda r: (r.establishment or "", r.reference))
-    visible = selectors.visible_child_ids(user=request.user, child_ids=[r.id for r in custody])
+    visible = selectors.visible_child_ids(user=user, child_ids=[r.id for r in custody])
     listed = [(r, r.next_due(today)) for r in custody if r.id in visible]
-    page = _page(request, listed) if paged else None
-    cases = list(page.object_list) if page is not None else listed
-    audit_children_read(actor=request.user, action="oversight.board_pack_viewed", children=[(r.id, r.reference)
-                        for r, _ in cases], request=request, detail={"period": raw, "audience": audience})
+    cases_page = Paginator(listed, PAGE_SIZE).get_page(page) if page is not None else None
+    cases = list(cases_page.object_list) if cases_page is not None else listed
     trend = tables.trend_table(months)
     population = tables.population_table(points)
     summary = f"{points[-1][1]} children in custody on {points[-1][0]:%-d %B %Y}."
     return {
         "scope": scope, "first": first, "last": last, "period": raw, "audience": audience, "audiences": AUDIENCES,
         "months": months, "this_month": months[-1], "points": points, "release": release, "overdue": overdue,
-        "cases": cases, "cases_page": page, "listed": len(listed),
+        "cases": cases, "cases_page": cases_page, "listed": len(listed),
         "hidden": len(custody) - len(listed), "trend": trend, "population": population,
-        "suppressed": audience == "summary", "today": today, "generated": timezone.now(),
+        "suppressed": audience == "summary", "today": today, "generated": timezone.now(), "made_for": user,
         "trend_chart": charts.line_chart(title="Statutory requirements met on time (%)",
                                          labels=[m.label for m in months],
                                          series=[("Met on time (%)", [m.percent_on_time for m in months])],
@@ -342,30 +346,83 @@ def _board_context(request, *, paged: bool) -> dict[str, Any]:
     }
 
 
+def _pdf_status(request, *, scope, params, today: date, data_key: str | None = None) -> dict[str, Any]:
+    """What the board page says of the viewer's PDF of this period and audience (board_files.py)."""
+    raw, audience, _first, _last = board_params(params, today)
+    job = board_files.board_file_for(service_id=scope.service.pk, user=request.user, period=raw,
+                                     audience=audience)
+    stale = False
+    if job is not None and job.status == job.Status.DONE:
+        if data_key is None:
+            data_key = snapshots.rows_key(selectors.data_stamp(service_id=scope.service.pk), scope)
+        stale = job.rows_key != data_key
+    return {"pdf_job": job, "pdf_stale": stale, "period": raw, "audience": audience,
+            "query": urlencode({"period": raw, "audience": audience})}
+
+
 @login_required
 @require_GET
 @cyclic_gc_paused
 def oversight_board(request):
+    """The board pack on screen, and the state of the viewer's PDF of it; htmx polls the PDF's state here
+    (``HX-Request``: the status fragment alone, 286 once the job has ended so that the polling stops)."""
+    if request.headers.get("HX-Request"):
+        scope, today = selectors.report_scope_for(user=request.user), timezone.localdate()
+        try:
+            status = _pdf_status(request, scope=scope, params=request.GET, today=today)
+        except BadQuery as exc:
+            return _bad(str(exc))
+        job = status["pdf_job"]
+        return render(request, "oversight/_board_pdf_status.html", status,
+                      status=286 if job is None or job.is_finished else 200)
+    scope = selectors.report_scope_for(user=request.user)
+    read = snapshots.report_rows(scope=scope, calendar=working_calendar())
+    if read.updating_since is not None:
+        scope = dataclasses.replace(scope, updating_since=read.updating_since)
+    today = timezone.localdate()
     try:
-        context = _board_context(request, paged=True)
+        context = board_context(user=request.user, scope=scope, rows=read.rows, today=today, params=request.GET,
+                                page=request.GET.get("page", "")[:6])
+        context.update(_pdf_status(request, scope=scope, params=request.GET, today=today, data_key=read.key))
     except BadQuery as exc:
         return _bad(str(exc))
+    audit_children_read(actor=request.user, action="oversight.board_pack_viewed", request=request,
+                        children=[(r.id, r.reference) for r, _ in context["cases"]],
+                        detail={"period": context["period"], "audience": context["audience"]})
     return render(request, "oversight/board.html", {**context, "for_pdf": False})
 
 
 @login_required
-@require_GET
-@cyclic_gc_paused
-def oversight_board_pdf(request):
-    from weasyprint import HTML
-
+@require_POST
+def oversight_board_prepare(request):
+    """"Prepare the PDF": the viewer's PDF of the period and audience made in the background (board_files.py)."""
+    scope = selectors.report_scope_for(user=request.user)
     try:
-        context = _board_context(request, paged=False)
+        raw, audience, _first, _last = board_params(request.POST, timezone.localdate())
     except BadQuery as exc:
         return _bad(str(exc))
-    html = render_to_string("oversight/board_pdf.html", {**context, "for_pdf": True}, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(pdf_variant="pdf/ua-1",
-                                                                               custom_metadata=True)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="convene-board-pack-{context["period"]}.pdf"'
+    board_files.board_file_request(service=scope.service, user=request.user, period=raw, audience=audience,
+                                   request=request)
+    return redirect(reverse("oversight_board") + "?" + urlencode({"period": raw, "audience": audience}))
+
+
+@login_required
+@require_GET
+def oversight_board_file(request, file_id: int):
+    """A made board pack PDF (``BoardPackFile``), for a reader of its service who may see every child listed in
+    it (404 for anyone else), audited with those children; never cached. Its own reader whose view has narrowed
+    since it was made is sent back to the board page to prepare it again."""
+    scope = selectors.report_scope_for(user=request.user)
+    job = get_object_or_404(BoardPackFile, pk=file_id, service_id=scope.service.pk, status=BoardPackFile.Status.DONE)
+    children = [(child_id, reference) for child_id, reference in job.children]
+    if selectors.visible_child_ids(user=request.user, child_ids=[c for c, _ in children]) != {c for c, _ in children}:
+        if job.requested_by_id != request.user.pk:
+            raise Http404("No such file")
+        board_files.board_file_withdraw(job=job)
+        return redirect(reverse("oversight_board") + "?" + urlencode({"period": job.period, "audience": job.audience}))
+    audit_children_read(actor=request.user, action="oversight.board_pack_viewed", children=children,
+                        request=request, detail={"period": job.period, "audience": job.audience, "file": job.pk})
+    response = HttpResponse(bytes(job.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="convene-board-pack-{job.period}-{job.audience}.pdf"'
+    response["Cache-Control"] = "no-store, private"
     return response

@@ -264,14 +264,6 @@ def test_the_board_pack_on_screen_is_paged(world, client, manager):
     assert "1 to 50 of 57" in client.get("/oversight/board/").content.decode()
 
 
-def test_the_board_pack_pdf_lists_every_child_in_custody(world, client, manager):
-    _in_custody(world, manager, 55)
-    client.force_login(manager)
-    client.get("/oversight/board.pdf")
-    entry = AuditEntry.objects.get(action="oversight.board_pack_viewed")
-    assert AuditEntryChild.objects.filter(entry=entry).count() == 57  # the world has two in custody
-
-
 def test_a_download_of_figures_being_updated_says_so_first(late_ipm, client, manager):
     client.force_login(manager)
     client.get("/oversight/")

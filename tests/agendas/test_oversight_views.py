@@ -20,7 +20,7 @@ from tests.factories import ChildFactory, EpisodeFactory, MembershipFactory, Use
 pytestmark = pytest.mark.django_db
 READERS = {"chair", "outsider"}  # the panel's chair; a manager (of another service: their own service's reports)
 PAGES = ["/oversight/", "/oversight/timeliness/", "/oversight/releases/", "/oversight/custody/",
-         "/oversight/timeliness.csv", "/oversight/timeliness.xlsx", "/oversight/board/", "/oversight/board.pdf",
+         "/oversight/timeliness.csv", "/oversight/timeliness.xlsx", "/oversight/board/",
          "/oversight/timeliness/children/?figure=due&key=RS_INITIAL_PLANNING", "/oversight/releases/?by=distance",
          "/oversight/releases.csv", "/oversight/releases/children/?by=distance&figure=released&key=up_to_50"]
 
@@ -150,11 +150,6 @@ def test_the_board_pack_summary_shows_references_not_names(late_ipm, client, man
 def test_the_board_pack_full_shows_names(late_ipm, client, manager):
     client.force_login(manager)
     assert late_ipm.child.family_name in client.get("/oversight/board/?audience=full").content.decode()
-
-
-def test_the_board_pack_pdf(world, client, manager):
-    client.force_login(manager)
-    assert client.get("/oversight/board.pdf").content[:5] == b"%PDF-"
 
 
 def test_the_board_pack_is_audited_with_its_children(late_ipm, client, manager):

@@ -288,6 +288,14 @@ def build_matrix_world(world) -> MatrixWorld:
         child=w.child, actor=u["case_manager"], kind="initial_planning", starts_at=starts,
         ends_at=starts + timedelta(hours=1), place="establishment", members=[parent], staff=[u["case_manager"]])
 
+    # a board pack PDF the chair prepared (made; agendas/oversight/board_files.py), listing no child
+    from agendas.models import BoardPackFile
+
+    m.extras["board_file"] = BoardPackFile.objects.create(
+        service=w.service, requested_by=chair, period=f"{timezone.localdate():%Y-%m}", audience="full",
+        status=BoardPackFile.Status.DONE, requested_at=timezone.now(), finished_at=timezone.now(),
+        pdf=b"%PDF-1.7\n%%EOF\n", children=[])
+
     m.cohort_import = CohortImport.objects.create(service=w.service, uploaded_by=u["coordinator"],
                                                   filename="cohort.csv", source="reference\n")
     m.referral = agenda_services.referral_create(panel=w.panel, child=w.child, reason="Release soon",

@@ -341,7 +341,13 @@ ROWS: dict[str, list[Row]] = {
     # their own service's reports; the coordinator is not a manager
     "oversight/": [Row(lambda w: "/oversight/", who(REPORT_READERS))],
     "oversight/board/": [Row(lambda w: "/oversight/board/", who(REPORT_READERS))],
-    "oversight/board.pdf": [Row(lambda w: "/oversight/board.pdf", who(REPORT_READERS))],
+    "oversight/board/prepare/": [
+        Row(lambda w: "/oversight/board/prepare/", POST_ONLY, refused=refused(REPORT_READERS),
+            data=lambda w: {"period": "", "audience": "summary"}),
+    ],
+    # a made board pack PDF: the chair's, of the world's service (the outsider manages another service: 404)
+    "oversight/board/<int:file_id>.pdf": [Row(lambda w: f"/oversight/board/{w.extras['board_file'].pk}.pdf",
+                                              who({"chair"}))],
     "oversight/<slug:report>/": [Row(lambda w: "/oversight/timeliness/", who(REPORT_READERS)),
                                  Row(lambda w: "/oversight/custody/", who(REPORT_READERS), label="custody")],
     "oversight/<slug:report>/children/": [
