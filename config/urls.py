@@ -135,6 +135,10 @@ urlpatterns = [
     path("oversight/board/", oversight_views.oversight_board, name="oversight_board"),
     path("oversight/board/prepare/", oversight_views.oversight_board_prepare, name="oversight_board_prepare"),
     path("oversight/board/<int:file_id>.pdf", oversight_views.oversight_board_file, name="oversight_board_file"),
+    # moved (301): the PDF was made in the request; it is now prepared in the background from the board page. Before
+    # oversight/<report>.<fmt>, which would otherwise take it for a report called "board"
+    path("oversight/board.pdf",
+         RedirectView.as_view(pattern_name="oversight_board", permanent=True, query_string=True)),
     path("oversight/<slug:report>/", oversight_views.oversight_report, name="oversight_report"),
     slashed("oversight/<slug:report>/children/", oversight_views.oversight_children, "oversight_children"),
     path("oversight/<slug:report>.<str:fmt>", oversight_views.oversight_download, name="oversight_download"),

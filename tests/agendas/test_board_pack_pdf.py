@@ -227,3 +227,9 @@ def test_the_download_queries_do_not_grow_with_the_children(world, client, manag
     job = _prepare(client, django_capture_on_commit_callbacks)
     with django_assert_max_num_queries(done):
         client.get(f"/oversight/board/{job.pk}.pdf")
+
+
+def test_the_old_pdf_address_sends_to_the_board_page_with_its_period_and_audience(client):
+    response = client.get("/oversight/board.pdf?period=2026-11&audience=summary")
+    assert response.status_code == 301
+    assert response["Location"] == "/oversight/board/?period=2026-11&audience=summary"

@@ -122,6 +122,7 @@ ROWS: dict[str, list[Row]] = {
     # the old addresses: a permanent redirect for everyone (the new page then asks anonymous to sign in)
     "account/emails/": [Row(lambda w: "/account/emails/", everyone(REDIRECT))],
     "account/calendar/": [Row(lambda w: "/account/calendar/", everyone(REDIRECT))],
+    "oversight/board.pdf": [Row(lambda w: "/oversight/board.pdf", everyone(REDIRECT))],
     "my-children/": [Row(lambda w: "/my-children/", who(YJS_STAFF))],
     # --- accounts ---
     "accounts/login/": [Row(lambda w: "/accounts/login/", who({"anonymous"}, no=REDIRECT))],
