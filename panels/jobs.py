@@ -46,6 +46,16 @@ def job_kind_register(kind: str, run: Callable[[int], None], *, fail_stuck: Call
         STUCK_CHECKS.append(fail_stuck)
 
 
+def job_take(model, job_id: int) -> bool:
+    """Take a pending job row for this run: set it running (``started_at`` now) in one UPDATE, so two runs can never
+    both take it. False when it is gone or another run has it. ``model`` has ``status`` (with ``Status.PENDING``
+    and ``Status.RUNNING``) and ``started_at``."""
+    from django.utils import timezone
+
+    return bool(model.objects.filter(pk=job_id, status=model.Status.PENDING).update(
+        status=model.Status.RUNNING, started_at=timezone.now()))
+
+
 def job_execute(kind: str, job_id: int) -> None:
     """Run one job now, in this process (what a Celery worker and the embedded thread both call)."""
     try:

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from agendas.models import BoardPackFile
 from panels.audit import audit_record
+from panels.jobs import job_take
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +91,7 @@ def board_file_render(job: BoardPackFile) -> tuple[bytes, list[list], str]:
 
 def board_file_build(job_id: int) -> None:
     """The job: make the PDF and store it (taken only while pending: never run twice at once)."""
-    if not BoardPackFile.objects.filter(pk=job_id, status=Status.PENDING).update(
-            status=Status.RUNNING, started_at=timezone.now()):
+    if not job_take(BoardPackFile, job_id):
         return  # gone, or already taken by another run
     job = BoardPackFile.objects.select_related("requested_by").defer("pdf").get(pk=job_id)
     try:

@@ -47,6 +47,7 @@ from agendas.oversight.selectors import ReportScope, child_rows, data_stamp, ser
 from agendas.rules import ChildFacts
 from agendas.statutory import Requirement
 from agendas.workdays import WorkingCalendar
+from panels.jobs import job_take
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +177,7 @@ def oversight_rows_build(job_id: int) -> None:
     """The job: compute the service's rows and store them (taken only while pending: never run twice at once)."""
     from agendas.services import working_calendar
 
-    if not OversightRows.objects.filter(pk=job_id, status=Status.PENDING).update(
-            status=Status.RUNNING, started_at=timezone.now()):
+    if not job_take(OversightRows, job_id):
         return  # gone, or already taken by another run
     job = OversightRows.objects.select_related("service").only("service").get(pk=job_id)
     try:
