@@ -75,7 +75,13 @@ class TransferDecisionForm(forms.Form):
 
 
 class PathwayAddForm(forms.Form):
-    name = forms.CharField(label="New pathway", max_length=120)
+    name = forms.CharField(label="New pathway", max_length=120,
+                           error_messages={"required": "Give the pathway a name."})
+
+
+class PathwayRenameForm(forms.Form):
+    name = forms.CharField(label="New name", max_length=120,
+                           error_messages={"required": "Give the pathway a name."})
 
 
 class PathwayPresetForm(forms.Form):

@@ -22,6 +22,7 @@ from panels.record_forms import (
     NetworkMemberForm,
     PathwayAddForm,
     PathwayPresetForm,
+    PathwayRenameForm,
     PlanRowForm,
     TransferDecisionForm,
 )
@@ -191,7 +192,7 @@ def pathway_preset(request):
 def pathway_rename(request, pathway_id: int):
     """A new name for a pathway; a refusal is said at the top of the list (the name as it was stays)."""
     pathway = _managed_pathway(request, pathway_id)
-    form = PathwayAddForm(request.POST)
+    form = PathwayRenameForm(request.POST)
     if form_submit(form, lambda data: record_services.pathway_rename(
             pathway=pathway, name=data["name"], actor=request.user)) is REFUSED:
         messages.error(request, f"{pathway.name} was not renamed: {form_error_text(form)}")

@@ -281,7 +281,7 @@ def test_a_refused_new_name_is_said_and_the_add_form_is_left_alone(world, client
     first, second = Pathway.objects.filter(service=world.service).order_by("pk")[:2]
     response = client.post(reverse("pathway_rename", args=[first.pk]), {"name": second.name}, follow=True)
     body = response.content.decode()
-    assert f"{first.name} was not renamed: New pathway: There is already a pathway called {second.name}." in body
+    assert f"{first.name} was not renamed: New name: There is already a pathway called {second.name}." in body
     first.refresh_from_db()
     assert first.name != second.name
 
@@ -436,3 +436,12 @@ def test_each_pathway_and_plan_row_action_costs_a_bounded_number_of_queries(worl
     client.force_login(coordinator)
     with django_assert_max_num_queries(40):
         assert client.post(reverse(route, args=args), data).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_empty_new_name_is_refused_naming_what_is_missing(world, client):
+    client.force_login(world.users["coordinator"])
+    client.post(reverse("pathway_preset"), {"preset": "enfield_9"})
+    first = Pathway.objects.filter(service=world.service).order_by("pk").first()
+    body = client.post(reverse("pathway_rename", args=[first.pk]), {"name": ""}, follow=True).content.decode()
+    assert f"{first.name} was not renamed: New name: Give the pathway a name." in body
