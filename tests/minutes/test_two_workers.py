@@ -103,7 +103,9 @@ class Worker:
         with log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log",
-                 "config.asgi:application"],
+                 # stopped at the test's end: a socket a client has not yet closed on a busy machine would hold
+                 # uvicorn's graceful shutdown (unbounded by default) until _stop's 10 s kill
+                 "--timeout-graceful-shutdown", "2", "config.asgi:application"],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def wait_listening(self) -> None:
