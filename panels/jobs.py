@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -54,6 +55,28 @@ def job_take(model, job_id: int) -> bool:
 
     return bool(model.objects.filter(pk=job_id, status=model.Status.PENDING).update(
         status=model.Status.RUNNING, started_at=timezone.now()))
+
+
+def job_rows_fail_stuck(model, *, message: str, what: str, now: datetime | None = None,
+                        service_id: int | None = None) -> int:
+    """Fail every job row of ``model`` waiting (``requested_at``) or running (``started_at``) for longer than
+    ``JOB_TIMEOUT_SECONDS`` (its worker died, the process restarted), in one UPDATE, with ``message`` (``{minutes}``
+    filled in); ``what`` names the rows in the log line. ``model`` has ``status`` (``Status.PENDING``, ``RUNNING``,
+    ``FAILED``), ``requested_at``, ``started_at``, ``message`` and ``service``. Returns how many."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    timeout = timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
+    since = (now or timezone.now()) - timeout
+    stuck = model.objects.filter(Q(status=model.Status.RUNNING, started_at__lt=since)
+                                 | Q(status=model.Status.PENDING, requested_at__lt=since))
+    if service_id is not None:
+        stuck = stuck.filter(service_id=service_id)
+    failed = stuck.update(status=model.Status.FAILED,
+                          message=message.format(minutes=int(timeout.total_seconds() // 60)))
+    if failed:
+        logger.warning("failed %s %s stuck for longer than %s", failed, what, timeout)
+    return failed
 
 
 def job_execute(kind: str, job_id: int) -> None:

@@ -15,17 +15,15 @@ Each reader has their own file: its case list is the children that reader may se
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from agendas.models import BoardPackFile
 from panels.audit import audit_record
-from panels.jobs import job_take
+from panels.jobs import job_rows_fail_stuck, job_take
 
 logger = logging.getLogger(__name__)
 
@@ -112,15 +110,5 @@ def board_file_build(job_id: int) -> None:
 def board_files_fail_stuck(*, now: datetime | None = None, service_id: int | None = None) -> int:
     """Fail every PDF waiting or running for longer than JOB_TIMEOUT_SECONDS (its worker died, the process
     restarted), with a message; its reader can prepare it again. Returns how many."""
-    now = now or timezone.now()
-    timeout = timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
-    since = now - timeout
-    stuck = BoardPackFile.objects.filter(Q(status=Status.RUNNING, started_at__lt=since)
-                                         | Q(status=Status.PENDING, requested_at__lt=since))
-    if service_id is not None:
-        stuck = stuck.filter(service_id=service_id)
-    failed = stuck.update(status=Status.FAILED,
-                          message=STUCK_MESSAGE.format(minutes=int(timeout.total_seconds() // 60)))
-    if failed:
-        logger.warning("failed %s board pack PDF(s) stuck for longer than %s", failed, timeout)
-    return failed
+    return job_rows_fail_stuck(BoardPackFile, message=STUCK_MESSAGE, what="board pack PDF(s)",
+                               now=now, service_id=service_id)

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -47,7 +46,7 @@ from agendas.oversight.selectors import ReportScope, child_rows, data_stamp, ser
 from agendas.rules import ChildFacts
 from agendas.statutory import Requirement
 from agendas.workdays import WorkingCalendar
-from panels.jobs import job_take
+from panels.jobs import job_rows_fail_stuck, job_take
 
 logger = logging.getLogger(__name__)
 
@@ -198,15 +197,5 @@ def oversight_rows_build(job_id: int) -> None:
 def oversight_rows_fail_stuck(*, now: datetime | None = None, service_id: int | None = None) -> int:
     """Fail every rebuild waiting or running for longer than JOB_TIMEOUT_SECONDS (its worker died, the process
     restarted), with a message; the next reading or change asks for it again. Returns how many."""
-    now = now or timezone.now()
-    timeout = timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
-    since = now - timeout
-    stuck = OversightRows.objects.filter(Q(status=Status.RUNNING, started_at__lt=since)
-                                         | Q(status=Status.PENDING, requested_at__lt=since))
-    if service_id is not None:
-        stuck = stuck.filter(service_id=service_id)
-    message = STUCK_MESSAGE.format(minutes=int(timeout.total_seconds() // 60))
-    failed = stuck.update(status=Status.FAILED, message=message)
-    if failed:
-        logger.warning("failed %s oversight rebuild(s) stuck for longer than %s", failed, timeout)
-    return failed
+    return job_rows_fail_stuck(OversightRows, message=STUCK_MESSAGE, what="oversight rebuild(s)",
+                               now=now, service_id=service_id)
