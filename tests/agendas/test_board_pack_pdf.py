@@ -12,24 +12,13 @@ from django.utils import timezone
 
 from agendas.models import BoardPackFile
 from agendas.oversight import board_files
-from panels.enums import LegalStatus, UserRole
+from panels.enums import LegalStatus
 from panels.models import AuditEntry, AuditEntryChild
-from tests.factories import ChildFactory, EpisodeFactory, UserFactory
+from tests.factories import ChildFactory, EpisodeFactory
 
 pytestmark = pytest.mark.django_db
 Status = BoardPackFile.Status
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def manager(world):
-    return UserFactory(username="manager", agency=world.service, role=UserRole.MANAGER)
-
-
-@pytest.fixture
-def eager(settings):
-    """The production shape's path through Celery, run eagerly (no broker in tests)."""
-    settings.JOBS_BACKEND = "celery"
 
 
 def _prepare(client, django_capture_on_commit_callbacks, **data) -> BoardPackFile:

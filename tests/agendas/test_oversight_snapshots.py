@@ -13,25 +13,14 @@ from django.utils import timezone
 
 from agendas.models import OversightRows
 from agendas.oversight import snapshots
-from panels.enums import LegalStatus, UserRole
+from panels.enums import LegalStatus
 from panels.events import ReleaseChanged, event_emit
 from panels.models import AuditEntry, AuditEntryChild
-from tests.factories import ChildFactory, EpisodeFactory, UserFactory
+from tests.factories import ChildFactory, EpisodeFactory
 
 pytestmark = pytest.mark.django_db
 LATE = "/oversight/timeliness/children/?figure=met_late&key=RS_INITIAL_PLANNING"
 Status = OversightRows.Status
-
-
-@pytest.fixture
-def manager(world):
-    return UserFactory(username="manager", agency=world.service, role=UserRole.MANAGER)
-
-
-@pytest.fixture
-def eager(settings):
-    """The production shape's path through Celery, run eagerly (no broker in tests)."""
-    settings.JOBS_BACKEND = "celery"
 
 
 @pytest.fixture

@@ -26,11 +26,6 @@ PAGES = ["/oversight/", "/oversight/timeliness/", "/oversight/releases/", "/over
 
 
 @pytest.fixture
-def manager(world):
-    return UserFactory(username="manager", agency=world.service, role=UserRole.MANAGER)
-
-
-@pytest.fixture
 def late_ipm(world):
     """YJ-0001 sentenced 40 days ago, initial planning meeting held 5 days late."""
     today = timezone.localdate()
