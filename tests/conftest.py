@@ -309,6 +309,27 @@ def pytest_runtest_call(item):
     return result
 
 
+JOB_THREAD_JOIN_SECONDS = 60
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A background job the test started (embedded shape: a daemon thread of this process, named "<kind>-<id>" by
+    ``panels.jobs.run_job``) finishes before the test's fixtures are torn down, so it can neither write rows after
+    the test's database is flushed nor hold SQLite's write lock while the next test in this worker runs."""
+    import threading
+
+    from panels.jobs import JOB_KINDS
+
+    for thread in threading.enumerate():
+        if thread is threading.current_thread() or thread.name.rpartition("-")[0] not in JOB_KINDS:
+            continue
+        thread.join(JOB_THREAD_JOIN_SECONDS)
+        if thread.is_alive():
+            pytest.fail(f"background job {thread.name} still running {JOB_THREAD_JOIN_SECONDS} s after the test",
+                        pytrace=False)
+
+
 # ==================================================================================================
 # The production shape runs what the shape can change
 # --------------------------------------------------------------------------------------------------
