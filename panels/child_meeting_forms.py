@@ -15,6 +15,8 @@ from panels.models import ChildMeeting, NetworkMember, User
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 TIME_FORMATS = ["%H:%M"]
+NO_NETWORK_HINT = ("Nobody is in the child's network yet. Add the people around the child (parents or carers, "
+                   "social worker, IRO, personal adviser) on the child's Network page, and they can be invited here.")
 
 
 class ChildMeetingForm(forms.Form):
@@ -38,7 +40,11 @@ class ChildMeetingForm(forms.Form):
         self.suggested = suggested or {}
         members = cast(forms.ModelMultipleChoiceField, self.fields["members"])
         members.queryset = NetworkMember.objects.filter(child=child).select_related("user")
-        members.label_from_instance = self._member_label  # type: ignore[method-assign,assignment]
+        # the network read once: its boxes are drawn from this list (the queryset still checks what is posted)
+        network = list(members.queryset)
+        members.choices = [(m.pk, self._member_label(m)) for m in network]
+        if not network:
+            members.help_text = NO_NETWORK_HINT
         staff = cast(forms.ModelMultipleChoiceField, self.fields["staff"])
         staff.queryset = User.objects.filter(agency_id=child.service_id, is_active=True)
         staff.label_from_instance = lambda u: (  # type: ignore[method-assign,assignment]

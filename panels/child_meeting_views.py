@@ -24,9 +24,13 @@ from panels.records import child_to_record
 SERVICE_FIELDS = {"starts_at": "start", "ends_at": "end"}
 
 
-def _plan_form(request, child, *, data=None):
+def _plan_form(request, child, *, overview, data=None):
+    """The form to plan a meeting: of the kind asked for (``?kind=``), else of the first meeting due under the
+    agenda rules and not yet planned, with the network members suggested for that kind ticked."""
     kind = (data or request.GET).get("kind") or ""
     kind = kind if kind in ChildMeetingKind.values else ""
+    if not kind and data is None:
+        kind = next((d["kind"] for d in overview.due if not overview.planned_for(d["kind"])), "")
     suggested = child_meeting_selectors.suggested_members(child=child, kind=kind) if kind else {}
     initial = {"kind": kind, "members": list(suggested),
                "staff": [child.case_manager_id] if child.case_manager_id else []}
@@ -38,7 +42,10 @@ def _plan_form(request, child, *, data=None):
 def child_meeting_list(request, child_id: int):
     """The child's statutory meetings (planned, held, the rules' overdue ones); POST plans one."""
     child = selectors.child_get_for_user(user=request.user, child_id=child_id)
-    form = _plan_form(request, child, data=request.POST if request.method == "POST" else None)
+    today = timezone.localdate()
+    due = child_page_context(child=child, record=child_to_record(child), today=today).get("meetings_due", [])
+    overview = child_meeting_selectors.meetings_overview(child=child, due=due)
+    form = _plan_form(request, child, overview=overview, data=request.POST if request.method == "POST" else None)
     if request.method == "POST":
         meeting = form_submit(form, lambda _data: child_meeting_services.child_meeting_plan(
             child=child, actor=request.user, **form.service_kwargs()), fields=SERVICE_FIELDS)
@@ -46,11 +53,9 @@ def child_meeting_list(request, child_id: int):
             messages.success(request, f"{meeting.get_kind_display()} planned: invites sent to everyone invited "
                                       "with an email address.")
             return redirect("child_meeting_detail", child_id=child.pk, meeting_id=meeting.pk)
-    today = timezone.localdate()
-    due = child_page_context(child=child, record=child_to_record(child), today=today).get("meetings_due", [])
     audit_record(actor=request.user, action="child.meetings_viewed", child=child, request=request)
     return render(request, "panels/child_meetings.html", {
-        "child": child, "overview": child_meeting_selectors.meetings_overview(child=child, due=due),
+        "child": child, "overview": overview,
         "form": form, "today": today,
     }, status=400 if form.errors else 200)
 

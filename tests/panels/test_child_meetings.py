@@ -487,8 +487,9 @@ def test_the_pages_cost_the_same_whatever_the_number_of_meetings(world, client, 
     meeting = _plan(world, members=[])
     for offset in range(1, 6):
         _plan(world, kind=Kind.REVIEW, day=date(2027, 2, 1) + timedelta(days=offset), members=[])
-    # measured with 6 meetings: 11, 12 and 14 queries
-    with django_assert_max_num_queries(13):  # the child's page parts (meetings due, release, escalation): constant
+    # measured with 6 meetings: 14, 12 and 14 queries (the list's plan form starts on the first meeting due: the
+    # network is read for its suggestions and for its boxes)
+    with django_assert_max_num_queries(15):  # the child's page parts (meetings due, release, escalation): constant
         assert client.get(reverse("child_meeting_list", args=[world.child.pk])).status_code == 200
     with django_assert_max_num_queries(13):
         assert client.get(reverse("child_meeting_detail", args=[world.child.pk, meeting.pk])).status_code == 200
@@ -540,3 +541,39 @@ def test_a_users_feed_lists_their_child_meetings_without_the_child(world, client
     calendar = Calendar.from_ical(client.get(reverse("calendar_feed", args=[token])).content)
     (event,) = [e for e in calendar.walk("VEVENT") if str(e["uid"]) == meeting.ical_uid]
     assert str(event["status"]) == "CANCELLED"
+
+
+# --- what the case manager sees first --------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_child_page_lists_every_meeting_due_not_only_the_overdue_ones(world, client):
+    today = timezone.localdate()
+    world.child.episodes.update(start_date=today - timedelta(days=1))  # initial planning due in 10 working days
+    due = statutory_meetings_due(child=world.child, today=today)
+    assert [d for d in due if not d["overdue"]], "the world's child has a meeting due and not yet overdue"
+    client.force_login(world.users["case_manager"])
+    page = client.get(reverse("child_detail", args=[world.child.pk])).content.decode()
+    for d in due:
+        assert f"<strong>{d['title']}</strong>: due by" in page, d["title"]
+
+
+@pytest.mark.django_db
+def test_planning_starts_on_the_first_meeting_due_that_is_not_yet_planned(world, client):
+    due = statutory_meetings_due(child=world.child, today=timezone.localdate())
+    client.force_login(world.users["case_manager"])
+    url = reverse("child_meeting_list", args=[world.child.pk])
+    assert f'<option value="{due[0]["kind"]}" selected>' in client.get(url).content.decode()
+    _plan(world, kind=due[0]["kind"], members=[])
+    form = client.get(url).content.decode()
+    assert f'<option value="{due[0]["kind"]}" selected>' not in form
+    if len(due) > 1:
+        assert f'<option value="{due[1]["kind"]}" selected>' in form
+    assert f'<option value="{Kind.REVIEW}" selected>' in client.get(url, {"kind": Kind.REVIEW}).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_empty_network_says_how_to_add_people_to_invite(world, client):
+    client.force_login(world.users["case_manager"])
+    url = reverse("child_meeting_list", args=[world.child.pk])
+    assert "Nobody is in the child" in client.get(url).content.decode()
+    _network(world)
+    assert "Nobody is in the child" not in client.get(url).content.decode()
