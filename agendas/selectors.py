@@ -187,24 +187,37 @@ def statutory_meetings_due(*, child: Child, today: date) -> list[dict]:
     """The meeting codes (``rules.MEETING_CODES``) the agenda rules give this child now, each with its due date
     and whether it is overdue, read with the settings of the service's resettlement and Y2A panels (the
     defaults if it has none). A held meeting's ``*_held_on`` date has already ended its code. Two queries."""
+    return statutory_meetings_due_for(children=[child], today=today)[child.pk]
+
+
+def statutory_meetings_due_for(*, children: list[Child], today: date) -> dict[int, list[dict]]:
+    """``statutory_meetings_due`` for many children (with their episodes loaded): child id → the meetings due,
+    earliest first. One query for the panels' settings, whatever the number of children."""
     from agendas.rules import MEETING_CODES, RULE_TITLES, RuleSettings, reasons_for_child
     from agendas.services import working_calendar
     from panels.child_meetings import KIND_OF_RULE
     from panels.records import child_to_record
 
-    facts = ChildFacts.from_record(child_to_record(child))
-    panels = {p.kind: p for p in Panel.objects.filter(service_id=child.service_id, is_active=True,
-                                                      kind__in=("resettlement", "y2a")).order_by("pk")}
-    found = []
-    for kind in ("resettlement", "y2a"):
-        panel = panels.get(kind)
-        settings = (RuleSettings.from_dict(panel.rule_settings or {})[0] if panel else None) or RuleSettings()
-        for reason in reasons_for_child(facts, kind=kind, settings=settings, calendar=working_calendar()):
-            if reason.code in MEETING_CODES and reason.due is not None:
-                found.append({"code": reason.code, "title": RULE_TITLES[reason.code], "due": reason.due,
-                              "kind": KIND_OF_RULE[reason.code], "overdue": reason.due < today,
-                              "explanation": reason.explanation})
-    return sorted(found, key=lambda r: (r["due"], r["code"]))
+    settings_of: dict[tuple[int, str], RuleSettings] = {}  # (service, panel kind) → its settings
+    for panel in Panel.objects.filter(service_id__in={c.service_id for c in children}, is_active=True,
+                                      kind__in=("resettlement", "y2a")).order_by("pk"):
+        # with two active panels of a kind, the later one (highest id) gives the settings, as it always has
+        settings_of[(panel.service_id, panel.kind)] = (RuleSettings.from_dict(panel.rule_settings or {})[0]
+                                                       or RuleSettings())
+    calendar = working_calendar()
+    due: dict[int, list[dict]] = {}
+    for child in children:
+        facts = ChildFacts.from_record(child_to_record(child))
+        found = []
+        for kind in ("resettlement", "y2a"):
+            settings = settings_of.get((child.service_id, kind)) or RuleSettings()
+            for reason in reasons_for_child(facts, kind=kind, settings=settings, calendar=calendar):
+                if reason.code in MEETING_CODES and reason.due is not None:
+                    found.append({"code": reason.code, "title": RULE_TITLES[reason.code], "due": reason.due,
+                                  "kind": KIND_OF_RULE[reason.code], "overdue": reason.due < today,
+                                  "explanation": reason.explanation})
+        due[child.pk] = sorted(found, key=lambda r: (r["due"], r["code"]))
+    return due
 
 
 def child_page_meetings_due(*, child: Child, today: date, **_context) -> dict:

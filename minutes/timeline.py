@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from agendas.context import reason_title
 from agendas.models import AgendaItem
+from agendas.selectors import statutory_meetings_due_for
 from minutes.models import Action, Decision, MinuteDocument, NextReview
 from panels import permissions
 from panels.enums import MeetingStatus, Section
@@ -71,14 +72,20 @@ class CaseloadRow:
     actions: list[Action]
     next_panels: list[AgendaItem]
     today: date
+    meetings_due: list[dict] = field(default_factory=list)  # agendas.selectors.statutory_meetings_due_for
 
     @property
     def overdue(self) -> int:
         return sum(1 for a in self.actions if a.rag(self.today) == "red")
 
+    @property
+    def meetings_overdue(self) -> int:
+        return sum(1 for d in self.meetings_due if d["overdue"])
+
 
 def caseload(*, children: list[Child], today: date, key_dates_for) -> list[CaseloadRow]:
-    """Per child: next key dates, every open action (whoever owns it) with its RAG, the next panels due."""
+    """Per child: next key dates, the statutory meetings the agenda rules say are due, every open action (whoever
+    owns it) with its RAG, the next panels due."""
     ids = [c.pk for c in children]
     actions: dict[int, list[Action]] = {pk: [] for pk in ids}
     for action in Action.objects.filter(child_id__in=ids, status__in=Action.OPEN_STATUSES).select_related(
@@ -90,4 +97,5 @@ def caseload(*, children: list[Child], today: date, key_dates_for) -> list[Casel
                                           meeting__starts_at__date__gte=today).select_related(
             "meeting__panel").order_by("meeting__starts_at"):
         panels[item.child_id].append(item)
-    return [CaseloadRow(c, key_dates_for(c), actions[c.pk], panels[c.pk][:3], today) for c in children]
+    due = statutory_meetings_due_for(children=children, today=today)
+    return [CaseloadRow(c, key_dates_for(c), actions[c.pk], panels[c.pk][:3], today, due[c.pk]) for c in children]

@@ -9,11 +9,13 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from agendas.selectors import statutory_meetings_due
 from minutes import services
 from minutes.links import LINK_DAYS, action_link_token
 from minutes.models import Action, ActionEvent
 from panels.enums import MeetingStatus
 from tests.conftest import PERSONAS
+from tests.factories import ChildFactory, EpisodeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +299,22 @@ def test_my_children_for_case_managers(held, login, persona, django_assert_max_n
     if persona == "case_manager":
         assert "YJ-0001" in body and "YJ-0002" not in body and "Confirm the release address" in body
         assert "On track" in body
+
+
+@pytest.mark.django_db
+def test_my_children_shows_each_childs_statutory_meetings_due_in_constant_queries(
+        world, client, django_assert_max_num_queries):
+    case_manager = world.users["case_manager"]
+    for n in range(6):  # more children of the case manager cost no more queries
+        EpisodeFactory(child=ChildFactory(service=world.service, case_manager=case_manager, reference=f"YJ-09{n}"))
+    due = statutory_meetings_due(child=world.child, today=timezone.localdate())
+    assert [d for d in due if d["overdue"]], "the world's child has an overdue statutory meeting"
+    client.force_login(case_manager)
+    with django_assert_max_num_queries(14):
+        body = client.get(reverse("my_children")).content.decode()
+    assert "Statutory meetings due" in body
+    for d in due:
+        assert f"{d['title']}: by" in body, d["title"]
+    overdue = sum(1 for d in due if d["overdue"])
+    assert f"{overdue} meeting{'s' if overdue > 1 else ''} overdue" in body
+    assert reverse("child_meeting_list", args=[world.child.pk]) in body

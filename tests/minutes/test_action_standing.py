@@ -57,9 +57,12 @@ def test_an_action_due_before_the_next_meeting_but_after_today_is_nowhere_overdu
     ]}
     client.force_login(world.users["case_manager"])
     pages["my children"] = client.get(reverse("my_children")).content.decode()
+    # My children also lists the child's statutory meetings, some overdue: read its open actions only
+    pages["my children"] = pages["my children"].split(">Open actions<", 1)[1]
     for name, page in pages.items():
         assert "Book a visit" in page, name
-        assert "On track" in page and ">Overdue<" not in page, name
+        assert "On track" in page, name
+        assert ">Overdue<" not in page, name
 
 
 @pytest.mark.django_db
