@@ -523,6 +523,12 @@ def test_5_action_owner_follows_the_reminder_link_and_the_case_manager_sees_it(s
     assert "In progress" in entry.inner_text() and "Probation Service, Northbridge" in entry.inner_text()
     check(manager, "child's timeline", shot="journey5-timeline")
 
+    # My children: the case manager's children, each with the statutory meetings due and the open actions
+    manager.get_by_role("link", name="My children").click()
+    check(manager, "my children")
+    assert manager.locator("#main-content h3", has_text="Statutory meetings due").count() >= 1
+    assert manager.get_by_role("link", name=re.compile("Plan or record them")).count() >= 1
+
 
 def test_zz_axe_summary(capsys):
     """Not a journey: prints what axe-core checked (pages × states), for the record."""
