@@ -186,7 +186,8 @@ def child_agendas_for(*, user, child: Child, today: date) -> ChildAgendas:
 def statutory_meetings_due(*, child: Child, today: date) -> list[dict]:
     """The meeting codes (``rules.MEETING_CODES``) the agenda rules give this child now, each with its due date
     and whether it is overdue, read with the settings of the service's resettlement and Y2A panels (the
-    defaults if it has none). A held meeting's ``*_held_on`` date has already ended its code. Two queries."""
+    defaults if it has none). A held meeting's ``*_held_on`` date has already ended its code. One query for the
+    panels' settings (and one for the child's episodes unless they are loaded)."""
     return statutory_meetings_due_for(children=[child], today=today)[child.pk]
 
 
@@ -204,13 +205,13 @@ def statutory_meetings_due_for(*, children: list[Child], today: date) -> dict[in
         # with two active panels of a kind, the later one (highest id) gives the settings, as it always has
         settings_of[(panel.service_id, panel.kind)] = (RuleSettings.from_dict(panel.rule_settings or {})[0]
                                                        or RuleSettings())
-    calendar = working_calendar()
+    calendar, defaults = working_calendar(), RuleSettings()
     due: dict[int, list[dict]] = {}
     for child in children:
         facts = ChildFacts.from_record(child_to_record(child))
         found = []
         for kind in ("resettlement", "y2a"):
-            settings = settings_of.get((child.service_id, kind)) or RuleSettings()
+            settings = settings_of.get((child.service_id, kind), defaults)
             for reason in reasons_for_child(facts, kind=kind, settings=settings, calendar=calendar):
                 if reason.code in MEETING_CODES and reason.due is not None:
                     found.append({"code": reason.code, "title": RULE_TITLES[reason.code], "due": reason.due,

@@ -40,7 +40,7 @@ def _plan_form(request, child, *, overview, data=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_meeting_list(request, child_id: int):
-    """The child's statutory meetings (planned, held, the rules' overdue ones); POST plans one."""
+    """The child's statutory meetings (planned, held, those the rules say are due); POST plans one."""
     child = selectors.child_get_for_user(user=request.user, child_id=child_id)
     today = timezone.localdate()
     due = child_page_context(child=child, record=child_to_record(child), today=today).get("meetings_due", [])
