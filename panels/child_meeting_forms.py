@@ -35,13 +35,19 @@ class ChildMeetingForm(forms.Form):
         label="Invite from the youth justice service", queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, child, suggested: dict[int, str] | None = None, **kwargs):
+    def __init__(self, *args, child, suggest_for: str = "", **kwargs):
+        """``suggest_for``: a meeting kind; the network members to suggest for it are marked, and ticked unless
+        the caller's ``initial`` says who."""
         super().__init__(*args, **kwargs)
-        self.suggested = suggested or {}
         members = cast(forms.ModelMultipleChoiceField, self.fields["members"])
         members.queryset = NetworkMember.objects.filter(child=child).select_related("user")
-        # the network read once: its boxes are drawn from this list (the queryset still checks what is posted)
+        # the network read once: its suggestions and its boxes come from this list (the queryset still checks
+        # what is posted)
         network = list(members.queryset)
+        self.suggested = {s.member_id: s.reason for s in child_meetings.suggestions(
+            [(m.pk, m.role) for m in network], kind=suggest_for, looked_after=child.looked_after,
+            ehcp=child.ehcp)} if suggest_for else {}
+        self.initial.setdefault("members", list(self.suggested))
         members.choices = [(m.pk, self._member_label(m)) for m in network]
         if not network:
             members.help_text = NO_NETWORK_HINT

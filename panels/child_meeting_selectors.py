@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from panels import child_meetings
 from panels.enums import ChildMeetingStatus
 from panels.models import Child, ChildMeeting, ChildMeetingParticipant
-from panels.record_selectors import network_for_child
 
 
 def _with_people(qs: QuerySet[ChildMeeting]) -> QuerySet[ChildMeeting]:
@@ -64,10 +62,3 @@ class MeetingsOverview:
 
 def meetings_overview(*, child: Child, due: list[dict], with_people: bool = False) -> MeetingsOverview:
     return MeetingsOverview(meetings=child_meetings_for(child=child, with_people=with_people), due=due)
-
-
-def suggested_members(*, child: Child, kind: str) -> dict[int, str]:
-    """Network member id → why to invite them to a meeting of this kind (one query)."""
-    members = network_for_child(child=child)
-    return {s.member_id: s.reason for s in child_meetings.suggestions(
-        [(m.pk, m.role) for m in members], kind=kind, looked_after=child.looked_after, ehcp=child.ehcp)}

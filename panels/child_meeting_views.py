@@ -31,10 +31,8 @@ def _plan_form(request, child, *, overview, data=None):
     kind = kind if kind in ChildMeetingKind.values else ""
     if not kind and data is None:
         kind = next((d["kind"] for d in overview.due if not overview.planned_for(d["kind"])), "")
-    suggested = child_meeting_selectors.suggested_members(child=child, kind=kind) if kind else {}
-    initial = {"kind": kind, "members": list(suggested),
-               "staff": [child.case_manager_id] if child.case_manager_id else []}
-    return ChildMeetingForm(data, child=child, suggested=suggested, initial=initial)
+    initial = {"kind": kind, "staff": [child.case_manager_id] if child.case_manager_id else []}
+    return ChildMeetingForm(data, child=child, suggest_for=kind, initial=initial)
 
 
 @login_required
